@@ -1,0 +1,2 @@
+global using Analytics.Apis;
+global using Analytics.Extensions;

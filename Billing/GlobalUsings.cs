@@ -1,0 +1,2 @@
+global using Billing.Apis;
+global using Billing.Extensions;

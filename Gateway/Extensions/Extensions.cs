@@ -1,0 +1,22 @@
+using Gateway.Infrastructure;
+using Gateway.Services;
+
+namespace Gateway.Extensions;
+
+public static class Extensions
+{
+    public static void AddApplicationServices(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<GatewayOptions>().BindConfiguration("Gateway");
+
+        builder.AddNpgsqlDbContext<GatewayDbContext>("gatewaydb");
+        builder.AddMigrations<GatewayDbContext>("gatewaydb");
+        builder.AddRedisClient("redis");
+        builder.AddNatsClient("nats");
+        builder.AddEventBus();
+        builder.AddInternalTokenIssuer();
+
+        builder.Services.AddSingleton<AdminKeyFilter>();
+        builder.Services.AddHttpClient<AnalyticsClient>(client => client.BaseAddress = new Uri("https+http://analytics"));
+    }
+}

@@ -1,0 +1,2 @@
+global using Gateway.Apis;
+global using Gateway.Extensions;

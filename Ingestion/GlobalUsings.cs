@@ -1,0 +1,2 @@
+global using Ingestion.Apis;
+global using Ingestion.Extensions;

@@ -1,0 +1,2 @@
+global using Orchestrator.Apis;
+global using Orchestrator.Extensions;

@@ -1,0 +1,2 @@
+global using Realtime.Apis;
+global using Realtime.Extensions;

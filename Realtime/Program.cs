@@ -1,0 +1,12 @@
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddServiceDefaults();
+builder.AddApplicationServices();
+
+var app = builder.Build();
+
+app.UseWebSockets();
+app.MapDefaultEndpoints();
+app.MapSessionsApi();
+
+app.Run();

@@ -1,0 +1,2 @@
+global using Router.Apis;
+global using Router.Extensions;

@@ -1,0 +1,37 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Microsoft.Extensions.Hosting;
+
+// Runs before the server starts listening, so a service never answers on an old schema.
+internal sealed partial class MigrationHostedService<TContext>(IServiceProvider services, string? ownerConnectionString)
+    : IHostedService where TContext : DbContext
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var logger = services.GetRequiredService<ILogger<MigrationHostedService<TContext>>>();
+        if (string.IsNullOrWhiteSpace(ownerConnectionString))
+        {
+            Log.MigrationsSkipped(logger, typeof(TContext).Name);
+            return;
+        }
+
+        var options = new DbContextOptionsBuilder<TContext>().UseNpgsql(ownerConnectionString).Options;
+        await using var context = ActivatorUtilities.CreateInstance<TContext>(services, options);
+        var pending = (await context.Database.GetPendingMigrationsAsync(cancellationToken)).ToList();
+        await context.Database.MigrateAsync(cancellationToken);
+        Log.MigrationsApplied(logger, typeof(TContext).Name, pending.Count);
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Warning, "No owner connection string for {Context}: migrations are left to the operator.")]
+        public static partial void MigrationsSkipped(ILogger logger, string context);
+
+        [LoggerMessage(2, LogLevel.Information, "{Context} is up to date ({Count} migrations applied now).")]
+        public static partial void MigrationsApplied(ILogger logger, string context, int count);
+    }
+}

@@ -1,0 +1,25 @@
+namespace Microsoft.Extensions.Hosting;
+
+/// <summary>A durable JetStream consumer; overridable from <c>Messaging:Consumers:{Durable}</c>.</summary>
+public sealed class EventConsumerOptions
+{
+    /// <summary>The durable consumer name, unique per consuming service and purpose.</summary>
+    public string Durable { get; set; } = "";
+
+    public EventStream Stream { get; set; } = EventStreams.Control;
+
+    /// <summary>The subject (wildcards allowed) this consumer receives.</summary>
+    public string FilterSubject { get; set; } = "";
+
+    /// <summary>Default 5: deliveries before a message goes to the dead-letter subject.</summary>
+    public int MaxAttempts { get; set; } = 5;
+
+    /// <summary>Default 1 second, doubled per attempt with jitter, up to <see cref="MaxRetryDelay"/>.</summary>
+    public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Default 1 minute.</summary>
+    public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>Default 30 seconds: a handler that neither acks nor fails in this time gets the message again.</summary>
+    public TimeSpan AckWait { get; set; } = TimeSpan.FromSeconds(30);
+}

@@ -1,0 +1,17 @@
+namespace Microsoft.Extensions.Hosting;
+
+/// <summary>Settings of the NATS client, bound from <c>Aspire:Nats:Net</c>.</summary>
+public sealed class NatsSettings
+{
+    /// <summary>Taken from <c>ConnectionStrings:{name}</c> when not set; credentials may sit in the URL (<c>nats://user:password@host:port</c>).</summary>
+    public string? ConnectionString { get; set; }
+
+    /// <summary>Default false.</summary>
+    public bool DisableHealthChecks { get; set; }
+
+    /// <summary>Default false.</summary>
+    public bool DisableTracing { get; set; }
+
+    /// <summary>Default 3 seconds.</summary>
+    public TimeSpan HealthCheckTimeout { get; set; } = TimeSpan.FromSeconds(3);
+}
