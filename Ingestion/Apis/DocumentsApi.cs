@@ -20,7 +20,7 @@ public static class DocumentsApi
         return app;
     }
 
-    public static async Task<Results<Accepted<Document>, ValidationProblem, ProblemHttpResult>> UploadDocument(
+    public static async Task<Results<Accepted<DocumentSummary>, ValidationProblem, ProblemHttpResult>> UploadDocument(
         UploadDocumentRequest request,
         IngestionDbContext db,
         TenantContext tenant,
@@ -45,7 +45,7 @@ public static class DocumentsApi
         var hash = Convert.ToHexStringLower(SHA256.HashData(content));
         if (await FindByHash(db, hash, cancellationToken) is { } existing)
         {
-            return TypedResults.Accepted($"/api/v1/ingestion/documents/{existing.Id}", existing);
+            return TypedResults.Accepted($"/api/v1/ingestion/documents/{existing.Id}", DocumentSummary.From(existing));
         }
 
         var document = new Document
@@ -70,15 +70,17 @@ public static class DocumentsApi
             db.ChangeTracker.Clear();
             document = await FindByHash(db, hash, cancellationToken) ?? throw new InvalidOperationException("Duplicate vanished.", ex);
         }
-        return TypedResults.Accepted($"/api/v1/ingestion/documents/{document.Id}", document);
+        return TypedResults.Accepted($"/api/v1/ingestion/documents/{document.Id}", DocumentSummary.From(document));
     }
 
-    public static async Task<Ok<List<Document>>> ListDocuments(IngestionDbContext db, CancellationToken cancellationToken) =>
-        TypedResults.Ok(await db.Documents.AsNoTracking().OrderByDescending(d => d.CreatedAt).ToListAsync(cancellationToken));
+    public static async Task<Ok<List<DocumentSummary>>> ListDocuments(IngestionDbContext db, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await db.Documents.AsNoTracking().OrderByDescending(d => d.CreatedAt)
+            .Select(d => new DocumentSummary(d.Id, d.Name, d.ContentType, d.SizeBytes, d.Status, d.CreatedAt))
+            .ToListAsync(cancellationToken));
 
-    public static async Task<Results<Ok<Document>, NotFound>> GetDocument(Guid id, IngestionDbContext db, CancellationToken cancellationToken) =>
+    public static async Task<Results<Ok<DocumentSummary>, NotFound>> GetDocument(Guid id, IngestionDbContext db, CancellationToken cancellationToken) =>
         await db.Documents.AsNoTracking().FirstOrDefaultAsync(d => d.Id == id, cancellationToken) is { } document
-            ? TypedResults.Ok(document)
+            ? TypedResults.Ok(DocumentSummary.From(document))
             : TypedResults.NotFound();
 
     // No tenant filter here: row-level security sees only the caller's tenant.
@@ -87,3 +89,10 @@ public static class DocumentsApi
 }
 
 public sealed record UploadDocumentRequest(string? Name, string? Text);
+
+/// <summary>A document as the API shows it: everything but its content.</summary>
+public sealed record DocumentSummary(Guid Id, string Name, string ContentType, long SizeBytes, DocumentStatus Status, DateTimeOffset CreatedAt)
+{
+    public static DocumentSummary From(Document document) =>
+        new(document.Id, document.Name, document.ContentType, document.SizeBytes, document.Status, document.CreatedAt);
+}

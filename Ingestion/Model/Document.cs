@@ -7,14 +7,12 @@ public sealed class Document
 {
     public Guid Id { get; set; }
 
-    [JsonIgnore]
     public Guid TenantId { get; set; }
 
     public required string Name { get; set; }
 
     public required string ContentType { get; set; }
 
-    [JsonIgnore]
     public required string Content { get; set; }
 
     /// <summary>SHA-256 of the content: the same content uploaded twice is one document.</summary>

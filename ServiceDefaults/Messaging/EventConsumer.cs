@@ -61,7 +61,9 @@ internal sealed partial class EventConsumer<TEvent>(
     private async Task ProcessAsync(INatsJSMsg<byte[]> message, CancellationToken stoppingToken)
     {
         var parent = TraceContextHeaders.Extract(message.Headers);
-        using var activity = PlatformTelemetry.ActivitySource.StartActivity($"{message.Subject} process", ActivityKind.Consumer, parent);
+        // Without a listener (no OpenTelemetry in this host) a plain Activity still carries the trace to logs and the dead letter.
+        using var activity = PlatformTelemetry.ActivitySource.StartActivity($"{message.Subject} process", ActivityKind.Consumer, parent)
+            ?? (parent == default ? null : new Activity($"{message.Subject} process").SetParentId(parent.TraceId, parent.SpanId, parent.TraceFlags).Start());
         activity?.SetTag("messaging.system", "nats");
         activity?.SetTag("messaging.destination.name", message.Subject);
         activity?.SetTag("messaging.consumer.group.name", options.Durable);

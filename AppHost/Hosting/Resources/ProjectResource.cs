@@ -42,6 +42,7 @@ public sealed class ProjectResource(string name, IProjectMetadata project, int d
         environment["DOTNET_ENVIRONMENT"] = context.Options.ServiceEnvironment;
         environment["OTEL_SERVICE_NAME"] = Name;
         environment["OTEL_RESOURCE_ATTRIBUTES"] = $"service.instance.id={Guid.NewGuid()}";
+        environment["Logging__Console__FormatterName"] = "simple";
         environment["Logging__Console__FormatterOptions__SingleLine"] = "true";
         environment["Logging__Console__FormatterOptions__TimestampFormat"] = "HH:mm:ss ";
 

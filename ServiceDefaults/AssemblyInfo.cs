@@ -1,0 +1,2 @@
+[assembly: System.Runtime.CompilerServices.InternalsVisibleTo("ServiceDefaults.UnitTests")]
+[assembly: System.Runtime.CompilerServices.InternalsVisibleTo("Integration")]

@@ -1,0 +1,62 @@
+using System.Net;
+using System.Text.Json;
+using AppHost.Hosting;
+using AppHost.Hosting.Resources;
+
+namespace Integration;
+
+public sealed class PlatformHealthTests(PlatformFixture platform)
+{
+    public static TheoryData<string> Services => ["gateway", "router", "orchestrator", "realtime", "ingestion", "analytics", "billing", "web"];
+
+    [Theory]
+    [MemberData(nameof(Services))]
+    public async Task Service_Health_IsHealthyWithEveryCheck(string service)
+    {
+        using var http = platform.App.CreateHttpClient(service);
+
+        var response = await http.GetAsync("/health", TestContext.Current.CancellationToken);
+
+        response.StatusCode.ShouldBe(HttpStatusCode.OK);
+        using var report = JsonDocument.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        report.RootElement.GetProperty("status").GetString().ShouldBe("Healthy");
+        foreach (var check in report.RootElement.GetProperty("checks").EnumerateObject())
+        {
+            check.Value.GetProperty("status").GetString().ShouldBe("Healthy", $"{service}: {check.Name}");
+        }
+    }
+
+    [Fact]
+    public void EveryResource_IsRunningAndHealthy()
+    {
+        foreach (var resource in platform.Application.Resources)
+        {
+            resource.State.ShouldBe(ResourceState.Running, resource.Name);
+            resource.Health.ShouldBe(ResourceHealth.Healthy, resource.Name);
+        }
+        platform.Application.Resources.OfType<ProjectResource>().Count().ShouldBe(8);
+    }
+
+    [Fact]
+    public async Task Gateway_Metrics_AreExposedForPrometheus()
+    {
+        using var http = platform.App.CreateHttpClient("gateway");
+        await http.GetAsync("/health", TestContext.Current.CancellationToken);
+
+        var metrics = await http.GetStringAsync("/metrics", TestContext.Current.CancellationToken);
+
+        metrics.ShouldContain("# TYPE");
+        metrics.ShouldContain("http_server_request_duration");
+    }
+
+    [Fact]
+    public async Task Web_HomePage_ShowsGatewayHealthThroughServiceDiscovery()
+    {
+        using var http = platform.App.CreateHttpClient("web");
+
+        var page = await http.GetStringAsync("/", TestContext.Current.CancellationToken);
+
+        page.ShouldContain("<strong id=\"gateway-status\">Healthy</strong>");
+        page.ShouldContain("redis: Healthy");
+    }
+}

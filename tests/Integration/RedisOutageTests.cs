@@ -1,0 +1,52 @@
+using System.Net;
+using System.Text.Json;
+
+namespace Integration;
+
+public sealed class RedisOutageTests(PlatformFixture platform)
+{
+    private static readonly string[] RedisUsers = ["gateway", "router", "orchestrator", "realtime", "billing"];
+    private static readonly string[] Others = ["ingestion", "analytics"];
+
+    [Fact]
+    public async Task StoppingRedis_TurnsItsUsersUnhealthy_WithoutCrashingThem_AndTheyRecover()
+    {
+        await platform.Application.StopResourceAsync("redis");
+        try
+        {
+            foreach (var service in RedisUsers)
+            {
+                await Eventually.TrueAsync(async () => await RedisCheckAsync(service) == "Unhealthy", $"{service} to report Redis down");
+                using var http = platform.App.CreateHttpClient(service);
+                (await http.GetAsync("/health", TestContext.Current.CancellationToken)).StatusCode.ShouldBe(HttpStatusCode.ServiceUnavailable);
+                (await http.GetAsync("/alive", TestContext.Current.CancellationToken)).StatusCode.ShouldBe(HttpStatusCode.OK, $"{service} is still alive");
+            }
+            foreach (var service in Others)
+            {
+                using var http = platform.App.CreateHttpClient(service);
+                (await http.GetAsync("/health", TestContext.Current.CancellationToken)).StatusCode.ShouldBe(HttpStatusCode.OK);
+            }
+        }
+        finally
+        {
+            await platform.Application.StartResourceAsync("redis");
+        }
+
+        foreach (var service in RedisUsers)
+        {
+            await Eventually.TrueAsync(async () =>
+            {
+                using var http = platform.App.CreateHttpClient(service);
+                return (await http.GetAsync("/health", TestContext.Current.CancellationToken)).StatusCode == HttpStatusCode.OK;
+            }, $"{service} to recover");
+        }
+    }
+
+    private async Task<string?> RedisCheckAsync(string service)
+    {
+        using var http = platform.App.CreateHttpClient(service);
+        using var response = await http.GetAsync("/health", TestContext.Current.CancellationToken);
+        using var report = JsonDocument.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        return report.RootElement.GetProperty("checks").GetProperty("redis").GetProperty("status").GetString();
+    }
+}
