@@ -96,7 +96,7 @@ public sealed class DistributedApplication : IAsyncDisposable
         try
         {
             Preflight();
-            _log.Write($"Starting {_resources.Count} resources; data in {DataDirectory}.");
+            _log.Write($"Starting {_resources.Count} resources (run id {RunId}); data in {DataDirectory}.");
             var starts = _resources.Select(resource => StartInOrderAsync(resource, cancellationToken)).ToList();
             try
             {

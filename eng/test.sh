@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Runs every test project and ends with "N passed, N failed", counted from the TRX results.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+./eng/setup.sh || { echo "0 passed, 1 failed"; exit 1; }
+
+results="$PWD/TestResults"
+rm -rf "$results"
+crashed=0
+for project in tests/*/*.csproj; do
+  name=$(basename "$project" .csproj)
+  [ "$name" = "Benchmarks" ] && continue
+  echo "test: $name"
+  if ! dotnet test --project "$project" --no-build --report-xunit-trx --results-directory "$results/$name"; then
+    # A project that failed without writing results (a crash) still counts as a failure below.
+    compgen -G "$results/$name/*.trx" >/dev/null || crashed=$((crashed + 1))
+  fi
+done
+
+# Formatting is part of the build's contract; a drift counts as one failure.
+if ! dotnet format Aspire.sln --verify-no-changes; then
+  echo "test: dotnet format found files to fix (run: dotnet format Aspire.sln)"
+  crashed=$((crashed + 1))
+fi
+
+passed=0
+failed=$crashed
+for trx in "$results"/*/*.trx; do
+  [ -f "$trx" ] || continue
+  counters=$(grep -o '<Counters [^>]*>' "$trx")
+  passed=$((passed + $(sed -E 's/.* passed="([0-9]+)".*/\1/' <<<"$counters")))
+  failed=$((failed + $(sed -E 's/.* failed="([0-9]+)".*/\1/' <<<"$counters")))
+done
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]

@@ -1,0 +1,88 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text.RegularExpressions;
+
+namespace AppHost.Tests;
+
+public sealed partial class AppHostTests
+{
+    [Fact]
+    public async Task Start_WithAPortTaken_NamesResourceAndPort_ExitsNonZero_AndStartsNothing()
+    {
+        using var data = new ThrowawayDataDirectory();
+        using var squatter = new TcpListener(IPAddress.Loopback, 0);
+        squatter.Start();
+        var port = ((IPEndPoint)squatter.LocalEndpoint).Port;
+
+        using var host = AppHostProcess.Start(data.Path, $"--Resources:gateway:Port={port}");
+        var exitCode = await host.WaitForExitAsync();
+
+        exitCode.ShouldBe(1);
+        host.Output.ShouldContain($"Port {port} for gateway is already in use");
+        Directory.Exists(Path.Combine(data.Path, "postgres")).ShouldBeFalse("nothing was started");
+    }
+
+    [Fact]
+    public async Task Start_WithAServerBinaryMissing_SaysToRunSetup()
+    {
+        using var data = new ThrowawayDataDirectory();
+
+        using var host = AppHostProcess.Start(data.Path, "--AppHost:NatsServer=/nonexistent/nats-server");
+        var exitCode = await host.WaitForExitAsync();
+
+        exitCode.ShouldBe(1);
+        host.Output.ShouldContain("/nonexistent/nats-server");
+        host.Output.ShouldContain("./eng/setup.sh");
+    }
+
+    [Fact]
+    public async Task Start_WithDamagedPostgresData_ExplainsKeepsItAndLeavesNothingRunning()
+    {
+        using var data = new ThrowawayDataDirectory();
+        var damaged = Path.Combine(data.Path, "postgres", "data");
+        Directory.CreateDirectory(damaged);
+        var leftover = Path.Combine(damaged, "pg_hba.conf");
+        await File.WriteAllTextAsync(leftover, "what remains", TestContext.Current.CancellationToken);
+
+        using var host = AppHostProcess.Start(data.Path);
+        var exitCode = await host.WaitForExitAsync();
+
+        exitCode.ShouldBe(1);
+        host.Output.ShouldContain("looks damaged");
+        File.Exists(leftover).ShouldBeTrue("never a silent wipe");
+        AppHostProcess.ProcessesOf(host.RunId!, data.Path).ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task Run_ServesHealth_StopsEverythingOnCtrlC_AndTheNextRunReusesTheData()
+    {
+        using var data = new ThrowawayDataDirectory();
+
+        using (var first = AppHostProcess.Start(data.Path))
+        {
+            await first.WaitUntilReadyAsync();
+            AppHostProcess.ProcessesOf(first.RunId!, data.Path).Count.ShouldBeGreaterThanOrEqualTo(11, "postgres, redis, nats and eight services");
+            using var http = new HttpClient { BaseAddress = new Uri(GatewayUrl().Match(first.Output).Groups[1].Value) };
+            (await http.GetAsync("/health", TestContext.Current.CancellationToken)).StatusCode.ShouldBe(HttpStatusCode.OK);
+
+            first.Interrupt();
+
+            (await first.WaitForExitAsync()).ShouldBe(0);
+            AppHostProcess.ProcessesOf(first.RunId!, data.Path).ShouldBeEmpty();
+        }
+        var adminKey = await File.ReadAllTextAsync(Path.Combine(data.Path, "secrets", "admin-key"), TestContext.Current.CancellationToken);
+
+        using var second = AppHostProcess.Start(data.Path);
+        await second.WaitUntilReadyAsync();
+        second.Interrupt();
+
+        (await second.WaitForExitAsync()).ShouldBe(0);
+        second.Output.ShouldContain("Reusing the data");
+        second.Output.ShouldNotContain("Creating a new cluster");
+        (await File.ReadAllTextAsync(Path.Combine(data.Path, "secrets", "admin-key"), TestContext.Current.CancellationToken)).ShouldBe(adminKey);
+        AppHostProcess.ProcessesOf(second.RunId!, data.Path).ShouldBeEmpty();
+    }
+
+    [GeneratedRegex(@"gateway is healthy at (http://\S+)\.")]
+    private static partial Regex GatewayUrl();
+}
