@@ -19,9 +19,8 @@ internal sealed partial class MigrationHostedService<TContext>(IServiceProvider 
 
         var options = new DbContextOptionsBuilder<TContext>().UseNpgsql(ownerConnectionString).Options;
         await using var context = ActivatorUtilities.CreateInstance<TContext>(services, options);
-        var pending = (await context.Database.GetPendingMigrationsAsync(cancellationToken)).ToList();
         await context.Database.MigrateAsync(cancellationToken);
-        Log.MigrationsApplied(logger, typeof(TContext).Name, pending.Count);
+        Log.Migrated(logger, typeof(TContext).Name);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
@@ -31,7 +30,7 @@ internal sealed partial class MigrationHostedService<TContext>(IServiceProvider 
         [LoggerMessage(1, LogLevel.Warning, "No owner connection string for {Context}: migrations are left to the operator.")]
         public static partial void MigrationsSkipped(ILogger logger, string context);
 
-        [LoggerMessage(2, LogLevel.Information, "{Context} is up to date ({Count} migrations applied now).")]
-        public static partial void MigrationsApplied(ILogger logger, string context, int count);
+        [LoggerMessage(2, LogLevel.Information, "{Context} is migrated to the latest schema.")]
+        public static partial void Migrated(ILogger logger, string context);
     }
 }

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using OpenTelemetry.Trace;
 using StackExchange.Redis;
 
 namespace Microsoft.Extensions.Hosting;
@@ -29,6 +30,14 @@ public static class RedisClientExtensions
         options.ClientName ??= builder.Environment.ApplicationName;
 
         builder.Services.AddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(options));
+        if (!settings.DisableTracing)
+        {
+            // Created with the tracer provider, so profiling starts with the first traced command.
+            builder.Services.AddSingleton<RedisTracing>();
+            builder.Services.AddOpenTelemetry().WithTracing(tracing => tracing
+                .AddSource(RedisTracing.ActivitySourceName)
+                .AddInstrumentation(services => services.GetRequiredService<RedisTracing>()));
+        }
 
         if (!settings.DisableHealthChecks)
         {

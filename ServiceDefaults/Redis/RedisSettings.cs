@@ -9,6 +9,9 @@ public sealed class RedisSettings
     /// <summary>Default false.</summary>
     public bool DisableHealthChecks { get; set; }
 
+    /// <summary>Default false.</summary>
+    public bool DisableTracing { get; set; }
+
     /// <summary>Default 3 seconds: a health probe must answer quickly even when Redis is gone.</summary>
     public TimeSpan HealthCheckTimeout { get; set; } = TimeSpan.FromSeconds(3);
 }

@@ -100,6 +100,28 @@ public sealed partial class AppHostProcess : IDisposable
         return found;
     }
 
+    /// <summary>The environment of the running service whose assembly is <paramref name="assemblyName"/>.</summary>
+    public static string[] EnvironmentOf(string runId, string assemblyName)
+    {
+        var marker = $"AIPLATFORM_RUN_ID={runId}";
+        foreach (var directory in Directory.EnumerateDirectories("/proc").Where(d => int.TryParse(Path.GetFileName(d), out _)))
+        {
+            try
+            {
+                var environment = File.ReadAllText(Path.Combine(directory, "environ")).Split('\0');
+                if (environment.Contains(marker) && File.ReadAllText(Path.Combine(directory, "cmdline")).Contains(assemblyName, StringComparison.Ordinal))
+                {
+                    return environment;
+                }
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                // Gone meanwhile, or not ours to read.
+            }
+        }
+        throw new InvalidOperationException($"No process of run {runId} runs {assemblyName}.");
+    }
+
     public void Dispose()
     {
         if (!_process.HasExited)

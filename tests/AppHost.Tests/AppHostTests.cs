@@ -65,6 +65,9 @@ public sealed partial class AppHostTests
             using var http = new HttpClient { BaseAddress = new Uri(GatewayUrl().Match(first.Output).Groups[1].Value) };
             (await http.GetAsync("/health", TestContext.Current.CancellationToken)).StatusCode.ShouldBe(HttpStatusCode.OK);
 
+            first.Output.ShouldNotContain("qdrant", Case.Sensitive, "optional resources are absent unless configured");
+            first.Output.ShouldNotContain("vllm");
+
             first.Interrupt();
 
             (await first.WaitForExitAsync()).ShouldBe(0);
@@ -81,6 +84,27 @@ public sealed partial class AppHostTests
         second.Output.ShouldNotContain("Creating a new cluster");
         (await File.ReadAllTextAsync(Path.Combine(data.Path, "secrets", "admin-key"), TestContext.Current.CancellationToken)).ShouldBe(adminKey);
         AppHostProcess.ProcessesOf(second.RunId!, data.Path).ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task OptionalExternalResources_WhenConfigured_AreShownWithHealth_AndReachTheirServices()
+    {
+        using var data = new ThrowawayDataDirectory();
+        await using var external = await FakeExternalService.StartAsync();
+
+        using var host = AppHostProcess.Start(data.Path,
+            $"--ConnectionStrings:qdrant=Endpoint={external.Url};Key=test-key",
+            $"--ExternalServices:vllm={external.Url}v1");
+        await host.WaitUntilReadyAsync();
+
+        host.Output.ShouldMatch(@"qdrant\s+external\s+Running\s+Healthy");
+        host.Output.ShouldMatch(@"vllm\s+external\s+Running\s+Healthy");
+        external.Requests.ShouldContain("/healthz");
+        external.Requests.ShouldContain("/health");
+        AppHostProcess.EnvironmentOf(host.RunId!, "Ingestion.dll").ShouldContain($"ConnectionStrings__qdrant=Endpoint={external.Url};Key=test-key");
+        AppHostProcess.EnvironmentOf(host.RunId!, "Orchestrator.dll").ShouldContain($"services__vllm__http__0={external.Url}v1");
+        host.Interrupt();
+        (await host.WaitForExitAsync()).ShouldBe(0);
     }
 
     [GeneratedRegex(@"gateway is healthy at (http://\S+)\.")]

@@ -12,16 +12,19 @@ internal sealed class ManagedProcess : IDisposable
     static ManagedProcess()
     {
         // The last line of defence: whatever way the AppHost ends, its children end with it.
-        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => KillAll();
+        AppDomain.CurrentDomain.UnhandledException += (_, _) => KillAll();
+    }
+
+    private static void KillAll()
+    {
+        lock (Live)
         {
-            lock (Live)
+            foreach (var process in Live)
             {
-                foreach (var process in Live)
-                {
-                    process.Kill();
-                }
+                process.Kill();
             }
-        };
+        }
     }
 
     private ManagedProcess(Process process)
