@@ -68,8 +68,8 @@ public sealed class DistributedApplication : IAsyncDisposable
         try
         {
             await StartAsync(_stopping.Token);
-            _log.Write($"Ready in {clock.Elapsed.TotalSeconds:0.0} s. Data and logs: {DataDirectory}. Press Ctrl+C to stop.");
             WriteTable();
+            _log.Write($"Ready in {clock.Elapsed.TotalSeconds:0.0} s. Data and logs: {DataDirectory}. Press Ctrl+C to stop.");
             await Task.Delay(Timeout.Infinite, _stopping.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
         catch (DistributedApplicationException ex)
@@ -233,7 +233,7 @@ public sealed class DistributedApplication : IAsyncDisposable
             }
             _log.Write($"Starting {resource.Name}.");
             await resource.StartAsync(_context, cancellationToken);
-            _log.Write($"{resource.Name} is healthy{(resource.Url is null ? "" : $" at {resource.Url}")}.");
+            _log.Write($"{resource.Name} is {resource.Health.ToString().ToLowerInvariant()}{(resource.Url is null ? "" : $" at {resource.Url}")}.");
             resource.Ready.TrySetResult();
         }
         catch (Exception ex)
@@ -274,26 +274,38 @@ public sealed class DistributedApplication : IAsyncDisposable
     private async Task MonitorHealthAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(_context.Options.HealthCheckInterval);
+        var last = Snapshot();
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
-            var changed = false;
             foreach (var resource in _resources.Where(r => r.State == ResourceState.Running))
             {
-                var report = await resource.CheckHealthAsync(_context, stoppingToken);
+                HealthReport report;
+                try
+                {
+                    report = await resource.CheckHealthAsync(_context, stoppingToken);
+                }
+                catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+                {
+                    report = HealthReport.Unhealthy(ex.Message);
+                }
                 if (report.Health != resource.Health)
                 {
                     _log.Write($"{resource.Name} is {report.Health}{(report.Description is null ? "" : $": {report.Description}")}");
-                    changed = true;
                 }
                 resource.Health = report.Health;
                 resource.HealthDescription = report.Description;
             }
-            if (changed)
+            // A process that exited changes the table too, not only a health check.
+            var current = Snapshot();
+            if (!current.SequenceEqual(last))
             {
                 WriteTable();
+                last = current;
             }
         }
     }
+
+    private List<(ResourceState, ResourceHealth)> Snapshot() => [.. _resources.Select(r => (r.State, r.Health))];
 
     private void OnSignal(PosixSignalContext signal)
     {

@@ -33,13 +33,19 @@ public sealed partial class AppHostProcess : IDisposable
 
     public string? RunId => RunIdPattern().Match(Output) is { Success: true } match ? match.Groups[1].Value : null;
 
-    public static AppHostProcess Start(string dataDirectory, params string[] arguments)
+    public static AppHostProcess Start(string dataDirectory, params string[] arguments) => Start(dataDirectory, new Dictionary<string, string>(), arguments);
+
+    public static AppHostProcess Start(string dataDirectory, IReadOnlyDictionary<string, string> environment, params string[] arguments)
     {
         var info = new ProcessStartInfo("dotnet", [AssemblyPath, $"--AppHost:DataDirectory={dataDirectory}", "--AppHost:RandomPorts=true", "--AppHost:FastPostgres=true", .. arguments])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
+        foreach (var (name, value) in environment)
+        {
+            info.Environment[name] = value;
+        }
         var process = new Process { StartInfo = info };
         var host = new AppHostProcess(process);
         process.OutputDataReceived += (_, e) => host.Capture(e.Data);

@@ -107,6 +107,38 @@ public sealed partial class AppHostTests
         (await host.WaitForExitAsync()).ShouldBe(0);
     }
 
+    [Fact]
+    public async Task OtlpEndpointGivenToTheAppHost_ReceivesTracesMetricsAndLogsFromTheServices()
+    {
+        using var data = new ThrowawayDataDirectory();
+        await using var collector = await FakeExternalService.StartAsync();
+        var environment = new Dictionary<string, string>
+        {
+            ["OTEL_EXPORTER_OTLP_ENDPOINT"] = collector.Url.TrimEnd('/'),
+            ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",
+            ["OTEL_BSP_SCHEDULE_DELAY"] = "500",
+            ["OTEL_BLRP_SCHEDULE_DELAY"] = "500",
+            ["OTEL_METRIC_EXPORT_INTERVAL"] = "1000",
+        };
+
+        using var host = AppHostProcess.Start(data.Path, environment);
+        await host.WaitUntilReadyAsync();
+        using var http = new HttpClient { BaseAddress = new Uri(GatewayUrl().Match(host.Output).Groups[1].Value) };
+        await http.GetAsync("/api/v1/admin/tenants", TestContext.Current.CancellationToken);
+
+        foreach (var signal in new[] { "/v1/traces", "/v1/metrics", "/v1/logs" })
+        {
+            var deadline = DateTime.UtcNow.AddSeconds(30);
+            while (!collector.Requests.Contains(signal) && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(200, TestContext.Current.CancellationToken);
+            }
+            collector.Requests.ShouldContain(signal);
+        }
+        host.Interrupt();
+        (await host.WaitForExitAsync()).ShouldBe(0);
+    }
+
     [GeneratedRegex(@"gateway is healthy at (http://\S+)\.")]
     private static partial Regex GatewayUrl();
 }

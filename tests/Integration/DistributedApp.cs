@@ -42,7 +42,13 @@ public sealed class DistributedApp : IAsyncDisposable
         var entryPoint = typeof(DistributedApplication).Assembly.EntryPoint!;
         var run = Task.Factory.StartNew(() => entryPoint.Invoke(null, [args]), TaskCreationOptions.LongRunning);
 
-        var application = await built.Task.WaitAsync(StartTimeout);
+        // The program may end before building (a bad argument): then its exception is the answer.
+        if (await Task.WhenAny(built.Task, run).WaitAsync(StartTimeout) != built.Task)
+        {
+            await run;
+            throw new InvalidOperationException("The AppHost ended without building its app model.");
+        }
+        var application = await built.Task;
         var app = new DistributedApp(application, run, dataDirectory);
         try
         {
