@@ -1,24 +1,21 @@
+using System.Diagnostics.CodeAnalysis;
 using Microsoft.IdentityModel.Tokens;
 
 namespace Microsoft.Extensions.Hosting;
 
 internal static class InternalTokenKey
 {
-    public static SymmetricSecurityKey From(InternalTokenOptions options)
+    public static SymmetricSecurityKey From(InternalTokenOptions options) =>
+        TryFrom(options, out var key)
+            ? key
+            : throw new InvalidOperationException("InternalTokens:SigningKey must be base64 of at least 32 bytes; the AppHost generates one.");
+
+    public static bool TryFrom(InternalTokenOptions options, [NotNullWhen(true)] out SymmetricSecurityKey? key)
     {
-        byte[] key;
-        try
-        {
-            key = Convert.FromBase64String(options.SigningKey);
-        }
-        catch (FormatException)
-        {
-            throw new InvalidOperationException("InternalTokens:SigningKey is not base64.");
-        }
-        if (key.Length < 32)
-        {
-            throw new InvalidOperationException("InternalTokens:SigningKey must hold at least 32 bytes; the AppHost generates one.");
-        }
-        return new SymmetricSecurityKey(key);
+        var bytes = new byte[options.SigningKey.Length];
+        key = Convert.TryFromBase64String(options.SigningKey, bytes, out var length) && length >= 32
+            ? new SymmetricSecurityKey(bytes[..length])
+            : null;
+        return key is not null;
     }
 }

@@ -23,7 +23,7 @@ public static class TenancyExtensions
     /// </summary>
     public static IHostApplicationBuilder AddInternalTokenAuthentication(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<InternalTokenOptions>().BindConfiguration("InternalTokens");
+        builder.Services.AddInternalTokenOptions();
         builder.Services.AddTenantContext();
 
         builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
@@ -50,11 +50,18 @@ public static class TenancyExtensions
     /// <summary>Lets the Gateway mint internal tokens.</summary>
     public static IHostApplicationBuilder AddInternalTokenIssuer(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<InternalTokenOptions>().BindConfiguration("InternalTokens");
+        builder.Services.AddInternalTokenOptions();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.TryAddSingleton<InternalTokenIssuer>();
         return builder;
     }
+
+    // A service without a usable signing key refuses to start rather than refuse every request.
+    private static void AddInternalTokenOptions(this IServiceCollection services) => services
+        .AddOptions<InternalTokenOptions>()
+        .BindConfiguration("InternalTokens")
+        .Validate(options => InternalTokenKey.TryFrom(options, out _), "InternalTokens:SigningKey must be base64 of at least 32 bytes; the AppHost generates one.")
+        .ValidateOnStart();
 
     internal static IServiceCollection AddTenantContext(this IServiceCollection services)
     {

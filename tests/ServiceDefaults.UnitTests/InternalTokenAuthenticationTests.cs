@@ -114,6 +114,19 @@ public sealed class InternalTokenAuthenticationTests : IAsyncLifetime
         exception.Message.ShouldContain("at least 32 bytes");
     }
 
+    [Fact]
+    public async Task ServiceWithoutSigningKey_RefusesToStart()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.AddInternalTokenAuthentication();
+        await using var app = builder.Build();
+
+        var exception = await Should.ThrowAsync<OptionsValidationException>(() => app.StartAsync(TestContext.Current.CancellationToken));
+
+        exception.Message.ShouldContain("InternalTokens:SigningKey");
+    }
+
     private async Task<HttpResponseMessage> SendAsync(string path, string token)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, path);

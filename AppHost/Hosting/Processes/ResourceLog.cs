@@ -13,6 +13,7 @@ internal sealed class ResourceLog : IDisposable
     private readonly bool _echo;
     private readonly StreamWriter _file;
     private readonly Queue<string> _tail = new();
+    private bool _disposed;
 
     public ResourceLog(string resourceName, string filePath, bool echo)
     {
@@ -34,6 +35,11 @@ internal sealed class ResourceLog : IDisposable
         }
         lock (_tail)
         {
+            // A process may still print while the app shuts down.
+            if (_disposed)
+            {
+                return;
+            }
             _file.WriteLine($"{DateTimeOffset.Now:yyyy-MM-dd HH:mm:ss.fff} {line}");
             _tail.Enqueue(line);
             if (_tail.Count > 20)
@@ -67,6 +73,7 @@ internal sealed class ResourceLog : IDisposable
     {
         lock (_tail)
         {
+            _disposed = true;
             _file.Dispose();
         }
     }
