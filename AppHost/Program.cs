@@ -15,9 +15,10 @@ var nats = builder.AddNats("nats").WithJetStream();
 var qdrant = builder.AddConnectionStringIfConfigured("qdrant", healthPath: "/healthz");
 var vllm = builder.AddExternalServiceIfConfigured("vllm", healthPath: "/health");
 
-// Generated once into .data/secrets/ unless configured as Parameters__<name>.
+// Generated once into .data/ unless configured as Parameters__<name>.
 var internalTokenKey = builder.AddParameter("internal-token-key", secret: true);
-var adminKey = builder.AddParameter("admin-key", secret: true, generate: () => $"sk-admin-{SecretStore.NewPassword()}");
+var adminKey = builder.AddParameter("admin-key", secret: true, generate: () => $"sk-admin-{SecretStore.NewPassword()}", file: "admin-key");
+var demoKey = builder.AddParameter("demo-key", secret: true, generate: SecretStore.NewApiKey, file: "demo-key", announce: true);
 
 var router = builder.AddProject<Projects.Router>("router", port: 8002)
     .WithReference(routerDb).WithReference(redis).WithReference(nats)
@@ -49,6 +50,7 @@ var gateway = builder.AddProject<Projects.Gateway>("gateway", port: 8000)
     .WithReference(router).WithReference(orchestrator).WithReference(ingestion).WithReference(analytics).WithReference(billing)
     .WithEnvironment("InternalTokens__SigningKey", internalTokenKey)
     .WithEnvironment("Gateway__AdminKey", adminKey)
+    .WithEnvironment("Gateway__DemoKey", demoKey)
     .WaitFor(gatewayDb).WaitFor(redis).WaitFor(nats);
 
 builder.AddProject<Projects.Realtime>("realtime", port: 8001)

@@ -5,4 +5,7 @@ public sealed class GatewayOptions
 {
     /// <summary>The operators' key for <c>/api/v1/admin</c> (<c>Authorization: Bearer</c>); the AppHost generates one. No key, no admin API.</summary>
     public string? AdminKey { get; set; }
+
+    /// <summary>The <c>demo</c> tenant's key, seeded on start when set; the AppHost generates one into <c>.data/demo-key</c>.</summary>
+    public string? DemoKey { get; set; }
 }

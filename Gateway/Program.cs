@@ -6,6 +6,7 @@ builder.AddApplicationServices();
 var app = builder.Build();
 
 app.MapDefaultEndpoints();
+app.MapOpenAiApi();
 app.MapAdminApi();
 
 app.Run();

@@ -37,7 +37,7 @@ public sealed class DistributedApplication : IAsyncDisposable
         _resources = resources;
         _parameters = parameters;
         _ports = ports;
-        _context = new ResourceContext(options, dataDirectory, new SecretStore(Path.Combine(dataDirectory, "secrets")), Guid.NewGuid().ToString("N"));
+        _context = new ResourceContext(options, dataDirectory, new SecretStore(dataDirectory), Guid.NewGuid().ToString("N"));
         _log = new ResourceLog("apphost", Path.Combine(dataDirectory, "logs", "apphost.log"), echo: !options.Embedded);
         if (Diagnostics.IsEnabled("Built"))
         {
@@ -69,6 +69,10 @@ public sealed class DistributedApplication : IAsyncDisposable
         {
             await StartAsync(_stopping.Token);
             WriteTable();
+            foreach (var parameter in _parameters.Where(p => p.Announce))
+            {
+                _log.Write($"{parameter.Name}: {parameter.GetValue(_context)} (in {Path.Combine(DataDirectory, parameter.File)})");
+            }
             _log.Write($"Ready in {clock.Elapsed.TotalSeconds:0.0} s. Data and logs: {DataDirectory}. Press Ctrl+C to stop.");
             await Task.Delay(Timeout.Infinite, _stopping.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }

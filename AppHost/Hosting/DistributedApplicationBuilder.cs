@@ -34,10 +34,13 @@ public sealed class DistributedApplicationBuilder
     public IResourceBuilder<ProjectResource> AddProject<TProject>(string name, int port) where TProject : IProjectMetadata, new() =>
         AddResource(new ProjectResource(name, new TProject(), port));
 
-    /// <summary>A parameter from <c>Parameters:{name}</c>; a secret one is generated once when not configured.</summary>
-    public ParameterResource AddParameter(string name, bool secret = false, Func<string>? generate = null)
+    /// <summary>
+    /// A parameter from <c>Parameters:{name}</c>; a secret one is generated once when not configured, into
+    /// <paramref name="file"/> under the data folder (default <c>secrets/{name}</c>). An announced one is printed at start.
+    /// </summary>
+    public ParameterResource AddParameter(string name, bool secret = false, Func<string>? generate = null, string? file = null, bool announce = false)
     {
-        var parameter = new ParameterResource(name, Configuration[$"Parameters:{name}"], secret, generate ?? SecretStore.NewKey);
+        var parameter = new ParameterResource(name, Configuration[$"Parameters:{name}"], secret, generate ?? SecretStore.NewKey, file ?? $"secrets/{name}", announce);
         _parameters.Add(parameter);
         return parameter;
     }

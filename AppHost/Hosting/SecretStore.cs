@@ -1,10 +1,11 @@
+using System.Buffers.Text;
 using System.Security.Cryptography;
 
 namespace AppHost.Hosting;
 
 /// <summary>
-/// Secrets generated once and kept in <c>.data/secrets/</c>, one file each (mode 600), so every run of the
-/// same data folder gets the same passwords and keys.
+/// Secrets generated once and kept under the data folder, one file each (mode 600), so every run of the
+/// same data folder gets the same passwords and keys: internal ones in <c>secrets/</c>, the developer's keys at the top.
 /// </summary>
 internal sealed class SecretStore(string directory)
 {
@@ -14,12 +15,13 @@ internal sealed class SecretStore(string directory)
 
     public string PathOf(string name) => Path.Combine(Directory, name);
 
-    public string GetOrCreate(string name, Func<string> generate)
+    /// <summary>The secret in <paramref name="file"/> (relative to the data folder, e.g. <c>secrets/redis-password</c>), generated the first time.</summary>
+    public string GetOrCreate(string file, Func<string> generate)
     {
         // Resources start in parallel and share secrets: one creates, the others read what it wrote.
         lock (_gate)
         {
-            var path = PathOf(name);
+            var path = PathOf(file);
             if (File.Exists(path))
             {
                 var value = File.ReadAllText(path).Trim();
@@ -31,7 +33,7 @@ internal sealed class SecretStore(string directory)
                 return value;
             }
 
-            System.IO.Directory.CreateDirectory(Directory);
+            System.IO.Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path)!);
             var generated = generate();
             // Written aside and moved into place, so a crash never leaves an empty secret behind.
             var temporary = path + ".new";
@@ -46,4 +48,7 @@ internal sealed class SecretStore(string directory)
     public static string NewPassword() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));
 
     public static string NewKey() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+
+    /// <summary>A tenant API key in the Gateway's format: a recognisable prefix and 256 random bits.</summary>
+    public static string NewApiKey() => "sk-aip-" + Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
 }

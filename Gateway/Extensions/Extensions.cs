@@ -15,6 +15,13 @@ public static class Extensions
         builder.AddNatsClient("nats");
         builder.AddEventBus();
         builder.AddInternalTokenIssuer();
+        builder.AddModelCatalog();
+
+        builder.Services.AddHostedService<DemoTenantSeeder>();
+        builder.Services.AddMemoryCache(cache => cache.SizeLimit = 100_000);
+        builder.Services.AddSingleton<TenantKeyStore>();
+        builder.Services.AddScoped<TenantKeyInvalidator>();
+        builder.Services.AddHostedService<KeyInvalidationListener>();
 
         builder.Services.AddSingleton<AdminKeyFilter>();
         builder.Services.AddHttpClient<AnalyticsClient>(client => client.BaseAddress = new Uri("https+http://analytics"));

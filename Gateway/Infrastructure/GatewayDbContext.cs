@@ -7,6 +7,8 @@ public sealed class GatewayDbContext(DbContextOptions<GatewayDbContext> options)
 {
     public DbSet<Tenant> Tenants => Set<Tenant>();
 
+    public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         // Tenants are the platform's own records (the admin API manages them), so this table has no tenant policy.
@@ -19,6 +21,27 @@ public sealed class GatewayDbContext(DbContextOptions<GatewayDbContext> options)
             tenant.Property(t => t.Plan).HasColumnName("plan").HasMaxLength(32);
             tenant.Property(t => t.Status).HasColumnName("status").HasConversion<string>().HasMaxLength(16);
             tenant.Property(t => t.CreatedAt).HasColumnName("created_at");
+        });
+
+        // Tenant-owned: row-level security (see the migration) confines it to app.tenant_id, and lets a lookup
+        // see the one row whose hash it already knows (app.api_key_hash), which takes holding the key itself.
+        modelBuilder.Entity<ApiKey>(key =>
+        {
+            key.ToTable("api_keys");
+            key.Property(k => k.Id).HasColumnName("id");
+            key.Property(k => k.TenantId).HasColumnName("tenant_id");
+            key.HasOne<Tenant>().WithMany().HasForeignKey(k => k.TenantId);
+            key.Property(k => k.Name).HasColumnName("name").HasMaxLength(128);
+            key.Property(k => k.Prefix).HasColumnName("prefix").HasMaxLength(16);
+            key.Property(k => k.Hash).HasColumnName("hash").HasMaxLength(64);
+            key.HasIndex(k => k.Hash).IsUnique();
+            key.Property(k => k.Scopes).HasColumnName("scopes");
+            key.Property(k => k.AllowedModels).HasColumnName("allowed_models");
+            key.Property(k => k.RequestsPerMinute).HasColumnName("requests_per_minute");
+            key.Property(k => k.TokensPerMinute).HasColumnName("tokens_per_minute");
+            key.Property(k => k.ExpiresAt).HasColumnName("expires_at");
+            key.Property(k => k.RevokedAt).HasColumnName("revoked_at");
+            key.Property(k => k.CreatedAt).HasColumnName("created_at");
         });
     }
 }

@@ -21,7 +21,7 @@ public sealed class AdminKeyFilter(IOptions<GatewayOptions> options) : IEndpoint
             return ValueTask.FromResult<object?>(TypedResults.Problem(
                 statusCode: StatusCodes.Status401Unauthorized,
                 title: "Unauthorized",
-                detail: "The admin API needs Authorization: Bearer <admin key> (see .data/secrets/admin-key)."));
+                detail: "The admin API needs Authorization: Bearer <admin key> (see .data/admin-key)."));
         }
         return next(context);
     }

@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Extensions.Options;
 
 namespace Orchestrator.Apis;
 
@@ -12,9 +11,9 @@ public static class ProvidersApi
         return app;
     }
 
-    /// <summary>The configured providers and their models; API keys never leave the service.</summary>
-    public static Ok<List<ProviderSummary>> ListProviders(IOptions<Dictionary<string, ProviderOptions>> providers) =>
-        TypedResults.Ok(providers.Value
+    /// <summary>The configured providers (and the built-in local one) with their models; API keys never leave the service.</summary>
+    public static Ok<List<ProviderSummary>> ListProviders(ModelCatalog catalog) =>
+        TypedResults.Ok(catalog.Providers
             .Select(p => new ProviderSummary(p.Key, p.Value.Kind, p.Value.BaseUrl, !string.IsNullOrEmpty(p.Value.ApiKey), [.. p.Value.Models.Select(m => m.Id)]))
             .OrderBy(p => p.Name, StringComparer.Ordinal)
             .ToList());

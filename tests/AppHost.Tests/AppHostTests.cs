@@ -65,6 +65,9 @@ public sealed partial class AppHostTests
             using var http = new HttpClient { BaseAddress = new Uri(GatewayUrl().Match(first.Output).Groups[1].Value) };
             (await http.GetAsync("/health", TestContext.Current.CancellationToken)).StatusCode.ShouldBe(HttpStatusCode.OK);
 
+            var demoKey = (await File.ReadAllTextAsync(Path.Combine(data.Path, "demo-key"), TestContext.Current.CancellationToken)).Trim();
+            demoKey.ShouldStartWith("sk-aip-");
+            first.Output.ShouldContain($"demo-key: {demoKey}");
             first.Output.ShouldNotContain("qdrant", Case.Sensitive, "optional resources are absent unless configured");
             first.Output.ShouldNotContain("vllm");
 
@@ -73,7 +76,7 @@ public sealed partial class AppHostTests
             (await first.WaitForExitAsync()).ShouldBe(0);
             AppHostProcess.ProcessesOf(first.RunId!, data.Path).ShouldBeEmpty();
         }
-        var adminKey = await File.ReadAllTextAsync(Path.Combine(data.Path, "secrets", "admin-key"), TestContext.Current.CancellationToken);
+        var adminKey = await File.ReadAllTextAsync(Path.Combine(data.Path, "admin-key"), TestContext.Current.CancellationToken);
 
         using var second = AppHostProcess.Start(data.Path);
         await second.WaitUntilReadyAsync();
@@ -82,7 +85,7 @@ public sealed partial class AppHostTests
         (await second.WaitForExitAsync()).ShouldBe(0);
         second.Output.ShouldContain("Reusing the data");
         second.Output.ShouldNotContain("Creating a new cluster");
-        (await File.ReadAllTextAsync(Path.Combine(data.Path, "secrets", "admin-key"), TestContext.Current.CancellationToken)).ShouldBe(adminKey);
+        (await File.ReadAllTextAsync(Path.Combine(data.Path, "admin-key"), TestContext.Current.CancellationToken)).ShouldBe(adminKey);
         AppHostProcess.ProcessesOf(second.RunId!, data.Path).ShouldBeEmpty();
     }
 

@@ -1,7 +1,9 @@
+using System.ClientModel;
 using System.Net.Http.Headers;
 using AppHost.Hosting;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using OpenAI;
 
 [assembly: AssemblyFixture(typeof(Integration.PlatformFixture))]
 
@@ -17,6 +19,12 @@ public sealed class PlatformFixture : IAsyncLifetime
     public InternalTokenIssuer Tokens { get; private set; } = null!;
 
     public string AdminKey => Application.GetParameterValue("admin-key");
+
+    public string DemoKey => Application.GetParameterValue("demo-key");
+
+    /// <summary>The official OpenAI SDK, pointed at the Gateway with a tenant key.</summary>
+    public OpenAIClient CreateOpenAiClient(string apiKey, string resourceName = "gateway") =>
+        new(new ApiKeyCredential(apiKey), new OpenAIClientOptions { Endpoint = new Uri(Application.GetEndpoint(resourceName), "v1") });
 
     public async ValueTask InitializeAsync()
     {

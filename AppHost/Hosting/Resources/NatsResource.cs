@@ -75,5 +75,5 @@ public sealed class NatsResource(string name) : ProcessResource(name)
         }
     }
 
-    private string Password(ResourceContext context) => context.Secrets.GetOrCreate($"{Name}-password", SecretStore.NewPassword);
+    private string Password(ResourceContext context) => context.Secrets.GetOrCreate($"secrets/{Name}-password", SecretStore.NewPassword);
 }

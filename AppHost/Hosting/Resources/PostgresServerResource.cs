@@ -145,7 +145,7 @@ public sealed class PostgresServerResource(string name) : ProcessResource(name)
 
     // Passwords are hex, so they are safe inside SQL literals and connection strings.
     private string Password(ResourceContext context, string role) =>
-        context.Secrets.GetOrCreate($"{Name}-{role}-password", SecretStore.NewPassword);
+        context.Secrets.GetOrCreate($"secrets/{Name}-{role}-password", SecretStore.NewPassword);
 
     /// <summary>
     /// The folder PostgreSQL keeps its cluster in: <c>.data/postgres</c> when the postgres user can reach it; otherwise

@@ -1,0 +1,20 @@
+namespace Gateway.Model;
+
+/// <summary>What the hot path knows of a presented key and its tenant; cached in memory and in Redis.</summary>
+public sealed record TenantKey(
+    Guid KeyId,
+    Guid TenantId,
+    string TenantName,
+    string Plan,
+    bool TenantActive,
+    string[] Scopes,
+    string[] AllowedModels,
+    int? RequestsPerMinute,
+    int? TokensPerMinute,
+    DateTimeOffset? ExpiresAt,
+    DateTimeOffset? RevokedAt)
+{
+    public static TenantKey From(ApiKey key, Tenant tenant) => new(
+        key.Id, tenant.Id, tenant.Name, tenant.Plan, tenant.Status == TenantStatus.Active,
+        key.Scopes, key.AllowedModels, key.RequestsPerMinute, key.TokensPerMinute, key.ExpiresAt, key.RevokedAt);
+}

@@ -1,0 +1,21 @@
+namespace Gateway.Services;
+
+/// <summary>Errors in OpenAI's shape (<c>{"error":{"message","type","param","code"}}</c>), which every OpenAI SDK understands.</summary>
+public static class OpenAiErrors
+{
+    public const string InvalidRequest = "invalid_request_error";
+
+    public static IResult Create(int statusCode, string message, string type = InvalidRequest, string? code = null, string? param = null) =>
+        TypedResults.Json(new OpenAiErrorResponse(new OpenAiError(message, type, param, code)), OpenAiJsonContext.Default.OpenAiErrorResponse, statusCode: statusCode);
+
+    public static IResult MissingApiKey() => Create(StatusCodes.Status401Unauthorized,
+        "You didn't provide an API key. Send it as 'Authorization: Bearer <key>'.");
+
+    public static IResult InvalidApiKey(string reason) => Create(StatusCodes.Status401Unauthorized, reason, code: "invalid_api_key");
+
+    public static IResult Forbidden(string message, string code) => Create(StatusCodes.Status403Forbidden, message, code: code);
+}
+
+public sealed record OpenAiErrorResponse(OpenAiError Error);
+
+public sealed record OpenAiError(string Message, string Type, string? Param, string? Code);
