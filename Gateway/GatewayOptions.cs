@@ -8,4 +8,7 @@ public sealed class GatewayOptions
 
     /// <summary>The <c>demo</c> tenant's key, seeded on start when set; the AppHost generates one into <c>.data/demo-key</c>.</summary>
     public string? DemoKey { get; set; }
+
+    /// <summary>Default 4 MiB: the largest request body accepted on <c>/v1</c>.</summary>
+    public long MaxRequestBytes { get; set; } = 4 * 1024 * 1024;
 }

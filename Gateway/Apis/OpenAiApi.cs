@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Serialization;
 using Gateway.Model;
 using Gateway.Services;
@@ -11,6 +12,8 @@ public static class OpenAiApi
     {
         var api = app.MapGroup("v1").AddEndpointFilter(new TenantKeyFilter(ApiKeyScopes.Inference));
         api.MapGet("/models", ListModels);
+        api.MapPost("/chat/completions", ChatCompletions);
+        api.MapPost("/embeddings", Embeddings);
         return app;
     }
 
@@ -23,6 +26,168 @@ public static class OpenAiApi
             .Select(m => new ModelInfo(m.QualifiedId, "model", 0, m.Provider))
             .ToList();
         return TypedResults.Json(new ModelList("list", models), OpenAiJsonContext.Default.ModelList);
+    }
+
+    public static async Task<IResult> ChatCompletions(HttpContext http, ModelCatalog catalog, OrchestratorClient orchestrator)
+    {
+        var key = http.TenantKey();
+        var (body, bodyError) = await RequestBody.ReadAsync(http);
+        if (bodyError is not null)
+        {
+            return bodyError;
+        }
+        ChatCompletionRequest request;
+        using (body)
+        {
+            try
+            {
+                request = ChatCompletionReader.Read(body!.RootElement);
+            }
+            catch (InvalidRequestException ex)
+            {
+                return ex.ToResult();
+            }
+        }
+        var resolved = ModelAccess.Resolve(catalog, key, request.Model, embedding: false);
+        if (resolved.Error is { } modelError)
+        {
+            return modelError;
+        }
+        var model = resolved.Model!;
+
+        // The seam where the Router's decision plugs in: until then the route is the catalog's static one.
+        var execution = new ChatExecutionRequest(model.Provider, model.Model.Id, request.Messages, request.Options);
+        if (!request.Stream)
+        {
+            var result = await orchestrator.ChatAsync(key, execution, http.RequestAborted);
+            return result.Error is { } error
+                ? ErrorResult(http, error)
+                : new CompletionResult(result.Value!, model.QualifiedId);
+        }
+
+        var (stream, streamError) = await orchestrator.ChatStreamAsync(key, execution, http.RequestAborted);
+        if (streamError is not null)
+        {
+            return ErrorResult(http, streamError);
+        }
+        using (stream)
+        {
+            http.Response.ContentType = "text/event-stream";
+            http.Response.Headers.CacheControl = "no-cache";
+            var writer = new ChatCompletionWriter.Stream(http.Response, model.QualifiedId, request.IncludeUsage);
+            try
+            {
+                await foreach (var line in OrchestratorClient.ReadLinesAsync(stream!, http.RequestAborted))
+                {
+                    if (line.Error is { } error)
+                    {
+                        await writer.FailAsync(error, http.RequestAborted);
+                        return TypedResults.Empty;
+                    }
+                    await writer.WriteAsync(line.Update!, http.RequestAborted);
+                }
+            }
+            catch (Exception ex) when (ex is JsonException or IOException or HttpRequestException && !http.RequestAborted.IsCancellationRequested)
+            {
+                await writer.FailAsync(new ExecutionError(StatusCodes.Status502BadGateway, "The stream from the orchestrator broke off.", "api_error", "orchestrator_error"), http.RequestAborted);
+                return TypedResults.Empty;
+            }
+            await writer.CompleteAsync(http.RequestAborted);
+        }
+        return TypedResults.Empty;
+    }
+
+    public static async Task<IResult> Embeddings(HttpContext http, ModelCatalog catalog, OrchestratorClient orchestrator)
+    {
+        var key = http.TenantKey();
+        var (body, bodyError) = await RequestBody.ReadAsync(http);
+        if (bodyError is not null)
+        {
+            return bodyError;
+        }
+        EmbeddingRequest request;
+        using (body)
+        {
+            try
+            {
+                request = EmbeddingRequest.Read(body!.RootElement);
+            }
+            catch (InvalidRequestException ex)
+            {
+                return ex.ToResult();
+            }
+        }
+        var resolved = ModelAccess.Resolve(catalog, key, request.Model, embedding: true);
+        if (resolved.Error is { } modelError)
+        {
+            return modelError;
+        }
+        var model = resolved.Model!;
+        var result = await orchestrator.EmbedAsync(key, new EmbeddingExecutionRequest(model.Provider, model.Model.Id, request.Inputs, request.Dimensions), http.RequestAborted);
+        if (result.Error is { } error)
+        {
+            return ErrorResult(http, error);
+        }
+        return new EmbeddingsResult(result.Value!, model.QualifiedId, request.Base64);
+    }
+
+    internal static IResult ErrorResult(HttpContext http, ExecutionError error)
+    {
+        if (error.RetryAfterSeconds is { } seconds)
+        {
+            http.Response.Headers.RetryAfter = Math.Ceiling(seconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+        return OpenAiErrors.Create(error.Status, error.Message, error.Type, error.Code);
+    }
+
+    private sealed class CompletionResult(Microsoft.Extensions.AI.ChatResponse response, string model) : IResult
+    {
+        public async Task ExecuteAsync(HttpContext http)
+        {
+            http.Response.ContentType = "application/json";
+            await using var json = new Utf8JsonWriter(http.Response.BodyWriter);
+            ChatCompletionWriter.WriteCompletion(json, response, model);
+        }
+    }
+
+    private sealed class EmbeddingsResult(EmbeddingExecutionResponse response, string model, bool base64) : IResult
+    {
+        public async Task ExecuteAsync(HttpContext http)
+        {
+            http.Response.ContentType = "application/json";
+            await using var json = new Utf8JsonWriter(http.Response.BodyWriter);
+            json.WriteStartObject();
+            json.WriteString("object", "list");
+            json.WriteStartArray("data");
+            for (var i = 0; i < response.Vectors.Count; i++)
+            {
+                json.WriteStartObject();
+                json.WriteString("object", "embedding");
+                json.WriteNumber("index", i);
+                if (base64)
+                {
+                    // OpenAI's SDKs ask for base64: the float32 values, little-endian, as bytes.
+                    json.WriteBase64String("embedding", System.Runtime.InteropServices.MemoryMarshal.AsBytes(response.Vectors[i].AsSpan()));
+                }
+                else
+                {
+                    json.WriteStartArray("embedding");
+                    foreach (var value in response.Vectors[i])
+                    {
+                        json.WriteNumberValue(value);
+                    }
+                    json.WriteEndArray();
+                }
+                json.WriteEndObject();
+            }
+            json.WriteEndArray();
+            json.WriteString("model", model);
+            json.WriteStartObject("usage");
+            json.WriteNumber("prompt_tokens", response.InputTokens);
+            json.WriteNumber("total_tokens", response.InputTokens);
+            json.WriteEndObject();
+            json.WriteEndObject();
+        }
     }
 }
 

@@ -25,5 +25,13 @@ public static class Extensions
 
         builder.Services.AddSingleton<AdminKeyFilter>();
         builder.Services.AddHttpClient<AnalyticsClient>(client => client.BaseAddress = new Uri("https+http://analytics"));
+        // Model calls run long and stream: no standard timeouts or retries here (the Orchestrator owns retry policy).
+#pragma warning disable EXTEXP0001 // The library's way to opt one client out of the defaults' resilience handler.
+        builder.Services.AddHttpClient<OrchestratorClient>(client =>
+        {
+            client.BaseAddress = new Uri("https+http://orchestrator");
+            client.Timeout = TimeSpan.FromMinutes(10);
+        }).RemoveAllResilienceHandlers();
+#pragma warning restore EXTEXP0001
     }
 }

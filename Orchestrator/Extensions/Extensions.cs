@@ -1,3 +1,5 @@
+using Orchestrator.Services;
+
 namespace Orchestrator.Extensions;
 
 public static class Extensions
@@ -9,5 +11,13 @@ public static class Extensions
         builder.AddRedisClient("redis");
         builder.AddNatsClient("nats");
         builder.AddInternalTokenAuthentication();
+
+        builder.Services.AddSingleton<TokenCounter>();
+        builder.Services.AddSingleton<LocalChatClient>();
+        builder.Services.AddSingleton<LocalEmbeddingGenerator>();
+        builder.Services.AddSingleton<ProviderClients>();
+        builder.Services.AddOpenTelemetry()
+            .WithTracing(tracing => tracing.AddSource(ProviderClients.TelemetrySourceName))
+            .WithMetrics(metrics => metrics.AddMeter(ProviderClients.TelemetrySourceName));
     }
 }

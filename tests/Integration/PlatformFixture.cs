@@ -1,6 +1,7 @@
 using System.ClientModel;
 using System.Net.Http.Headers;
 using AppHost.Hosting;
+using Integration.Mocks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using OpenAI;
@@ -14,6 +15,8 @@ public sealed class PlatformFixture : IAsyncLifetime
 {
     public DistributedApp App { get; private set; } = null!;
 
+    public MockOpenAiServer MockOpenAi { get; private set; } = null!;
+
     public DistributedApplication Application => App.Application;
 
     public InternalTokenIssuer Tokens { get; private set; } = null!;
@@ -23,16 +26,28 @@ public sealed class PlatformFixture : IAsyncLifetime
     public string DemoKey => Application.GetParameterValue("demo-key");
 
     /// <summary>The official OpenAI SDK, pointed at the Gateway with a tenant key.</summary>
-    public OpenAIClient CreateOpenAiClient(string apiKey, string resourceName = "gateway") =>
-        new(new ApiKeyCredential(apiKey), new OpenAIClientOptions { Endpoint = new Uri(Application.GetEndpoint(resourceName), "v1") });
+    public OpenAIClient CreateOpenAiClient(string apiKey, string resourceName = "gateway", bool retries = true)
+    {
+        var options = new OpenAIClientOptions { Endpoint = new Uri(Application.GetEndpoint(resourceName), "v1") };
+        if (!retries)
+        {
+            options.RetryPolicy = new System.ClientModel.Primitives.ClientRetryPolicy(maxRetries: 0);
+        }
+        return new(new ApiKeyCredential(apiKey), options);
+    }
 
     public async ValueTask InitializeAsync()
     {
+        MockOpenAi = await MockOpenAiServer.StartAsync();
         // Provider settings given to the AppHost's environment must reach the services.
         Environment.SetEnvironmentVariable("Providers__mock__Kind", "openai");
-        Environment.SetEnvironmentVariable("Providers__mock__BaseUrl", "http://127.0.0.1:18080/v1");
+        Environment.SetEnvironmentVariable("Providers__mock__BaseUrl", MockOpenAi.BaseUrl.ToString());
         Environment.SetEnvironmentVariable("Providers__mock__ApiKey", "sk-mock");
         Environment.SetEnvironmentVariable("Providers__mock__Models__0__Id", "mock-1");
+        Environment.SetEnvironmentVariable("Providers__mock__Models__0__InputPricePerMillion", "1");
+        Environment.SetEnvironmentVariable("Providers__mock__Models__0__OutputPricePerMillion", "2");
+        Environment.SetEnvironmentVariable("Providers__mock__Models__1__Id", "mock-embed");
+        Environment.SetEnvironmentVariable("Providers__mock__Models__1__Type", "embedding");
 
         App = await DistributedApp.StartAsync();
         Tokens = new InternalTokenIssuer(
@@ -40,7 +55,11 @@ public sealed class PlatformFixture : IAsyncLifetime
             TimeProvider.System);
     }
 
-    public async ValueTask DisposeAsync() => await App.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await App.DisposeAsync();
+        await MockOpenAi.DisposeAsync();
+    }
 
     /// <summary>A client of an internal service carrying the Gateway's token for <paramref name="tenantId"/>.</summary>
     public HttpClient CreateTenantClient(string resourceName, Guid tenantId) =>

@@ -1,0 +1,94 @@
+using System.Net.Http.Headers;
+using System.Text.Json;
+using Gateway.Model;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Caching.Memory;
+
+namespace Gateway.Services;
+
+/// <summary>
+/// The Orchestrator, reached by service discovery with the tenant's internal token (minted once a minute per key,
+/// not per request). It runs the provider call; this side only sends, and reads the answer or the stream.
+/// </summary>
+public sealed class OrchestratorClient(HttpClient http, InternalTokenIssuer tokens, IMemoryCache memory)
+{
+    private static readonly TimeSpan TokenReuse = TimeSpan.FromMinutes(1);
+
+    public async Task<ExecutionResult<ChatResponse>> ChatAsync(TenantKey key, ChatExecutionRequest request, CancellationToken cancellationToken)
+    {
+        using var response = await SendAsync(key, "internal/v1/chat", request, HttpCompletionOption.ResponseContentRead, cancellationToken);
+        return response.IsSuccessStatusCode
+            ? new((await response.Content.ReadFromJsonAsync<ChatResponse>(ExecutionJson.Options, cancellationToken))!, null)
+            : new(null, await ErrorAsync(response, cancellationToken));
+    }
+
+    /// <summary>Starts a streamed chat; on success the caller reads NDJSON lines until the end and disposes the response.</summary>
+    public async Task<(HttpResponseMessage? Stream, ExecutionError? Error)> ChatStreamAsync(TenantKey key, ChatExecutionRequest request, CancellationToken cancellationToken)
+    {
+        var response = await SendAsync(key, "internal/v1/chat/stream", request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        if (response.IsSuccessStatusCode)
+        {
+            return (response, null);
+        }
+        using (response)
+        {
+            return (null, await ErrorAsync(response, cancellationToken));
+        }
+    }
+
+    public async Task<ExecutionResult<EmbeddingExecutionResponse>> EmbedAsync(TenantKey key, EmbeddingExecutionRequest request, CancellationToken cancellationToken)
+    {
+        using var response = await SendAsync(key, "internal/v1/embeddings", request, HttpCompletionOption.ResponseContentRead, cancellationToken);
+        return response.IsSuccessStatusCode
+            ? new((await response.Content.ReadFromJsonAsync<EmbeddingExecutionResponse>(ExecutionJson.Options, cancellationToken))!, null)
+            : new(null, await ErrorAsync(response, cancellationToken));
+    }
+
+    public static async IAsyncEnumerable<ChatStreamLine> ReadLinesAsync(HttpResponseMessage response, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(cancellationToken));
+        while (await reader.ReadLineAsync(cancellationToken) is { } line)
+        {
+            if (line.Length > 0 && JsonSerializer.Deserialize<ChatStreamLine>(line, ExecutionJson.Options) is { } parsed)
+            {
+                yield return parsed;
+            }
+        }
+    }
+
+    private async Task<HttpResponseMessage> SendAsync<T>(TenantKey key, string path, T body, HttpCompletionOption completion, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, path)
+        {
+            Content = JsonContent.Create(body, options: ExecutionJson.Options),
+        };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", TokenFor(key));
+        return await http.SendAsync(request, completion, cancellationToken);
+    }
+
+    private string TokenFor(TenantKey key) => memory.GetOrCreate(("internal-token", key.KeyId), entry =>
+    {
+        entry.Size = 1;
+        entry.AbsoluteExpirationRelativeToNow = TokenReuse;
+        return tokens.IssueForTenant(key.TenantId, key.KeyId.ToString());
+    })!;
+
+    private static async Task<ExecutionError> ErrorAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (await response.Content.ReadFromJsonAsync<ExecutionError>(ExecutionJson.Options, cancellationToken) is { } error)
+            {
+                return error;
+            }
+        }
+        catch (JsonException)
+        {
+            // Not one of ours: described below.
+        }
+        return new ExecutionError(StatusCodes.Status502BadGateway, $"The orchestrator answered {(int)response.StatusCode}.", "api_error", "orchestrator_error");
+    }
+}
+
+/// <summary>A provider's answer, or why there is none.</summary>
+public readonly record struct ExecutionResult<T>(T? Value, ExecutionError? Error);

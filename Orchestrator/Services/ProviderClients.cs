@@ -1,0 +1,67 @@
+using System.ClientModel;
+using System.ClientModel.Primitives;
+using System.Collections.Concurrent;
+using Microsoft.Extensions.AI;
+using OpenAI;
+
+namespace Orchestrator.Services;
+
+/// <summary>
+/// One <see cref="IChatClient"/> (and embedding generator) per catalog model, built once: the provider's client
+/// wrapped in the library's own logging and OpenTelemetry middleware (GenAI semantic conventions).
+/// </summary>
+public sealed class ProviderClients(
+    ModelCatalog catalog,
+    LocalChatClient localChat,
+    LocalEmbeddingGenerator localEmbeddings,
+    ILoggerFactory loggers,
+    IServiceProvider services)
+{
+    public const string TelemetrySourceName = "Experimental.Microsoft.Extensions.AI";
+
+    private readonly ConcurrentDictionary<string, IChatClient> _chat = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, IEmbeddingGenerator<string, Embedding<float>>> _embeddings = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, OpenAIClient> _openAi = new(StringComparer.Ordinal);
+
+    /// <summary>The chat client of <c>provider/model</c>, or null when the catalog has no such chat model.</summary>
+    public IChatClient? Chat(string provider, string model) =>
+        catalog.Find($"{provider}/{model}").Model is { IsEmbedding: false } entry
+            ? _chat.GetOrAdd(entry.QualifiedId, _ => new ChatClientBuilder(CreateChatClient(entry))
+                .UseLogging(loggers)
+                .UseOpenTelemetry(loggers, TelemetrySourceName)
+                .Build(services))
+            : null;
+
+    public IEmbeddingGenerator<string, Embedding<float>>? Embeddings(string provider, string model) =>
+        catalog.Find($"{provider}/{model}").Model is { IsEmbedding: true } entry
+            ? _embeddings.GetOrAdd(entry.QualifiedId, _ => new EmbeddingGeneratorBuilder<string, Embedding<float>>(CreateEmbeddingGenerator(entry))
+                .UseLogging(loggers)
+                .UseOpenTelemetry(loggers, TelemetrySourceName)
+                .Build(services))
+            : null;
+
+    private IChatClient CreateChatClient(CatalogModel entry) => entry.Options.Kind switch
+    {
+        ProviderKinds.Local => localChat,
+        ProviderKinds.OpenAi => OpenAi(entry).GetChatClient(entry.Model.Id).AsIChatClient(),
+        var kind => throw new NotSupportedException($"Provider kind '{kind}' ({entry.Provider}) is not supported."),
+    };
+
+    private IEmbeddingGenerator<string, Embedding<float>> CreateEmbeddingGenerator(CatalogModel entry) => entry.Options.Kind switch
+    {
+        ProviderKinds.Local => localEmbeddings,
+        ProviderKinds.OpenAi => OpenAi(entry).GetEmbeddingClient(entry.Model.Id).AsIEmbeddingGenerator(),
+        var kind => throw new NotSupportedException($"Provider kind '{kind}' ({entry.Provider}) has no embeddings here."),
+    };
+
+    // Any OpenAI-compatible server (OpenAI, vLLM, Groq, Together, OpenRouter). No SDK retries: failures reach the
+    // caller at once, and retry and fallback policy belongs to the Orchestrator's own resilience, not the SDK's.
+    private OpenAIClient OpenAi(CatalogModel entry) => _openAi.GetOrAdd(entry.Provider, _ => new OpenAIClient(
+        new ApiKeyCredential(entry.Options.ApiKey is { Length: > 0 } key ? key : "no-key"),
+        new OpenAIClientOptions
+        {
+            Endpoint = entry.Options.BaseUrl,
+            RetryPolicy = new ClientRetryPolicy(maxRetries: 0),
+            NetworkTimeout = TimeSpan.FromMinutes(5),
+        }));
+}

@@ -1,0 +1,26 @@
+using System.ClientModel;
+using System.Globalization;
+
+namespace Orchestrator.Services;
+
+/// <summary>Turns a provider's failure into the status the platform answers with, keeping the provider's wait.</summary>
+public static class ProviderErrors
+{
+    public static ExecutionError From(Exception exception, string provider) => exception switch
+    {
+        ClientResultException { Status: 400 or 422 } ex => new(StatusCodes.Status400BadRequest, $"{provider} rejected the request: {ex.Message}", "invalid_request_error", "provider_rejected_request"),
+        ClientResultException { Status: 401 or 403 } => new(StatusCodes.Status502BadGateway, $"{provider} refused the platform's credentials.", "api_error", "provider_auth_error"),
+        ClientResultException { Status: 429 } ex => new(StatusCodes.Status429TooManyRequests, $"{provider} is rate limiting the platform.", "rate_limit_error", "provider_rate_limited", RetryAfter(ex)),
+        ClientResultException ex => new(StatusCodes.Status502BadGateway, $"{provider} failed ({ex.Status}).", "api_error", "provider_error"),
+        HttpRequestException => new(StatusCodes.Status502BadGateway, $"{provider} is unreachable.", "api_error", "provider_unreachable"),
+        TimeoutException or TaskCanceledException => new(StatusCodes.Status504GatewayTimeout, $"{provider} did not answer in time.", "api_error", "provider_timeout"),
+        NotSupportedException ex => new(StatusCodes.Status501NotImplemented, ex.Message, "api_error", "provider_not_supported"),
+        _ => new(StatusCodes.Status502BadGateway, $"{provider} failed: {exception.Message}", "api_error", "provider_error"),
+    };
+
+    private static double? RetryAfter(ClientResultException exception) =>
+        exception.GetRawResponse()?.Headers.TryGetValue("Retry-After", out var value) == true
+        && double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds)
+            ? seconds
+            : null;
+}

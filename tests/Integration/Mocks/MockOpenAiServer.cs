@@ -1,0 +1,224 @@
+using System.Collections.Concurrent;
+using System.Text;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Integration.Mocks;
+
+/// <summary>
+/// An OpenAI-compatible upstream on a real port, speaking OpenAI's wire protocol. Scripted by directives in the
+/// last user message, so tests stay independent: <c>[[status:429]]</c>, <c>[[tool:name]]</c>, <c>[[no-usage]]</c>.
+/// Without one it answers "mock: &lt;the message&gt;" with usage of 7 prompt tokens and one per word.
+/// </summary>
+public sealed class MockOpenAiServer : IAsyncDisposable
+{
+    public const int PromptTokens = 7;
+
+    private readonly WebApplication _app;
+
+    private MockOpenAiServer(WebApplication app, Uri baseUrl)
+    {
+        _app = app;
+        BaseUrl = baseUrl;
+    }
+
+    /// <summary>The OpenAI base URL, ending in <c>/v1</c>.</summary>
+    public Uri BaseUrl { get; }
+
+    /// <summary>Every request body received, for assertions on what the platform passed through.</summary>
+    public ConcurrentQueue<JsonObject> Requests { get; } = new();
+
+    public JsonObject LastRequestContaining(string marker) =>
+        Requests.LastOrDefault(r => r.ToJsonString().Contains(marker, StringComparison.Ordinal))
+        ?? throw new InvalidOperationException($"The mock received no request containing {marker}.");
+
+    public static async Task<MockOpenAiServer> StartAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        var app = builder.Build();
+        MockOpenAiServer? server = null;
+        app.MapPost("/v1/chat/completions", (HttpContext http) => server!.ChatAsync(http));
+        app.MapPost("/v1/embeddings", (HttpContext http) => server!.EmbeddingsAsync(http));
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single();
+        server = new MockOpenAiServer(app, new Uri($"{address}/v1"));
+        return server;
+    }
+
+    public async ValueTask DisposeAsync() => await _app.DisposeAsync();
+
+    private async Task ChatAsync(HttpContext http)
+    {
+        var request = (await JsonNode.ParseAsync(http.Request.Body))!.AsObject();
+        Requests.Enqueue(request);
+        var last = request["messages"]!.AsArray().Last()!["content"]?.ToString() ?? "";
+        if (Directive(last, "status") is { } status)
+        {
+            await ErrorAsync(http, int.Parse(status, System.Globalization.CultureInfo.InvariantCulture));
+            return;
+        }
+        var tool = Directive(last, "tool");
+        var reply = $"mock: {last}";
+        var completionTokens = reply.Split(' ').Length;
+        var model = request["model"]!.ToString();
+
+        if (request["stream"]?.GetValue<bool>() != true)
+        {
+            var message = new JsonObject { ["role"] = "assistant", ["content"] = tool is null ? reply : null };
+            if (tool is not null)
+            {
+                message["tool_calls"] = new JsonArray(ToolCall(tool, index: null));
+            }
+            await WriteJsonAsync(http, new JsonObject
+            {
+                ["id"] = "chatcmpl-mock",
+                ["object"] = "chat.completion",
+                ["created"] = 1_700_000_000,
+                ["model"] = model,
+                ["choices"] = new JsonArray(new JsonObject { ["index"] = 0, ["message"] = message, ["finish_reason"] = tool is null ? "stop" : "tool_calls" }),
+                ["usage"] = Usage(completionTokens),
+            });
+            return;
+        }
+
+        http.Response.ContentType = "text/event-stream";
+        var includeUsage = request["stream_options"]?["include_usage"]?.GetValue<bool>() == true && Directive(last, "no-usage") is null;
+        if (tool is not null)
+        {
+            await ChunkAsync(http, model, new JsonObject { ["role"] = "assistant", ["tool_calls"] = new JsonArray(ToolCall(tool, index: 0)) }, null, includeUsage);
+            await ChunkAsync(http, model, new JsonObject(), "tool_calls", includeUsage);
+        }
+        else
+        {
+            var words = reply.Split(' ');
+            for (var i = 0; i < words.Length; i++)
+            {
+                var delta = new JsonObject { ["content"] = i == 0 ? words[i] : " " + words[i] };
+                if (i == 0)
+                {
+                    delta["role"] = "assistant";
+                }
+                await ChunkAsync(http, model, delta, null, includeUsage);
+            }
+            await ChunkAsync(http, model, new JsonObject(), "stop", includeUsage);
+        }
+        if (includeUsage)
+        {
+            await EventAsync(http, new JsonObject
+            {
+                ["id"] = "chatcmpl-mock", ["object"] = "chat.completion.chunk", ["created"] = 1_700_000_000, ["model"] = model,
+                ["choices"] = new JsonArray(), ["usage"] = Usage(completionTokens),
+            }.ToJsonString());
+        }
+        await EventAsync(http, "[DONE]");
+    }
+
+    private async Task EmbeddingsAsync(HttpContext http)
+    {
+        var request = (await JsonNode.ParseAsync(http.Request.Body))!.AsObject();
+        Requests.Enqueue(request);
+        var inputs = request["input"] is JsonArray array ? array.Select(i => i!.ToString()).ToList() : [request["input"]!.ToString()];
+        var base64 = request["encoding_format"]?.ToString() == "base64";
+        var data = new JsonArray();
+        for (var i = 0; i < inputs.Count; i++)
+        {
+            // A recognisable vector: its first value is the input's length.
+            float[] vector = [inputs[i].Length, 1, 2];
+            data.Add(new JsonObject
+            {
+                ["object"] = "embedding",
+                ["index"] = i,
+                ["embedding"] = base64
+                    ? Convert.ToBase64String(System.Runtime.InteropServices.MemoryMarshal.AsBytes(vector.AsSpan()))
+                    : new JsonArray(vector.Select(v => (JsonNode)v).ToArray()),
+            });
+        }
+        await WriteJsonAsync(http, new JsonObject
+        {
+            ["object"] = "list", ["data"] = data, ["model"] = request["model"]!.ToString(),
+            ["usage"] = new JsonObject { ["prompt_tokens"] = inputs.Count * 3, ["total_tokens"] = inputs.Count * 3 },
+        });
+    }
+
+    private static async Task ErrorAsync(HttpContext http, int status)
+    {
+        if (status == 429)
+        {
+            http.Response.Headers.RetryAfter = "7";
+        }
+        http.Response.StatusCode = status;
+        await WriteJsonAsync(http, new JsonObject
+        {
+            ["error"] = new JsonObject { ["message"] = $"mock failure {status}", ["type"] = "mock_error", ["param"] = null, ["code"] = null },
+        });
+    }
+
+    private static JsonObject ToolCall(string name, int? index)
+    {
+        var call = new JsonObject
+        {
+            ["id"] = "call_mock_1",
+            ["type"] = "function",
+            ["function"] = new JsonObject { ["name"] = name, ["arguments"] = """{"city":"Paris"}""" },
+        };
+        if (index is { } i)
+        {
+            call["index"] = i;
+        }
+        return call;
+    }
+
+    private static JsonObject Usage(int completionTokens) => new()
+    {
+        ["prompt_tokens"] = PromptTokens,
+        ["completion_tokens"] = completionTokens,
+        ["total_tokens"] = PromptTokens + completionTokens,
+    };
+
+    private static Task ChunkAsync(HttpContext http, string model, JsonObject delta, string? finish, bool includeUsage)
+    {
+        var chunk = new JsonObject
+        {
+            ["id"] = "chatcmpl-mock", ["object"] = "chat.completion.chunk", ["created"] = 1_700_000_000, ["model"] = model,
+            ["choices"] = new JsonArray(new JsonObject { ["index"] = 0, ["delta"] = delta, ["finish_reason"] = finish }),
+        };
+        if (includeUsage)
+        {
+            chunk["usage"] = null;
+        }
+        return EventAsync(http, chunk.ToJsonString());
+    }
+
+    private static async Task EventAsync(HttpContext http, string data)
+    {
+        await http.Response.WriteAsync($"data: {data}\n\n", Encoding.UTF8);
+        await http.Response.Body.FlushAsync();
+    }
+
+    private static Task WriteJsonAsync(HttpContext http, JsonObject body)
+    {
+        http.Response.ContentType = "application/json";
+        return http.Response.WriteAsync(body.ToJsonString(), Encoding.UTF8);
+    }
+
+    private static string? Directive(string text, string name)
+    {
+        var start = text.IndexOf($"[[{name}", StringComparison.Ordinal);
+        if (start < 0)
+        {
+            return null;
+        }
+        var end = text.IndexOf("]]", start, StringComparison.Ordinal);
+        var body = text[(start + 2)..end];
+        return body.Contains(':', StringComparison.Ordinal) ? body[(body.IndexOf(':', StringComparison.Ordinal) + 1)..] : body;
+    }
+}
