@@ -115,8 +115,12 @@ public sealed class MockOpenAiServer : IAsyncDisposable
         {
             await EventAsync(http, new JsonObject
             {
-                ["id"] = "chatcmpl-mock", ["object"] = "chat.completion.chunk", ["created"] = 1_700_000_000, ["model"] = model,
-                ["choices"] = new JsonArray(), ["usage"] = Usage(completionTokens),
+                ["id"] = "chatcmpl-mock",
+                ["object"] = "chat.completion.chunk",
+                ["created"] = 1_700_000_000,
+                ["model"] = model,
+                ["choices"] = new JsonArray(),
+                ["usage"] = Usage(completionTokens),
             }.ToJsonString());
         }
         await EventAsync(http, "[DONE]");
@@ -144,7 +148,9 @@ public sealed class MockOpenAiServer : IAsyncDisposable
         }
         await WriteJsonAsync(http, new JsonObject
         {
-            ["object"] = "list", ["data"] = data, ["model"] = request["model"]!.ToString(),
+            ["object"] = "list",
+            ["data"] = data,
+            ["model"] = request["model"]!.ToString(),
             ["usage"] = new JsonObject { ["prompt_tokens"] = inputs.Count * 3, ["total_tokens"] = inputs.Count * 3 },
         });
     }
@@ -188,7 +194,10 @@ public sealed class MockOpenAiServer : IAsyncDisposable
     {
         var chunk = new JsonObject
         {
-            ["id"] = "chatcmpl-mock", ["object"] = "chat.completion.chunk", ["created"] = 1_700_000_000, ["model"] = model,
+            ["id"] = "chatcmpl-mock",
+            ["object"] = "chat.completion.chunk",
+            ["created"] = 1_700_000_000,
+            ["model"] = model,
             ["choices"] = new JsonArray(new JsonObject { ["index"] = 0, ["delta"] = delta, ["finish_reason"] = finish }),
         };
         if (includeUsage)
