@@ -163,6 +163,10 @@ public sealed class DistributedApplication : IAsyncDisposable
 
     public HttpClient CreateHttpClient(string resourceName) => new() { BaseAddress = GetEndpoint(resourceName) };
 
+    /// <summary>Every replica's endpoint of a service.</summary>
+    public IReadOnlyList<Uri> GetEndpoints(string resourceName) =>
+        Find(resourceName) is ProjectResource project ? [.. project.Urls.Select(url => new Uri(url))] : [GetEndpoint(resourceName)];
+
     public string GetConnectionString(string resourceName) =>
         Find(resourceName).GetConnectionString(_context) ?? throw new InvalidOperationException($"{resourceName} has no connection string.");
 

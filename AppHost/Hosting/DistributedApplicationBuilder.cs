@@ -69,6 +69,10 @@ public sealed class DistributedApplicationBuilder
 
     public DistributedApplication Build()
     {
+        foreach (var project in _resources.OfType<ProjectResource>())
+        {
+            project.ReplicaCount = Configuration.GetValue<int?>($"Resources:{project.Name}:Replicas") ?? project.ReplicaCount;
+        }
         var ports = new PortAllocator(Configuration, Options.RandomPorts);
         foreach (var resource in _resources)
         {

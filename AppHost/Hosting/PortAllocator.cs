@@ -22,6 +22,14 @@ internal sealed class PortAllocator(IConfiguration configuration, bool random)
         return port;
     }
 
+    /// <summary>A free port whatever the settings, for replicas beyond the first.</summary>
+    public int TakeFree(string label)
+    {
+        var port = FreePort();
+        _assigned.Add((label, port));
+        return port;
+    }
+
     public static bool IsFree(int port)
     {
         try

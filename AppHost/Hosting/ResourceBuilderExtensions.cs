@@ -38,6 +38,14 @@ public static class ResourceBuilderExtensions
         return resource;
     }
 
+    /// <summary>Runs <paramref name="replicas"/> copies of the service, each on its own port.</summary>
+    public static IResourceBuilder<ProjectResource> WithReplicas(this IResourceBuilder<ProjectResource> project, int replicas)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(replicas, 1);
+        project.Resource.ReplicaCount = replicas;
+        return project;
+    }
+
     public static IResourceBuilder<ProjectResource> WithEnvironment(this IResourceBuilder<ProjectResource> project, string name, string value)
     {
         project.Resource.Environment.Add((name, _ => value));

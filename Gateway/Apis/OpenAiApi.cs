@@ -28,7 +28,7 @@ public static class OpenAiApi
         return TypedResults.Json(new ModelList("list", models), OpenAiJsonContext.Default.ModelList);
     }
 
-    public static async Task<IResult> ChatCompletions(HttpContext http, ModelCatalog catalog, OrchestratorClient orchestrator)
+    public static async Task<IResult> ChatCompletions(HttpContext http, ModelCatalog catalog, OrchestratorClient orchestrator, RateLimiter limiter)
     {
         var key = http.TenantKey();
         var (body, bodyError) = await RequestBody.ReadAsync(http);
@@ -55,11 +55,20 @@ public static class OpenAiApi
         }
         var model = resolved.Model!;
 
+        // Reserve an estimate (about four bytes a token, plus the most it may write); settled once the usage is known.
+        var limit = await limiter.AdmitAsync(key, http.Request.ContentLength.GetValueOrDefault() / 4 + (request.Options.MaxOutputTokens ?? 0));
+        limit.WriteHeaders(http.Response.Headers);
+        if (!limit.Admitted)
+        {
+            return OpenAiErrors.RateLimited(http, limit);
+        }
+
         // The seam where the Router's decision plugs in: until then the route is the catalog's static one.
         var execution = new ChatExecutionRequest(model.Provider, model.Model.Id, request.Messages, request.Options);
         if (!request.Stream)
         {
             var result = await orchestrator.ChatAsync(key, execution, http.RequestAborted);
+            await limiter.SettleAsync(limit, result.Value?.Usage?.TotalTokenCount ?? 0);
             return result.Error is { } error
                 ? ErrorResult(http, error)
                 : new CompletionResult(result.Value!, model.QualifiedId);
@@ -68,6 +77,7 @@ public static class OpenAiApi
         var (stream, streamError) = await orchestrator.ChatStreamAsync(key, execution, http.RequestAborted);
         if (streamError is not null)
         {
+            await limiter.SettleAsync(limit, 0);
             return ErrorResult(http, streamError);
         }
         using (stream)
@@ -77,27 +87,39 @@ public static class OpenAiApi
             var writer = new ChatCompletionWriter.Stream(http.Response, model.QualifiedId, request.IncludeUsage);
             try
             {
-                await foreach (var line in OrchestratorClient.ReadLinesAsync(stream!, http.RequestAborted))
-                {
-                    if (line.Error is { } error)
-                    {
-                        await writer.FailAsync(error, http.RequestAborted);
-                        return TypedResults.Empty;
-                    }
-                    await writer.WriteAsync(line.Update!, http.RequestAborted);
-                }
+                await StreamAsync(http, stream!, writer);
             }
-            catch (Exception ex) when (ex is JsonException or IOException or HttpRequestException && !http.RequestAborted.IsCancellationRequested)
+            finally
             {
-                await writer.FailAsync(new ExecutionError(StatusCodes.Status502BadGateway, "The stream from the orchestrator broke off.", "api_error", "orchestrator_error"), http.RequestAborted);
-                return TypedResults.Empty;
+                await limiter.SettleAsync(limit, writer.Usage?.TotalTokenCount ?? 0);
             }
-            await writer.CompleteAsync(http.RequestAborted);
         }
         return TypedResults.Empty;
     }
 
-    public static async Task<IResult> Embeddings(HttpContext http, ModelCatalog catalog, OrchestratorClient orchestrator)
+    private static async Task StreamAsync(HttpContext http, HttpResponseMessage stream, ChatCompletionWriter.Stream writer)
+    {
+        try
+        {
+            await foreach (var line in OrchestratorClient.ReadLinesAsync(stream, http.RequestAborted))
+            {
+                if (line.Error is { } error)
+                {
+                    await writer.FailAsync(error, http.RequestAborted);
+                    return;
+                }
+                await writer.WriteAsync(line.Update!, http.RequestAborted);
+            }
+        }
+        catch (Exception ex) when (ex is JsonException or IOException or HttpRequestException && !http.RequestAborted.IsCancellationRequested)
+        {
+            await writer.FailAsync(new ExecutionError(StatusCodes.Status502BadGateway, "The stream from the orchestrator broke off.", "api_error", "orchestrator_error"), http.RequestAborted);
+            return;
+        }
+        await writer.CompleteAsync(http.RequestAborted);
+    }
+
+    public static async Task<IResult> Embeddings(HttpContext http, ModelCatalog catalog, OrchestratorClient orchestrator, RateLimiter limiter)
     {
         var key = http.TenantKey();
         var (body, bodyError) = await RequestBody.ReadAsync(http);
@@ -123,7 +145,14 @@ public static class OpenAiApi
             return modelError;
         }
         var model = resolved.Model!;
+        var limit = await limiter.AdmitAsync(key, request.Inputs.Sum(i => (long)i.Length) / 4);
+        limit.WriteHeaders(http.Response.Headers);
+        if (!limit.Admitted)
+        {
+            return OpenAiErrors.RateLimited(http, limit);
+        }
         var result = await orchestrator.EmbedAsync(key, new EmbeddingExecutionRequest(model.Provider, model.Model.Id, request.Inputs, request.Dimensions), http.RequestAborted);
+        await limiter.SettleAsync(limit, result.Value?.InputTokens ?? 0);
         if (result.Error is { } error)
         {
             return ErrorResult(http, error);

@@ -23,6 +23,9 @@ public static class Extensions
         builder.Services.AddScoped<TenantKeyInvalidator>();
         builder.Services.AddHostedService<KeyInvalidationListener>();
 
+        builder.Services.AddOptions<RateLimitOptions>().BindConfiguration("RateLimits");
+        builder.Services.AddSingleton<RateLimiter>();
+
         builder.Services.AddSingleton<AdminKeyFilter>();
         builder.Services.AddHttpClient<AnalyticsClient>(client => client.BaseAddress = new Uri("https+http://analytics"));
         // Model calls run long and stream: no standard timeouts or retries here (the Orchestrator owns retry policy).

@@ -14,6 +14,16 @@ public static class OpenAiErrors
     public static IResult InvalidApiKey(string reason) => Create(StatusCodes.Status401Unauthorized, reason, code: "invalid_api_key");
 
     public static IResult Forbidden(string message, string code) => Create(StatusCodes.Status403Forbidden, message, code: code);
+
+    /// <summary>429 with <c>Retry-After</c> in whole seconds, as OpenAI answers a client over its limits.</summary>
+    public static IResult RateLimited(HttpContext http, RateLimitDecision decision)
+    {
+        var seconds = Math.Max(1, (int)Math.Ceiling(decision.RetryAfter.TotalSeconds));
+        http.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return Create(StatusCodes.Status429TooManyRequests,
+            $"Rate limit reached for this key or tenant (requests or tokens per minute). Please try again in {seconds}s.",
+            type: "requests", code: "rate_limit_exceeded");
+    }
 }
 
 public sealed record OpenAiErrorResponse(OpenAiError Error);

@@ -1,5 +1,7 @@
 using System.ClientModel;
 using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
 using AppHost.Hosting;
 using Integration.Mocks;
 using Microsoft.Extensions.Hosting;
@@ -26,9 +28,9 @@ public sealed class PlatformFixture : IAsyncLifetime
     public string DemoKey => Application.GetParameterValue("demo-key");
 
     /// <summary>The official OpenAI SDK, pointed at the Gateway with a tenant key.</summary>
-    public OpenAIClient CreateOpenAiClient(string apiKey, string resourceName = "gateway", bool retries = true)
+    public OpenAIClient CreateOpenAiClient(string apiKey, int gatewayReplica = 0, bool retries = true)
     {
-        var options = new OpenAIClientOptions { Endpoint = new Uri(Application.GetEndpoint(resourceName), "v1") };
+        var options = new OpenAIClientOptions { Endpoint = new Uri(Application.GetEndpoints("gateway")[gatewayReplica], "v1") };
         if (!retries)
         {
             options.RetryPolicy = new System.ClientModel.Primitives.ClientRetryPolicy(maxRetries: 0);
@@ -49,7 +51,8 @@ public sealed class PlatformFixture : IAsyncLifetime
         Environment.SetEnvironmentVariable("Providers__mock__Models__1__Id", "mock-embed");
         Environment.SetEnvironmentVariable("Providers__mock__Models__1__Type", "embedding");
 
-        App = await DistributedApp.StartAsync();
+        // Two Gateways, so tests can show that limits and revocations hold across instances.
+        App = await DistributedApp.StartAsync(["--Resources:gateway:Replicas=2"]);
         Tokens = new InternalTokenIssuer(
             Options.Create(new InternalTokenOptions { SigningKey = Application.GetParameterValue("internal-token-key") }),
             TimeProvider.System);
@@ -69,6 +72,18 @@ public sealed class PlatformFixture : IAsyncLifetime
         WithBearer(App.CreateHttpClient(resourceName), Tokens.IssueForOperator());
 
     public HttpClient CreateAdminClient() => WithBearer(App.CreateHttpClient("gateway"), AdminKey);
+
+    /// <summary>A tenant (on <paramref name="plan"/>) and a key made with <paramref name="keyRequest"/>, through the admin API.</summary>
+    public async Task<(Guid TenantId, string Key)> CreateTenantWithKeyAsync(object keyRequest, string plan = "pro")
+    {
+        using var admin = CreateAdminClient();
+        var tenant = await (await admin.PostAsJsonAsync("/api/v1/admin/tenants", new { name = $"t-{Guid.NewGuid():N}"[..24], plan }))
+            .Content.ReadFromJsonAsync<JsonElement>();
+        var tenantId = tenant.GetProperty("id").GetGuid();
+        var created = await admin.PostAsJsonAsync($"/api/v1/admin/tenants/{tenantId}/keys", keyRequest);
+        created.EnsureSuccessStatusCode();
+        return (tenantId, (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("key").GetString()!);
+    }
 
     private static HttpClient WithBearer(HttpClient http, string token)
     {

@@ -75,6 +75,36 @@ public sealed class TenantKeyTests(PlatformFixture platform)
     }
 
     [Fact]
+    public async Task RevokedKey_IsRefusedByEveryGatewayInstance_WithinASecond()
+    {
+        var (tenantId, key) = await platform.CreateTenantWithKeyAsync(new { name = "everywhere" });
+        var first = platform.CreateOpenAiClient(key, gatewayReplica: 0).GetOpenAIModelClient();
+        var second = platform.CreateOpenAiClient(key, gatewayReplica: 1).GetOpenAIModelClient();
+        // Both instances now hold the key in memory.
+        (await first.GetModelsAsync(TestContext.Current.CancellationToken)).Value.ShouldNotBeEmpty();
+        (await second.GetModelsAsync(TestContext.Current.CancellationToken)).Value.ShouldNotBeEmpty();
+        using var admin = platform.CreateAdminClient();
+        var keyId = (await admin.GetFromJsonAsync<JsonElement[]>($"/api/v1/admin/tenants/{tenantId}/keys", TestContext.Current.CancellationToken))![0].GetProperty("id").GetGuid();
+
+        (await admin.DeleteAsync($"/api/v1/admin/tenants/{tenantId}/keys/{keyId}", TestContext.Current.CancellationToken)).StatusCode.ShouldBe(HttpStatusCode.NoContent);
+        var revokedAt = DateTime.UtcNow;
+
+        await Eventually.TrueAsync(async () =>
+        {
+            try
+            {
+                await second.GetModelsAsync(TestContext.Current.CancellationToken);
+                return false;
+            }
+            catch (ClientResultException ex) when (ex.Status == 401)
+            {
+                return true;
+            }
+        }, "the other instance to refuse the key", TimeSpan.FromSeconds(5));
+        (DateTime.UtcNow - revokedAt).ShouldBeLessThan(TimeSpan.FromSeconds(1));
+    }
+
+    [Fact]
     public async Task AllowedModels_LimitWhatTheKeySees()
     {
         var key = await CreateKeyAsync(await CreateTenantAsync(), new { name = "narrow", allowedModels = new[] { "local-chat" } });

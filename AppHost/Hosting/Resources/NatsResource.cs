@@ -56,7 +56,7 @@ public sealed class NatsResource(string name) : ProcessResource(name)
         File.SetUnixFileMode(config, UnixFileMode.UserRead | UnixFileMode.UserWrite);
     }
 
-    private protected override ProcessStartInfo CreateStartInfo(ResourceContext context) =>
+    private protected override ProcessStartInfo CreateStartInfo(ResourceContext context, int replica) =>
         new(Executables.Find(context.Options.NatsServer)!, ["-c", Path.Combine(context.PathFor(Name), "nats.conf")]);
 
     internal override async Task<HealthReport> CheckHealthAsync(ResourceContext context, CancellationToken cancellationToken)

@@ -99,7 +99,7 @@ public sealed class PostgresServerResource(string name) : ProcessResource(name)
         }
     }
 
-    private protected override ProcessStartInfo CreateStartInfo(ResourceContext context)
+    private protected override ProcessStartInfo CreateStartInfo(ResourceContext context, int replica)
     {
         List<string> arguments =
         [

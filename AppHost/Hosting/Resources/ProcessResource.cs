@@ -3,12 +3,13 @@ using AppHost.Hosting.Processes;
 
 namespace AppHost.Hosting.Resources;
 
-/// <summary>A resource that is a local process: prepared, started, watched for health, and stopped by a signal.</summary>
+/// <summary>A resource that is one local process (or several replicas): prepared, started, watched for health, stopped by a signal.</summary>
 public abstract class ProcessResource(string name) : Resource(name)
 {
-    private ManagedProcess? _process;
+    private readonly List<ManagedProcess> _processes = [];
 
-    public int? ProcessId => _process is { HasExited: false } process ? process.Id : null;
+    /// <summary>How many copies run; only services scale out.</summary>
+    public virtual int Replicas => 1;
 
     /// <summary>The signal that asks this kind of process for a clean, quick shutdown.</summary>
     private protected virtual int StopSignal => Posix.SigTerm;
@@ -17,7 +18,7 @@ public abstract class ProcessResource(string name) : Resource(name)
 
     private protected virtual Task PrepareAsync(ResourceContext context, CancellationToken cancellationToken) => Task.CompletedTask;
 
-    private protected abstract ProcessStartInfo CreateStartInfo(ResourceContext context);
+    private protected abstract ProcessStartInfo CreateStartInfo(ResourceContext context, int replica);
 
     private protected virtual Task OnHealthyAsync(ResourceContext context, CancellationToken cancellationToken) => Task.CompletedTask;
 
@@ -26,38 +27,41 @@ public abstract class ProcessResource(string name) : Resource(name)
         State = ResourceState.Starting;
         await PrepareAsync(context, cancellationToken);
 
-        var info = CreateStartInfo(context);
-        info.Environment["AIPLATFORM_RUN_ID"] = context.RunId;
         var log = context.LogFor(this);
-        log.Write($"Starting: {info.FileName} {string.Join(' ', info.ArgumentList)}");
-        var process = ManagedProcess.Start(info, log);
-        _process = process;
-        _ = process.Exited.ContinueWith(exit =>
+        for (var replica = 0; replica < Replicas; replica++)
         {
-            if (State is ResourceState.Running or ResourceState.Starting)
+            var info = CreateStartInfo(context, replica);
+            info.Environment["AIPLATFORM_RUN_ID"] = context.RunId;
+            log.Write($"Starting{(Replicas > 1 ? $" replica {replica}" : "")}: {info.FileName} {string.Join(' ', info.ArgumentList)}");
+            var process = ManagedProcess.Start(info, log);
+            _processes.Add(process);
+            _ = process.Exited.ContinueWith(exit =>
             {
-                State = ResourceState.Exited;
-                Health = ResourceHealth.Unhealthy;
-                HealthDescription = $"exited with code {exit.Result}";
-                log.Write($"Exited unexpectedly with code {exit.Result}.");
-            }
-        }, TaskScheduler.Default);
+                if (State is ResourceState.Running or ResourceState.Starting)
+                {
+                    State = ResourceState.Exited;
+                    Health = ResourceHealth.Unhealthy;
+                    HealthDescription = $"exited with code {exit.Result}";
+                    log.Write($"Exited unexpectedly with code {exit.Result}.");
+                }
+            }, TaskScheduler.Default);
+        }
 
-        await context.WaitHealthyAsync(this, () => process.HasExited, cancellationToken);
+        await context.WaitHealthyAsync(this, () => _processes.Exists(p => p.HasExited), cancellationToken);
         await OnHealthyAsync(context, cancellationToken);
         State = ResourceState.Running;
     }
 
     internal override async Task StopAsync(ResourceContext context)
     {
-        if (_process is not { } process)
+        if (_processes.Count == 0)
         {
             return;
         }
         State = ResourceState.Stopping;
-        await process.StopAsync(StopSignal, StopGrace);
-        process.Dispose();
-        _process = null;
+        await Task.WhenAll(_processes.Select(p => p.StopAsync(StopSignal, StopGrace)));
+        _processes.ForEach(p => p.Dispose());
+        _processes.Clear();
         State = ResourceState.Stopped;
         Health = ResourceHealth.Unknown;
         HealthDescription = null;

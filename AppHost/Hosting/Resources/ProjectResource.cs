@@ -13,23 +13,44 @@ public sealed class ProjectResource(string name, IProjectMetadata project, int d
 
     public IProjectMetadata Project { get; } = project;
 
-    public int Port { get; private set; }
+    private readonly List<int> _ports = [];
 
-    public override string? Url => $"http://localhost:{Port}";
+    public override int Replicas => ReplicaCount;
+
+    /// <summary>Set by <c>WithReplicas</c> or <c>Resources:{name}:Replicas</c>.</summary>
+    public int ReplicaCount { get; internal set; } = 1;
+
+    public override string? Url => Urls[0];
+
+    /// <summary>Every replica's address; the first is the resource's own.</summary>
+    public IReadOnlyList<string> Urls => [.. _ports.Select(port => $"http://localhost:{port}")];
 
     internal List<Resource> References { get; } = [];
 
     internal List<(string Name, Func<ResourceContext, string> Value)> Environment { get; } = [];
 
-    internal override void AssignPorts(PortAllocator ports) => Port = ports.Take(Name, defaultPort);
+    internal override void AssignPorts(PortAllocator ports)
+    {
+        _ports.Add(ports.Take(Name, defaultPort));
+        for (var replica = 1; replica < ReplicaCount; replica++)
+        {
+            _ports.Add(ports.TakeFree($"{Name} (replica {replica})"));
+        }
+    }
 
     internal override IEnumerable<string> FindMissingPrerequisites(ResourceContext context) =>
         File.Exists(Project.AssemblyPath) ? [] : [$"the build output of {Name} ({Project.AssemblyPath}); build the solution first"];
 
-    internal override void AddReferenceEnvironment(ResourceContext context, IDictionary<string, string> environment) =>
-        environment[$"services__{Name}__http__0"] = Url!;
+    // Service discovery lists every replica; clients spread their calls over them.
+    internal override void AddReferenceEnvironment(ResourceContext context, IDictionary<string, string> environment)
+    {
+        for (var replica = 0; replica < _ports.Count; replica++)
+        {
+            environment[$"services__{Name}__http__{replica}"] = Urls[replica];
+        }
+    }
 
-    private protected override ProcessStartInfo CreateStartInfo(ResourceContext context)
+    private protected override ProcessStartInfo CreateStartInfo(ResourceContext context, int replica)
     {
         var info = new ProcessStartInfo(DotnetHost(), [Project.AssemblyPath])
         {
@@ -37,7 +58,7 @@ public sealed class ProjectResource(string name, IProjectMetadata project, int d
             WorkingDirectory = Path.GetDirectoryName(Project.ProjectPath)!,
         };
         var environment = info.Environment;
-        environment["ASPNETCORE_URLS"] = Url;
+        environment["ASPNETCORE_URLS"] = Urls[replica];
         environment["ASPNETCORE_ENVIRONMENT"] = context.Options.ServiceEnvironment;
         environment["DOTNET_ENVIRONMENT"] = context.Options.ServiceEnvironment;
         environment["OTEL_SERVICE_NAME"] = Name;
@@ -64,9 +85,22 @@ public sealed class ProjectResource(string name, IProjectMetadata project, int d
 
     internal override async Task<HealthReport> CheckHealthAsync(ResourceContext context, CancellationToken cancellationToken)
     {
+        foreach (var url in Urls)
+        {
+            var report = await CheckReplicaAsync(context, url, cancellationToken);
+            if (report.Health != ResourceHealth.Healthy)
+            {
+                return report;
+            }
+        }
+        return HealthReport.Healthy(Replicas > 1 ? $"{Replicas} replicas" : null);
+    }
+
+    private static async Task<HealthReport> CheckReplicaAsync(ResourceContext context, string url, CancellationToken cancellationToken)
+    {
         try
         {
-            using var response = await context.Probe.GetAsync(new Uri($"{Url}/health"), cancellationToken);
+            using var response = await context.Probe.GetAsync(new Uri($"{url}/health"), cancellationToken);
             if (response.StatusCode == HttpStatusCode.OK)
             {
                 return HealthReport.Healthy();

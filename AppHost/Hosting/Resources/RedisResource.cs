@@ -40,7 +40,7 @@ public sealed class RedisResource(string name) : ProcessResource(name)
         File.SetUnixFileMode(config, UnixFileMode.UserRead | UnixFileMode.UserWrite);
     }
 
-    private protected override ProcessStartInfo CreateStartInfo(ResourceContext context) =>
+    private protected override ProcessStartInfo CreateStartInfo(ResourceContext context, int replica) =>
         new(Executables.Find(context.Options.RedisServer)!, [Path.Combine(context.PathFor(Name), "redis.conf")]);
 
     internal override async Task<HealthReport> CheckHealthAsync(ResourceContext context, CancellationToken cancellationToken)
