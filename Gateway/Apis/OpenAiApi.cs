@@ -10,7 +10,9 @@ public static class OpenAiApi
 {
     public static IEndpointRouteBuilder MapOpenAiApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("v1").AddEndpointFilter(new TenantKeyFilter(ApiKeyScopes.Inference));
+        var api = app.MapGroup("v1")
+            .AddEndpointFilter(new TenantKeyFilter(ApiKeyScopes.Inference))
+            .AddEndpointFilter<UsageRecordingFilter>();
         api.MapGet("/models", ListModels);
         api.MapPost("/chat/completions", ChatCompletions);
         api.MapPost("/embeddings", Embeddings);
@@ -54,6 +56,10 @@ public static class OpenAiApi
             return modelError;
         }
         var model = resolved.Model!;
+        var usage = http.Usage();
+        usage.Model = model;
+        usage.Stream = request.Stream;
+        usage.Cache = CacheStatus.Bypass;
 
         // Reserve an estimate (about four bytes a token, plus the most it may write); settled once the usage is known.
         var limit = await limiter.AdmitAsync(key, http.Request.ContentLength.GetValueOrDefault() / 4 + (request.Options.MaxOutputTokens ?? 0));
@@ -68,6 +74,8 @@ public static class OpenAiApi
         if (!request.Stream)
         {
             var result = await orchestrator.ChatAsync(key, execution, http.RequestAborted);
+            usage.InputTokens = result.Value?.Usage?.InputTokenCount ?? 0;
+            usage.OutputTokens = result.Value?.Usage?.OutputTokenCount ?? 0;
             await limiter.SettleAsync(limit, result.Value?.Usage?.TotalTokenCount ?? 0);
             return result.Error is { } error
                 ? ErrorResult(http, error)
@@ -91,6 +99,9 @@ public static class OpenAiApi
             }
             finally
             {
+                usage.InputTokens = writer.Usage?.InputTokenCount ?? 0;
+                usage.OutputTokens = writer.Usage?.OutputTokenCount ?? 0;
+                usage.ErrorCode = writer.Error?.Code;
                 await limiter.SettleAsync(limit, writer.Usage?.TotalTokenCount ?? 0);
             }
         }
@@ -145,6 +156,8 @@ public static class OpenAiApi
             return modelError;
         }
         var model = resolved.Model!;
+        http.Usage().Model = model;
+        http.Usage().Cache = CacheStatus.Bypass;
         var limit = await limiter.AdmitAsync(key, request.Inputs.Sum(i => (long)i.Length) / 4);
         limit.WriteHeaders(http.Response.Headers);
         if (!limit.Admitted)
@@ -152,6 +165,7 @@ public static class OpenAiApi
             return OpenAiErrors.RateLimited(http, limit);
         }
         var result = await orchestrator.EmbedAsync(key, new EmbeddingExecutionRequest(model.Provider, model.Model.Id, request.Inputs, request.Dimensions), http.RequestAborted);
+        http.Usage().InputTokens = result.Value?.InputTokens ?? 0;
         await limiter.SettleAsync(limit, result.Value?.InputTokens ?? 0);
         if (result.Error is { } error)
         {

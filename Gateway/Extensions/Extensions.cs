@@ -26,6 +26,10 @@ public static class Extensions
         builder.Services.AddOptions<RateLimitOptions>().BindConfiguration("RateLimits");
         builder.Services.AddSingleton<RateLimiter>();
 
+        builder.Services.AddSingleton<UsagePublisher>();
+        builder.Services.AddSingleton<UsageRecordingFilter>();
+        builder.Services.AddHostedService<UsageOutboxDispatcher>();
+
         builder.Services.AddSingleton<AdminKeyFilter>();
         builder.Services.AddHttpClient<AnalyticsClient>(client => client.BaseAddress = new Uri("https+http://analytics"));
         // Model calls run long and stream: no standard timeouts or retries here (the Orchestrator owns retry policy).

@@ -9,6 +9,8 @@ public sealed class GatewayDbContext(DbContextOptions<GatewayDbContext> options)
 
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
 
+    public DbSet<OutboxMessage> UsageOutbox => Set<OutboxMessage>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         // Tenants are the platform's own records (the admin API manages them), so this table has no tenant policy.
@@ -42,6 +44,16 @@ public sealed class GatewayDbContext(DbContextOptions<GatewayDbContext> options)
             key.Property(k => k.ExpiresAt).HasColumnName("expires_at");
             key.Property(k => k.RevokedAt).HasColumnName("revoked_at");
             key.Property(k => k.CreatedAt).HasColumnName("created_at");
+        });
+
+        modelBuilder.Entity<OutboxMessage>(message =>
+        {
+            message.ToTable("usage_outbox");
+            message.Property(m => m.Id).HasColumnName("id").ValueGeneratedNever();
+            message.Property(m => m.Subject).HasColumnName("subject").HasMaxLength(128);
+            message.Property(m => m.Payload).HasColumnName("payload").HasColumnType("jsonb");
+            message.Property(m => m.CreatedAt).HasColumnName("created_at");
+            message.HasIndex(m => m.CreatedAt);
         });
     }
 }

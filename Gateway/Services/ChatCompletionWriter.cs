@@ -68,6 +68,9 @@ public static class ChatCompletionWriter
 
         public UsageDetails? Usage { get; private set; }
 
+        /// <summary>The failure that ended the stream, if one did.</summary>
+        public ExecutionError? Error { get; private set; }
+
         public System.Text.StringBuilder Text { get; } = new();
 
         public async Task WriteAsync(ChatResponseUpdate update, CancellationToken cancellationToken)
@@ -131,7 +134,13 @@ public static class ChatCompletionWriter
         }
 
         /// <summary>A provider failure after the stream began, sent as OpenAI does: an error event, no [DONE].</summary>
-        public async Task FailAsync(ExecutionError error, CancellationToken cancellationToken) => await WriteEventAsync(json =>
+        public async Task FailAsync(ExecutionError error, CancellationToken cancellationToken)
+        {
+            Error = error;
+            await WriteEventAsync(json => WriteError(json, error), cancellationToken);
+        }
+
+        private static void WriteError(Utf8JsonWriter json, ExecutionError error)
         {
             json.WriteStartObject();
             json.WriteStartObject("error");
@@ -141,7 +150,7 @@ public static class ChatCompletionWriter
             json.WriteString("code", error.Code);
             json.WriteEndObject();
             json.WriteEndObject();
-        }, cancellationToken);
+        }
 
         private async Task FinishAsync(string reason, CancellationToken cancellationToken)
         {

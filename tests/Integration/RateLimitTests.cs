@@ -68,7 +68,8 @@ public sealed class RateLimitTests(PlatformFixture platform)
 
         responses.Count(r => r.StatusCode == HttpStatusCode.OK).ShouldBe(10);
         responses.Count(r => r.StatusCode == HttpStatusCode.TooManyRequests).ShouldBe(14);
-        responses.Where(r => r.StatusCode == HttpStatusCode.OK).Select(r => r.RequestMessage!.RequestUri!.Port).Distinct().Count().ShouldBe(2);
+        // Half went to each instance; each alone would have admitted ten.
+        responses.Select(r => r.RequestMessage!.RequestUri!.Port).Distinct().Count().ShouldBe(2);
     }
 
     [Fact]

@@ -1,0 +1,23 @@
+namespace Gateway.Services;
+
+/// <summary>What a request did, filled in by its handler and emitted as one usage event when the response is done.</summary>
+public sealed class UsageRecord
+{
+    public CatalogModel? Model { get; set; }
+
+    public long InputTokens { get; set; }
+
+    public long OutputTokens { get; set; }
+
+    public string Cache { get; set; } = CacheStatus.None;
+
+    public bool Stream { get; set; }
+
+    public string? ErrorCode { get; set; }
+}
+
+public static class UsageRecordHttpContextExtensions
+{
+    public static UsageRecord Usage(this HttpContext http) =>
+        http.Features.Get<UsageRecord>() ?? throw new InvalidOperationException("The endpoint has no UsageRecordingFilter.");
+}

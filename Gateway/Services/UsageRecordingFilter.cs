@@ -1,0 +1,56 @@
+using System.Diagnostics;
+
+namespace Gateway.Services;
+
+/// <summary>
+/// Emits exactly one usage event per admitted <c>/v1</c> request, after its response has been sent (streams
+/// included), so metering never adds to the client's latency.
+/// </summary>
+public sealed class UsageRecordingFilter(UsagePublisher publisher, TimeProvider time) : IEndpointFilter
+{
+    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var http = context.HttpContext;
+        var key = http.TenantKey();
+        var started = time.GetTimestamp();
+        var traceId = Activity.Current?.TraceId.ToHexString();
+        var record = new UsageRecord();
+        http.Features.Set(record);
+        http.Response.OnCompleted(() =>
+        {
+            var model = record.Model;
+            var usage = new UsageIntegrationEvent
+            {
+                TenantId = key.TenantId,
+                KeyId = key.KeyId,
+                Endpoint = Endpoint(http.Request.Path),
+                Model = model?.QualifiedId,
+                Provider = model?.Provider,
+                InputTokens = record.InputTokens,
+                OutputTokens = record.OutputTokens,
+                Cost = record.Cache == CacheStatus.Hit || model is null ? 0 : model.CostOf(record.InputTokens, record.OutputTokens),
+                LatencyMs = time.GetElapsedTime(started).TotalMilliseconds,
+                Cache = record.Cache,
+                Stream = record.Stream,
+                StatusCode = http.Response.StatusCode,
+                ErrorCode = record.ErrorCode,
+                TraceId = traceId,
+            };
+            return publisher.PublishAsync(usage);
+        });
+        var result = await next(context);
+        // Every refusal is an OpenAI error result: its code is the event's error code.
+        if (result is Microsoft.AspNetCore.Http.HttpResults.JsonHttpResult<OpenAiErrorResponse> { Value: { } error })
+        {
+            record.ErrorCode ??= error.Error.Code ?? error.Error.Type;
+        }
+        return result;
+    }
+
+    private static string Endpoint(PathString path) => path.Value switch
+    {
+        "/v1/chat/completions" => "chat.completions",
+        "/v1/embeddings" => "embeddings",
+        _ => "models",
+    };
+}

@@ -1,0 +1,50 @@
+namespace Microsoft.Extensions.Hosting;
+
+/// <summary>
+/// One per request through the Gateway's <c>/v1</c> API, hit or miss, success or error: what Billing meters
+/// (exactly once, by <see cref="IntegrationEvent.Id"/>), Analytics folds into read models and the Router learns from.
+/// </summary>
+public sealed record UsageIntegrationEvent : IntegrationEvent
+{
+    public const string Subject = "usage.request";
+
+    public Guid TenantId { get; init; }
+
+    public Guid KeyId { get; init; }
+
+    /// <summary><c>chat.completions</c>, <c>embeddings</c> or <c>models</c>.</summary>
+    public string Endpoint { get; init; } = "";
+
+    /// <summary>The model that answered, as <c>provider/model</c>; null when the request never reached one.</summary>
+    public string? Model { get; init; }
+
+    public string? Provider { get; init; }
+
+    public long InputTokens { get; init; }
+
+    public long OutputTokens { get; init; }
+
+    /// <summary>USD, from the catalog's prices; zero for cache hits.</summary>
+    public decimal Cost { get; init; }
+
+    public double LatencyMs { get; init; }
+
+    /// <summary><c>miss</c>, <c>hit</c>, <c>bypass</c> (not cacheable or not asked), or <c>none</c> (never got that far).</summary>
+    public string Cache { get; init; } = CacheStatus.None;
+
+    public bool Stream { get; init; }
+
+    public int StatusCode { get; init; }
+
+    public string? ErrorCode { get; init; }
+
+    public string? TraceId { get; init; }
+}
+
+public static class CacheStatus
+{
+    public const string None = "none";
+    public const string Miss = "miss";
+    public const string Hit = "hit";
+    public const string Bypass = "bypass";
+}

@@ -1,0 +1,45 @@
+using System.Text.Json;
+using Microsoft.Extensions.Hosting;
+using NATS.Client.Core;
+using NATS.Client.JetStream;
+using NATS.Client.JetStream.Models;
+
+namespace Integration;
+
+/// <summary>Reads the usage events a tenant's requests put on the USAGE stream.</summary>
+public static class UsageEvents
+{
+    public static async Task<List<UsageIntegrationEvent>> ForTenantAsync(PlatformFixture platform, Guid tenantId, int expected, TimeSpan? timeout = null)
+    {
+        await using var nats = new NatsConnection(NatsClientExtensions.ToOptions(platform.Application.GetConnectionString("nats"), "usage-reader"));
+        var jetStream = new NatsJSContext(nats);
+        var found = new List<UsageIntegrationEvent>();
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
+        while (DateTime.UtcNow < deadline)
+        {
+            found.Clear();
+            var consumer = await jetStream.CreateOrUpdateConsumerAsync(EventStreams.Usage.Name, new ConsumerConfig($"reader-{Guid.NewGuid():N}")
+            {
+                AckPolicy = ConsumerConfigAckPolicy.None,
+                InactiveThreshold = TimeSpan.FromSeconds(30),
+            }, TestContext.Current.CancellationToken);
+            await foreach (var message in consumer.FetchNoWaitAsync<byte[]>(new NatsJSFetchOpts { MaxMsgs = 100_000 }, cancellationToken: TestContext.Current.CancellationToken))
+            {
+                var usage = JsonSerializer.Deserialize<UsageIntegrationEvent>(message.Data!, JsonSerializerOptions.Web)!;
+                if (usage.TenantId == tenantId)
+                {
+                    found.Add(usage);
+                }
+            }
+            await jetStream.DeleteConsumerAsync(EventStreams.Usage.Name, consumer.Info.Name, TestContext.Current.CancellationToken);
+            if (found.Count >= expected)
+            {
+                // Wait a little more, so a duplicate would have time to show.
+                await Task.Delay(TimeSpan.FromMilliseconds(500), TestContext.Current.CancellationToken);
+                return found;
+            }
+            await Task.Delay(TimeSpan.FromMilliseconds(300), TestContext.Current.CancellationToken);
+        }
+        return found;
+    }
+}
