@@ -14,7 +14,7 @@ public static class OpenAiApi
             .AddEndpointFilter(new TenantKeyFilter(ApiKeyScopes.Inference))
             .AddEndpointFilter<UsageRecordingFilter>();
         api.MapGet("/models", ListModels);
-        api.MapPost("/chat/completions", ChatCompletions);
+        api.MapPost("/chat/completions", ChatCompletionsEndpoint.HandleAsync);
         api.MapPost("/embeddings", Embeddings);
         return app;
     }
@@ -28,106 +28,6 @@ public static class OpenAiApi
             .Select(m => new ModelInfo(m.QualifiedId, "model", 0, m.Provider))
             .ToList();
         return TypedResults.Json(new ModelList("list", models), OpenAiJsonContext.Default.ModelList);
-    }
-
-    public static async Task<IResult> ChatCompletions(HttpContext http, ModelCatalog catalog, OrchestratorClient orchestrator, RateLimiter limiter)
-    {
-        var key = http.TenantKey();
-        var (body, bodyError) = await RequestBody.ReadAsync(http);
-        if (bodyError is not null)
-        {
-            return bodyError;
-        }
-        ChatCompletionRequest request;
-        using (body)
-        {
-            try
-            {
-                request = ChatCompletionReader.Read(body!.RootElement);
-            }
-            catch (InvalidRequestException ex)
-            {
-                return ex.ToResult();
-            }
-        }
-        var resolved = ModelAccess.Resolve(catalog, key, request.Model, embedding: false);
-        if (resolved.Error is { } modelError)
-        {
-            return modelError;
-        }
-        var model = resolved.Model!;
-        var usage = http.Usage();
-        usage.Model = model;
-        usage.Stream = request.Stream;
-        usage.Cache = CacheStatus.Bypass;
-
-        // Reserve an estimate (about four bytes a token, plus the most it may write); settled once the usage is known.
-        var limit = await limiter.AdmitAsync(key, http.Request.ContentLength.GetValueOrDefault() / 4 + (request.Options.MaxOutputTokens ?? 0));
-        limit.WriteHeaders(http.Response.Headers);
-        if (!limit.Admitted)
-        {
-            return OpenAiErrors.RateLimited(http, limit);
-        }
-
-        // The seam where the Router's decision plugs in: until then the route is the catalog's static one.
-        var execution = new ChatExecutionRequest(model.Provider, model.Model.Id, request.Messages, request.Options);
-        if (!request.Stream)
-        {
-            var result = await orchestrator.ChatAsync(key, execution, http.RequestAborted);
-            usage.InputTokens = result.Value?.Usage?.InputTokenCount ?? 0;
-            usage.OutputTokens = result.Value?.Usage?.OutputTokenCount ?? 0;
-            await limiter.SettleAsync(limit, result.Value?.Usage?.TotalTokenCount ?? 0);
-            return result.Error is { } error
-                ? ErrorResult(http, error)
-                : new CompletionResult(result.Value!, model.QualifiedId);
-        }
-
-        var (stream, streamError) = await orchestrator.ChatStreamAsync(key, execution, http.RequestAborted);
-        if (streamError is not null)
-        {
-            await limiter.SettleAsync(limit, 0);
-            return ErrorResult(http, streamError);
-        }
-        using (stream)
-        {
-            http.Response.ContentType = "text/event-stream";
-            http.Response.Headers.CacheControl = "no-cache";
-            var writer = new ChatCompletionWriter.Stream(http.Response, model.QualifiedId, request.IncludeUsage);
-            try
-            {
-                await StreamAsync(http, stream!, writer);
-            }
-            finally
-            {
-                usage.InputTokens = writer.Usage?.InputTokenCount ?? 0;
-                usage.OutputTokens = writer.Usage?.OutputTokenCount ?? 0;
-                usage.ErrorCode = writer.Error?.Code;
-                await limiter.SettleAsync(limit, writer.Usage?.TotalTokenCount ?? 0);
-            }
-        }
-        return TypedResults.Empty;
-    }
-
-    private static async Task StreamAsync(HttpContext http, HttpResponseMessage stream, ChatCompletionWriter.Stream writer)
-    {
-        try
-        {
-            await foreach (var line in OrchestratorClient.ReadLinesAsync(stream, http.RequestAborted))
-            {
-                if (line.Error is { } error)
-                {
-                    await writer.FailAsync(error, http.RequestAborted);
-                    return;
-                }
-                await writer.WriteAsync(line.Update!, http.RequestAborted);
-            }
-        }
-        catch (Exception ex) when (ex is JsonException or IOException or HttpRequestException && !http.RequestAborted.IsCancellationRequested)
-        {
-            await writer.FailAsync(new ExecutionError(StatusCodes.Status502BadGateway, "The stream from the orchestrator broke off.", "api_error", "orchestrator_error"), http.RequestAborted);
-            return;
-        }
-        await writer.CompleteAsync(http.RequestAborted);
     }
 
     public static async Task<IResult> Embeddings(HttpContext http, ModelCatalog catalog, OrchestratorClient orchestrator, RateLimiter limiter)
@@ -181,16 +81,6 @@ public static class OpenAiApi
             http.Response.Headers.RetryAfter = Math.Ceiling(seconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
         return OpenAiErrors.Create(error.Status, error.Message, error.Type, error.Code);
-    }
-
-    private sealed class CompletionResult(Microsoft.Extensions.AI.ChatResponse response, string model) : IResult
-    {
-        public async Task ExecuteAsync(HttpContext http)
-        {
-            http.Response.ContentType = "application/json";
-            await using var json = new Utf8JsonWriter(http.Response.BodyWriter);
-            ChatCompletionWriter.WriteCompletion(json, response, model);
-        }
     }
 
     private sealed class EmbeddingsResult(EmbeddingExecutionResponse response, string model, bool base64) : IResult

@@ -73,6 +73,7 @@ public static partial class TenantsApi
         }
         tenant.Plan = request.Plan ?? tenant.Plan;
         tenant.Status = request.Status ?? tenant.Status;
+        tenant.CacheEnabled = request.CacheEnabled ?? tenant.CacheEnabled;
         await db.SaveChangesAsync(cancellationToken);
 
         tenantContext.Enter(id);
@@ -86,4 +87,4 @@ public static partial class TenantsApi
 
 public sealed record CreateTenantRequest(string? Name, string? Plan);
 
-public sealed record UpdateTenantRequest(string? Plan, TenantStatus? Status);
+public sealed record UpdateTenantRequest(string? Plan, TenantStatus? Status, bool? CacheEnabled);

@@ -24,6 +24,8 @@ public static class Extensions
         builder.Services.AddHostedService<KeyInvalidationListener>();
 
         builder.Services.AddOptions<RateLimitOptions>().BindConfiguration("RateLimits");
+        builder.Services.AddOptions<CacheOptions>().BindConfiguration("Cache");
+        builder.Services.AddSingleton<ExactCache>();
         builder.Services.AddSingleton<RateLimiter>();
 
         builder.Services.AddSingleton<UsagePublisher>();

@@ -13,6 +13,9 @@ public sealed class Tenant
 
     public TenantStatus Status { get; set; } = TenantStatus.Active;
 
+    /// <summary>Whether identical requests may be answered from the exact cache. Default true.</summary>
+    public bool CacheEnabled { get; set; } = true;
+
     public DateTimeOffset CreatedAt { get; set; }
 }
 

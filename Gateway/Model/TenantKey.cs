@@ -7,6 +7,7 @@ public sealed record TenantKey(
     string TenantName,
     string Plan,
     bool TenantActive,
+    bool CacheEnabled,
     string[] Scopes,
     string[] AllowedModels,
     int? RequestsPerMinute,
@@ -15,6 +16,6 @@ public sealed record TenantKey(
     DateTimeOffset? RevokedAt)
 {
     public static TenantKey From(ApiKey key, Tenant tenant) => new(
-        key.Id, tenant.Id, tenant.Name, tenant.Plan, tenant.Status == TenantStatus.Active,
+        key.Id, tenant.Id, tenant.Name, tenant.Plan, tenant.Status == TenantStatus.Active, tenant.CacheEnabled,
         key.Scopes, key.AllowedModels, key.RequestsPerMinute, key.TokensPerMinute, key.ExpiresAt, key.RevokedAt);
 }

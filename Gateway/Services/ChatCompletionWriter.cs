@@ -64,6 +64,7 @@ public static class ChatCompletionWriter
         private string _id = $"chatcmpl-{Guid.NewGuid():N}";
         private bool _roleSent;
         private ChatFinishReason? _finishReason;
+        private readonly List<FunctionCallContent> _toolCalls = [];
         private int _toolCallIndex;
 
         public UsageDetails? Usage { get; private set; }
@@ -71,7 +72,16 @@ public static class ChatCompletionWriter
         /// <summary>The failure that ended the stream, if one did.</summary>
         public ExecutionError? Error { get; private set; }
 
-        public System.Text.StringBuilder Text { get; } = new();
+        private System.Text.StringBuilder Text { get; } = new();
+
+        /// <summary>What was streamed, as one response (for the exact cache).</summary>
+        public ChatResponse ToResponse() => new(new ChatMessage(ChatRole.Assistant, [new TextContent(Text.ToString()), .. _toolCalls]))
+        {
+            ResponseId = _id,
+            FinishReason = _finishReason,
+            Usage = Usage,
+            CreatedAt = DateTimeOffset.FromUnixTimeSeconds(_created),
+        };
 
         public async Task WriteAsync(ChatResponseUpdate update, CancellationToken cancellationToken)
         {
@@ -82,6 +92,7 @@ public static class ChatCompletionWriter
             }
             var text = update.Text;
             var calls = update.Contents.OfType<FunctionCallContent>().ToList();
+            _toolCalls.AddRange(calls);
             if (text.Length > 0 || calls.Count > 0 || !_roleSent)
             {
                 Text.Append(text);
@@ -114,7 +125,7 @@ public static class ChatCompletionWriter
             _finishReason ??= update.FinishReason;
         }
 
-        /// <summary>Ends the stream: a finish chunk if the provider sent none, the usage chunk if asked for, and [DONE].</summary>
+        /// <summary>Ends the stream: the finish chunk, the usage chunk if asked for, and [DONE].</summary>
         public async Task CompleteAsync(CancellationToken cancellationToken)
         {
             await FinishAsync(FinishReason(_finishReason, _toolCallIndex > 0), cancellationToken);
@@ -185,6 +196,11 @@ public static class ChatCompletionWriter
 
         private async Task WriteEventAsync(Action<Utf8JsonWriter> write, CancellationToken cancellationToken)
         {
+            if (!response.HasStarted)
+            {
+                response.ContentType = "text/event-stream";
+                response.Headers.CacheControl = "no-cache";
+            }
             _buffer.ResetWrittenCount();
             using (var json = new Utf8JsonWriter(_buffer))
             {

@@ -19,7 +19,18 @@ internal sealed partial class MigrationHostedService<TContext>(IServiceProvider 
 
         var options = new DbContextOptionsBuilder<TContext>().UseNpgsql(ownerConnectionString).Options;
         await using var context = ActivatorUtilities.CreateInstance<TContext>(services, options);
-        await context.Database.MigrateAsync(cancellationToken);
+        // Replicas start together: a session-level advisory lock lets one migrate while the others wait, then find nothing to do.
+        await context.Database.OpenConnectionAsync(cancellationToken);
+        var lockKey = typeof(TContext).FullName!.Aggregate(17L, (hash, c) => unchecked(hash * 31 + c));
+        await context.Database.ExecuteSqlAsync($"SELECT pg_advisory_lock({lockKey})", cancellationToken);
+        try
+        {
+            await context.Database.MigrateAsync(cancellationToken);
+        }
+        finally
+        {
+            await context.Database.ExecuteSqlAsync($"SELECT pg_advisory_unlock({lockKey})", CancellationToken.None);
+        }
         Log.Migrated(logger, typeof(TContext).Name);
     }
 

@@ -1,0 +1,161 @@
+using System.Text.Json;
+using Gateway.Services;
+using Microsoft.Extensions.AI;
+
+namespace Gateway.Apis;
+
+/// <summary>
+/// <c>POST /v1/chat/completions</c>: validate, resolve the model, check limits and the exact cache in one Redis
+/// round trip, then answer from the cache or through the Orchestrator, whole or streamed.
+/// </summary>
+public static class ChatCompletionsEndpoint
+{
+    public static async Task<IResult> HandleAsync(HttpContext http, ModelCatalog catalog, OrchestratorClient orchestrator, RateLimiter limiter, ExactCache cache)
+    {
+        var key = http.TenantKey();
+        var (body, bodyError) = await RequestBody.ReadAsync(http);
+        if (bodyError is not null)
+        {
+            return bodyError;
+        }
+        ChatCompletionRequest request;
+        using (body)
+        {
+            try
+            {
+                request = ChatCompletionReader.Read(body!.RootElement);
+            }
+            catch (InvalidRequestException ex)
+            {
+                return ex.ToResult();
+            }
+        }
+        var resolved = ModelAccess.Resolve(catalog, key, request.Model, embedding: false);
+        if (resolved.Error is { } modelError)
+        {
+            return modelError;
+        }
+        var model = resolved.Model!;
+        var usage = http.Usage();
+        usage.Model = model;
+        usage.Stream = request.Stream;
+
+        // Issued together, so the limits and the cache cost one round trip to Redis. The token estimate (about four
+        // bytes a token, plus the most the model may write) is settled once the true usage is known.
+        var cacheKey = cache.KeyFor(http.Request, key, model, request);
+        var admitting = limiter.AdmitAsync(key, http.Request.ContentLength.GetValueOrDefault() / 4 + (request.Options.MaxOutputTokens ?? 0));
+        var lookingUp = cacheKey is null ? Task.FromResult<ChatResponse?>(null) : cache.GetAsync(cacheKey);
+        var limit = await admitting;
+        var cached = await lookingUp;
+        limit.WriteHeaders(http.Response.Headers);
+        if (!limit.Admitted)
+        {
+            return OpenAiErrors.RateLimited(http, limit);
+        }
+
+        usage.Cache = cacheKey is null ? CacheStatus.Bypass : cached is null ? CacheStatus.Miss : CacheStatus.Hit;
+        http.Response.Headers["x-cache"] = usage.Cache;
+        if (cached is not null)
+        {
+            // No provider was called: nothing to meter but the request.
+            await limiter.SettleAsync(limit, 0);
+            return request.Stream ? new CachedStreamResult(cached, model.QualifiedId, request.IncludeUsage) : new CompletionResult(cached, model.QualifiedId);
+        }
+
+        // The seam where the Router's decision plugs in: until then the route is the catalog's static one.
+        var execution = new ChatExecutionRequest(model.Provider, model.Model.Id, request.Messages, request.Options);
+        if (!request.Stream)
+        {
+            var result = await orchestrator.ChatAsync(key, execution, http.RequestAborted);
+            usage.InputTokens = result.Value?.Usage?.InputTokenCount ?? 0;
+            usage.OutputTokens = result.Value?.Usage?.OutputTokenCount ?? 0;
+            await limiter.SettleAsync(limit, result.Value?.Usage?.TotalTokenCount ?? 0);
+            if (result.Error is { } error)
+            {
+                return OpenAiApi.ErrorResult(http, error);
+            }
+            if (cacheKey is not null)
+            {
+                cache.Store(cacheKey, result.Value!);
+            }
+            return new CompletionResult(result.Value!, model.QualifiedId);
+        }
+
+        var (stream, streamError) = await orchestrator.ChatStreamAsync(key, execution, http.RequestAborted);
+        if (streamError is not null)
+        {
+            await limiter.SettleAsync(limit, 0);
+            return OpenAiApi.ErrorResult(http, streamError);
+        }
+        using (stream)
+        {
+            var writer = new ChatCompletionWriter.Stream(http.Response, model.QualifiedId, request.IncludeUsage);
+            try
+            {
+                if (await StreamAsync(http, stream!, writer) && cacheKey is not null)
+                {
+                    cache.Store(cacheKey, writer.ToResponse());
+                }
+            }
+            finally
+            {
+                usage.InputTokens = writer.Usage?.InputTokenCount ?? 0;
+                usage.OutputTokens = writer.Usage?.OutputTokenCount ?? 0;
+                usage.ErrorCode = writer.Error?.Code;
+                await limiter.SettleAsync(limit, writer.Usage?.TotalTokenCount ?? 0);
+            }
+        }
+        return TypedResults.Empty;
+    }
+
+    /// <summary>Relays the Orchestrator's NDJSON as OpenAI SSE; true when the stream ended normally.</summary>
+    private static async Task<bool> StreamAsync(HttpContext http, HttpResponseMessage stream, ChatCompletionWriter.Stream writer)
+    {
+        try
+        {
+            await foreach (var line in OrchestratorClient.ReadLinesAsync(stream, http.RequestAborted))
+            {
+                if (line.Error is { } error)
+                {
+                    await writer.FailAsync(error, http.RequestAborted);
+                    return false;
+                }
+                await writer.WriteAsync(line.Update!, http.RequestAborted);
+            }
+        }
+        catch (Exception ex) when (ex is JsonException or IOException or HttpRequestException && !http.RequestAborted.IsCancellationRequested)
+        {
+            await writer.FailAsync(new ExecutionError(StatusCodes.Status502BadGateway, "The stream from the orchestrator broke off.", "api_error", "orchestrator_error"), http.RequestAborted);
+            return false;
+        }
+        await writer.CompleteAsync(http.RequestAborted);
+        return true;
+    }
+
+    private sealed class CompletionResult(ChatResponse response, string model) : IResult
+    {
+        public async Task ExecuteAsync(HttpContext http)
+        {
+            http.Response.ContentType = "application/json";
+            await using var json = new Utf8JsonWriter(http.Response.BodyWriter);
+            ChatCompletionWriter.WriteCompletion(json, response, model);
+        }
+    }
+
+    /// <summary>A cached answer to a streaming request, streamed: the same events a provider's stream would produce.</summary>
+    private sealed class CachedStreamResult(ChatResponse response, string model, bool includeUsage) : IResult
+    {
+        public async Task ExecuteAsync(HttpContext http)
+        {
+            var writer = new ChatCompletionWriter.Stream(http.Response, model, includeUsage);
+            var message = response.Messages.LastOrDefault() ?? new ChatMessage(ChatRole.Assistant, "");
+            List<AIContent> contents = [.. message.Contents];
+            if (response.Usage is { } usage)
+            {
+                contents.Add(new UsageContent(usage));
+            }
+            await writer.WriteAsync(new ChatResponseUpdate(ChatRole.Assistant, contents) { ResponseId = response.ResponseId, FinishReason = response.FinishReason }, http.RequestAborted);
+            await writer.CompleteAsync(http.RequestAborted);
+        }
+    }
+}
