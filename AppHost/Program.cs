@@ -45,18 +45,18 @@ var billing = builder.AddProject<Projects.Billing>("billing", port: 8005)
     .WithEnvironment("InternalTokens__SigningKey", internalTokenKey)
     .WaitFor(billingDb).WaitFor(redis).WaitFor(nats);
 
+var realtime = builder.AddProject<Projects.Realtime>("realtime", port: 8001)
+    .WithReference(redis).WithReference(nats).WithReference(orchestrator)
+    .WithEnvironment("InternalTokens__SigningKey", internalTokenKey)
+    .WaitFor(redis).WaitFor(nats);
+
 var gateway = builder.AddProject<Projects.Gateway>("gateway", port: 8000)
     .WithReference(gatewayDb).WithReference(redis).WithReference(nats)
-    .WithReference(router).WithReference(orchestrator).WithReference(ingestion).WithReference(analytics).WithReference(billing)
+    .WithReference(router).WithReference(orchestrator).WithReference(ingestion).WithReference(analytics).WithReference(billing).WithReference(realtime)
     .WithEnvironment("InternalTokens__SigningKey", internalTokenKey)
     .WithEnvironment("Gateway__AdminKey", adminKey)
     .WithEnvironment("Gateway__DemoKey", demoKey)
     .WaitFor(gatewayDb).WaitFor(redis).WaitFor(nats);
-
-builder.AddProject<Projects.Realtime>("realtime", port: 8001)
-    .WithReference(redis).WithReference(nats).WithReference(orchestrator)
-    .WithEnvironment("InternalTokens__SigningKey", internalTokenKey)
-    .WaitFor(redis).WaitFor(nats);
 
 builder.AddProject<Projects.Web>("web", port: 5173)
     .WithReference(gateway)

@@ -8,5 +8,6 @@ var app = builder.Build();
 app.MapDefaultEndpoints();
 app.MapOpenAiApi();
 app.MapAdminApi();
+app.MapPlatformProxy();
 
 app.Run();

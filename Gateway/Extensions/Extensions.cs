@@ -32,6 +32,9 @@ public static class Extensions
         builder.Services.AddSingleton<UsageRecordingFilter>();
         builder.Services.AddHostedService<UsageOutboxDispatcher>();
 
+        builder.Services.AddSingleton<InternalTokenCache>();
+        builder.AddPlatformProxy();
+
         builder.Services.AddSingleton<AdminKeyFilter>();
         builder.Services.AddHttpClient<AnalyticsClient>(client => client.BaseAddress = new Uri("https+http://analytics"));
         // Model calls run long and stream: no standard timeouts or retries here (the Orchestrator owns retry policy).

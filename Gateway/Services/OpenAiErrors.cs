@@ -8,12 +8,6 @@ public static class OpenAiErrors
     public static IResult Create(int statusCode, string message, string type = InvalidRequest, string? code = null, string? param = null) =>
         TypedResults.Json(new OpenAiErrorResponse(new OpenAiError(message, type, param, code)), OpenAiJsonContext.Default.OpenAiErrorResponse, statusCode: statusCode);
 
-    public static IResult MissingApiKey() => Create(StatusCodes.Status401Unauthorized,
-        "You didn't provide an API key. Send it as 'Authorization: Bearer <key>'.");
-
-    public static IResult InvalidApiKey(string reason) => Create(StatusCodes.Status401Unauthorized, reason, code: "invalid_api_key");
-
-    public static IResult Forbidden(string message, string code) => Create(StatusCodes.Status403Forbidden, message, code: code);
 
     /// <summary>429 with <c>Retry-After</c> in whole seconds, as OpenAI answers a client over its limits.</summary>
     public static IResult RateLimited(HttpContext http, RateLimitDecision decision)

@@ -2,18 +2,15 @@ using System.Net.Http.Headers;
 using System.Text.Json;
 using Gateway.Model;
 using Microsoft.Extensions.AI;
-using Microsoft.Extensions.Caching.Memory;
 
 namespace Gateway.Services;
 
 /// <summary>
-/// The Orchestrator, reached by service discovery with the tenant's internal token (minted once a minute per key,
-/// not per request). It runs the provider call; this side only sends, and reads the answer or the stream.
+/// The Orchestrator, reached by service discovery with the tenant's internal token. It runs the provider call;
+/// this side only sends, and reads the answer or the stream.
 /// </summary>
-public sealed class OrchestratorClient(HttpClient http, InternalTokenIssuer tokens, IMemoryCache memory)
+public sealed class OrchestratorClient(HttpClient http, InternalTokenCache tokens)
 {
-    private static readonly TimeSpan TokenReuse = TimeSpan.FromMinutes(1);
-
     public async Task<ExecutionResult<ChatResponse>> ChatAsync(TenantKey key, ChatExecutionRequest request, CancellationToken cancellationToken)
     {
         using var response = await SendAsync(key, "internal/v1/chat", request, HttpCompletionOption.ResponseContentRead, cancellationToken);
@@ -62,16 +59,9 @@ public sealed class OrchestratorClient(HttpClient http, InternalTokenIssuer toke
         {
             Content = JsonContent.Create(body, options: ExecutionJson.Options),
         };
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", TokenFor(key));
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", tokens.For(key));
         return await http.SendAsync(request, completion, cancellationToken);
     }
-
-    private string TokenFor(TenantKey key) => memory.GetOrCreate(("internal-token", key.KeyId), entry =>
-    {
-        entry.Size = 1;
-        entry.AbsoluteExpirationRelativeToNow = TokenReuse;
-        return tokens.IssueForTenant(key.TenantId, key.KeyId.ToString());
-    })!;
 
     private static async Task<ExecutionError> ErrorAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {

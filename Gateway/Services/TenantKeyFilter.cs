@@ -7,44 +7,56 @@ public sealed class TenantKeyFilter(string scope) : IEndpointFilter
 {
     private const string BearerPrefix = "Bearer ";
 
-    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next) =>
+        await AuthenticateAsync(context.HttpContext) is { } refusal
+            ? OpenAiErrors.Create(refusal.Status, refusal.Message, code: refusal.Code)
+            : await next(context);
+
+    /// <summary>Null when the key is admitted (and set on the request); otherwise why not.</summary>
+    public async Task<KeyRefusal?> AuthenticateAsync(HttpContext http)
     {
-        var http = context.HttpContext;
         var header = http.Request.Headers.Authorization.ToString();
         if (!header.StartsWith(BearerPrefix, StringComparison.OrdinalIgnoreCase))
         {
-            return OpenAiErrors.MissingApiKey();
+            return new KeyRefusal(StatusCodes.Status401Unauthorized, null, "You didn't provide an API key. Send it as 'Authorization: Bearer <key>'.");
         }
         var presented = header.AsSpan(BearerPrefix.Length).Trim();
         if (presented.IsEmpty || presented.Length > ApiKeySecret.MaxLength)
         {
-            return OpenAiErrors.InvalidApiKey("Incorrect API key provided.");
+            return KeyRefusal.InvalidKey("Incorrect API key provided.");
         }
         var hash = ApiKeySecret.Hash(presented);
 
-        var keys = http.RequestServices.GetRequiredService<TenantKeyStore>();
-        var key = await keys.FindAsync(hash, http.RequestAborted);
+        var key = await http.RequestServices.GetRequiredService<TenantKeyStore>().FindAsync(hash, http.RequestAborted);
         var now = http.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow();
         if (key is null || key.RevokedAt is not null)
         {
-            return OpenAiErrors.InvalidApiKey("Incorrect API key provided.");
+            return KeyRefusal.InvalidKey("Incorrect API key provided.");
         }
         if (key.ExpiresAt <= now)
         {
-            return OpenAiErrors.InvalidApiKey("This API key has expired.");
+            return KeyRefusal.InvalidKey("This API key has expired.");
         }
         if (!key.TenantActive)
         {
-            return OpenAiErrors.Forbidden($"The tenant '{key.TenantName}' is disabled.", "tenant_disabled");
+            return new KeyRefusal(StatusCodes.Status403Forbidden, "tenant_disabled", $"The tenant '{key.TenantName}' is disabled.");
         }
         if (!key.Scopes.Contains(scope))
         {
-            return OpenAiErrors.Forbidden($"This API key lacks the '{scope}' scope.", "insufficient_scope");
+            return new KeyRefusal(StatusCodes.Status403Forbidden, "insufficient_scope", $"This API key lacks the '{scope}' scope.");
         }
 
         http.Features.Set(key);
-        return await next(context);
+        return null;
     }
+}
+
+/// <summary>Why a key was refused: its status, OpenAI's error code and a message.</summary>
+public readonly record struct KeyRefusal(int Status, string? Code, string Message)
+{
+    public string Title => Status == StatusCodes.Status401Unauthorized ? "Unauthorized" : "Forbidden";
+
+    public static KeyRefusal InvalidKey(string message) => new(StatusCodes.Status401Unauthorized, "invalid_api_key", message);
 }
 
 public static class TenantKeyHttpContextExtensions

@@ -1,0 +1,60 @@
+using Gateway.Model;
+using Gateway.Services;
+using Yarp.ReverseProxy.Configuration;
+using Yarp.ReverseProxy.Transforms;
+
+namespace Gateway.Apis;
+
+/// <summary>
+/// The tenant's platform APIs through the one edge: <c>/api/v1/{service}/…</c> and <c>/ws/…</c> are forwarded
+/// (YARP) to the internal services with the signed internal token in place of the tenant's key.
+/// </summary>
+public static class PlatformProxy
+{
+    private static readonly string[] Services = ["router", "orchestrator", "analytics", "billing", "ingestion"];
+    private static readonly TenantKeyFilter PlatformKeys = new(ApiKeyScopes.Platform);
+
+    public static IHostApplicationBuilder AddPlatformProxy(this IHostApplicationBuilder builder)
+    {
+        var routes = Services
+            .Select(service => new RouteConfig { RouteId = service, ClusterId = service, Match = new RouteMatch { Path = $"/api/v1/{service}/{{**rest}}" } })
+            .Append(new RouteConfig { RouteId = "realtime", ClusterId = "realtime", Match = new RouteMatch { Path = "/ws/{**rest}" } })
+            .ToList();
+        // Destinations from Aspire's service variables (services__<name>__http__N): every replica of each service.
+        var clusters = Services.Append("realtime").Select(service => new ClusterConfig
+        {
+            ClusterId = service,
+            Destinations = builder.Configuration.GetSection($"services:{service}:http").GetChildren()
+                .Where(endpoint => !string.IsNullOrEmpty(endpoint.Value))
+                .ToDictionary(endpoint => $"{service}-{endpoint.Key}", endpoint => new DestinationConfig { Address = endpoint.Value! }),
+        }).ToList();
+
+        builder.Services.AddReverseProxy()
+            .LoadFromMemory(routes, clusters)
+            .AddTransforms(transforms => transforms.AddRequestTransform(context =>
+            {
+                var key = context.HttpContext.TenantKey();
+                var token = context.HttpContext.RequestServices.GetRequiredService<InternalTokenCache>().For(key);
+                context.ProxyRequest.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+                return ValueTask.CompletedTask;
+            }));
+        return builder;
+    }
+
+    public static WebApplication MapPlatformProxy(this WebApplication app)
+    {
+        app.MapReverseProxy(proxy => proxy.Use(AuthenticateAsync));
+        return app;
+    }
+
+    // The same key check as /v1 (platform scope), answered as ProblemDetails, the /api convention.
+    private static async Task AuthenticateAsync(HttpContext http, Func<Task> next)
+    {
+        if (await PlatformKeys.AuthenticateAsync(http) is { } refusal)
+        {
+            await TypedResults.Problem(statusCode: refusal.Status, title: refusal.Title, detail: refusal.Message).ExecuteAsync(http);
+            return;
+        }
+        await next();
+    }
+}
