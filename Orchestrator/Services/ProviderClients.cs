@@ -1,7 +1,9 @@
 using System.ClientModel;
 using System.ClientModel.Primitives;
 using System.Collections.Concurrent;
+using Anthropic;
 using Microsoft.Extensions.AI;
+using OllamaSharp;
 using OpenAI;
 
 namespace Orchestrator.Services;
@@ -22,6 +24,8 @@ public sealed class ProviderClients(
     private readonly ConcurrentDictionary<string, IChatClient> _chat = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, IEmbeddingGenerator<string, Embedding<float>>> _embeddings = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, OpenAIClient> _openAi = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, AnthropicClient> _anthropic = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, HttpClient> _http = new(StringComparer.Ordinal);
 
     /// <summary>The chat client of <c>provider/model</c>, or null when the catalog has no such chat model.</summary>
     public IChatClient? Chat(string provider, string model) =>
@@ -44,6 +48,9 @@ public sealed class ProviderClients(
     {
         ProviderKinds.Local => localChat,
         ProviderKinds.OpenAi => OpenAi(entry).GetChatClient(entry.Model.Id).AsIChatClient(),
+        ProviderKinds.Ollama => new OllamaApiClient(Http(entry), entry.Model.Id),
+        // Anthropic needs max_tokens on every request: the model's context window bounds the default.
+        ProviderKinds.Anthropic => Anthropic(entry).AsIChatClient(entry.Model.Id, defaultMaxOutputTokens: Math.Min(entry.Model.ContextWindow ?? 4096, 4096)),
         var kind => throw new NotSupportedException($"Provider kind '{kind}' ({entry.Provider}) is not supported."),
     };
 
@@ -51,6 +58,7 @@ public sealed class ProviderClients(
     {
         ProviderKinds.Local => localEmbeddings,
         ProviderKinds.OpenAi => OpenAi(entry).GetEmbeddingClient(entry.Model.Id).AsIEmbeddingGenerator(),
+        ProviderKinds.Ollama => new OllamaApiClient(Http(entry), entry.Model.Id),
         var kind => throw new NotSupportedException($"Provider kind '{kind}' ({entry.Provider}) has no embeddings here."),
     };
 
@@ -64,4 +72,19 @@ public sealed class ProviderClients(
             RetryPolicy = new ClientRetryPolicy(maxRetries: 0),
             NetworkTimeout = TimeSpan.FromMinutes(5),
         }));
+
+    private AnthropicClient Anthropic(CatalogModel entry) => _anthropic.GetOrAdd(entry.Provider, _ => new AnthropicClient
+    {
+        ApiKey = entry.Options.ApiKey is { Length: > 0 } key ? key : "no-key",
+        BaseUrl = entry.Options.BaseUrl?.ToString().TrimEnd('/') ?? "https://api.anthropic.com",
+        MaxRetries = 0,
+        Timeout = TimeSpan.FromMinutes(5),
+    });
+
+    // Ollama speaks plain HTTP: one client per provider, long timeout for slow local models.
+    private HttpClient Http(CatalogModel entry) => _http.GetOrAdd(entry.Provider, _ => new HttpClient
+    {
+        BaseAddress = entry.Options.BaseUrl ?? new Uri("http://localhost:11434"),
+        Timeout = TimeSpan.FromMinutes(5),
+    });
 }

@@ -1,5 +1,8 @@
 using System.ClientModel;
 using System.Globalization;
+using System.Net;
+using Anthropic.Exceptions;
+using OllamaSharp.Models.Exceptions;
 
 namespace Orchestrator.Services;
 
@@ -12,7 +15,15 @@ public static class ProviderErrors
         ClientResultException { Status: 401 or 403 } => new(StatusCodes.Status502BadGateway, $"{provider} refused the platform's credentials.", "api_error", "provider_auth_error"),
         ClientResultException { Status: 429 } ex => new(StatusCodes.Status429TooManyRequests, $"{provider} is rate limiting the platform.", "rate_limit_error", "provider_rate_limited", RetryAfter(ex)),
         ClientResultException ex => new(StatusCodes.Status502BadGateway, $"{provider} failed ({ex.Status}).", "api_error", "provider_error"),
+        AnthropicRateLimitException => new(StatusCodes.Status429TooManyRequests, $"{provider} is rate limiting the platform.", "rate_limit_error", "provider_rate_limited"),
+        AnthropicUnauthorizedException => new(StatusCodes.Status502BadGateway, $"{provider} refused the platform's credentials.", "api_error", "provider_auth_error"),
+        AnthropicBadRequestException ex => new(StatusCodes.Status400BadRequest, $"{provider} rejected the request: {ex.Message}", "invalid_request_error", "provider_rejected_request"),
+        AnthropicException ex => new(StatusCodes.Status502BadGateway, $"{provider} failed: {ex.Message}", "api_error", "provider_error"),
+        HttpRequestException { StatusCode: HttpStatusCode.TooManyRequests } => new(StatusCodes.Status429TooManyRequests, $"{provider} is rate limiting the platform.", "rate_limit_error", "provider_rate_limited"),
+        HttpRequestException { StatusCode: HttpStatusCode.BadRequest } ex => new(StatusCodes.Status400BadRequest, $"{provider} rejected the request: {ex.Message}", "invalid_request_error", "provider_rejected_request"),
+        HttpRequestException { StatusCode: not null } ex => new(StatusCodes.Status502BadGateway, $"{provider} failed ({(int)ex.StatusCode}).", "api_error", "provider_error"),
         HttpRequestException => new(StatusCodes.Status502BadGateway, $"{provider} is unreachable.", "api_error", "provider_unreachable"),
+        OllamaException ex => new(StatusCodes.Status502BadGateway, $"{provider} failed: {ex.Message}", "api_error", "provider_error"),
         TimeoutException or TaskCanceledException => new(StatusCodes.Status504GatewayTimeout, $"{provider} did not answer in time.", "api_error", "provider_timeout"),
         NotSupportedException ex => new(StatusCodes.Status501NotImplemented, ex.Message, "api_error", "provider_not_supported"),
         _ => new(StatusCodes.Status502BadGateway, $"{provider} failed: {exception.Message}", "api_error", "provider_error"),

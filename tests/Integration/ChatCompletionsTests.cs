@@ -172,6 +172,7 @@ public sealed class ChatCompletionsTests(PlatformFixture platform)
         text.ShouldContain("built-in local model");
         text.ShouldContain("what can you do?");
         text.ShouldContain("mock (openai: mock-1, mock-embed)");
+        text.ShouldContain("claude (anthropic: claude-mock)");
         text.ShouldContain("Providers__<name>__Kind=openai");
         completion.Usage.InputTokenCount.ShouldBeGreaterThan(0);
         completion.Usage.OutputTokenCount.ShouldBeGreaterThan(20);

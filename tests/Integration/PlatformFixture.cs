@@ -19,6 +19,10 @@ public sealed class PlatformFixture : IAsyncLifetime
 
     public MockOpenAiServer MockOpenAi { get; private set; } = null!;
 
+    public MockAnthropicServer MockAnthropic { get; private set; } = null!;
+
+    public MockOllamaServer MockOllama { get; private set; } = null!;
+
     public DistributedApplication Application => App.Application;
 
     public InternalTokenIssuer Tokens { get; private set; } = null!;
@@ -51,6 +55,19 @@ public sealed class PlatformFixture : IAsyncLifetime
         Environment.SetEnvironmentVariable("Providers__mock__Models__1__Id", "mock-embed");
         Environment.SetEnvironmentVariable("Providers__mock__Models__1__Type", "embedding");
 
+        MockAnthropic = await MockAnthropicServer.StartAsync();
+        Environment.SetEnvironmentVariable("Providers__claude__Kind", "anthropic");
+        Environment.SetEnvironmentVariable("Providers__claude__BaseUrl", MockAnthropic.Root);
+        Environment.SetEnvironmentVariable("Providers__claude__ApiKey", "sk-ant-mock");
+        Environment.SetEnvironmentVariable("Providers__claude__Models__0__Id", "claude-mock");
+
+        MockOllama = await MockOllamaServer.StartAsync();
+        Environment.SetEnvironmentVariable("Providers__llama__Kind", "ollama");
+        Environment.SetEnvironmentVariable("Providers__llama__BaseUrl", MockOllama.Root);
+        Environment.SetEnvironmentVariable("Providers__llama__Models__0__Id", "llama-mock");
+        Environment.SetEnvironmentVariable("Providers__llama__Models__1__Id", "llama-embed");
+        Environment.SetEnvironmentVariable("Providers__llama__Models__1__Type", "embedding");
+
         // Two Gateways, so tests can show that limits and revocations hold across instances.
         App = await DistributedApp.StartAsync(["--Resources:gateway:Replicas=2"]);
         Tokens = new InternalTokenIssuer(
@@ -62,6 +79,8 @@ public sealed class PlatformFixture : IAsyncLifetime
     {
         await App.DisposeAsync();
         await MockOpenAi.DisposeAsync();
+        await MockAnthropic.DisposeAsync();
+        await MockOllama.DisposeAsync();
     }
 
     /// <summary>A client of an internal service carrying the Gateway's token for <paramref name="tenantId"/>.</summary>
