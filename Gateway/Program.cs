@@ -1,9 +1,13 @@
+using Gateway.Services;
+
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
 builder.AddApplicationServices();
 
 var app = builder.Build();
+
+app.UseGatewayErrors();
 
 app.MapDefaultEndpoints();
 app.MapOpenAiApi();

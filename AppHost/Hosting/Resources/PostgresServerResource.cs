@@ -41,6 +41,8 @@ public sealed class PostgresServerResource(string name) : ProcessResource(name)
         Database = database,
         Username = role,
         Password = Password(context, role),
+        // The AppHost's own superuser sessions are few; unpooled, none survives a restart of the server as a dead connection.
+        Pooling = role != "postgres",
     }.ConnectionString;
 
     internal override IEnumerable<string> FindMissingPrerequisites(ResourceContext context)
@@ -117,7 +119,7 @@ public sealed class PostgresServerResource(string name) : ProcessResource(name)
     {
         try
         {
-            await using var connection = new NpgsqlConnection(ConnectionString(context, "postgres", "postgres") + ";Timeout=3;Pooling=false");
+            await using var connection = new NpgsqlConnection(ConnectionString(context, "postgres", "postgres") + ";Timeout=3");
             await connection.OpenAsync(cancellationToken);
             return HealthReport.Healthy($"PostgreSQL {connection.ServerVersion}");
         }

@@ -1,0 +1,44 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace Integration;
+
+public sealed class OutageTests(PlatformFixture platform)
+{
+    [Fact]
+    public async Task PostgresAway_AnUncachedKey_Gets503WithRetryAfter_InOpenAisShape()
+    {
+        var (_, key) = await platform.CreateTenantWithKeyAsync(new { name = "db-away" });
+        await platform.Application.StopResourceAsync("postgres");
+        HttpResponseMessage response;
+        try
+        {
+            using var http = platform.App.CreateHttpClient("gateway");
+            http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+            response = await http.GetAsync("/v1/models", TestContext.Current.CancellationToken);
+        }
+        finally
+        {
+            await platform.Application.StartResourceAsync("postgres");
+        }
+
+        response.StatusCode.ShouldBe(HttpStatusCode.ServiceUnavailable);
+        response.Headers.RetryAfter!.Delta.ShouldBe(TimeSpan.FromSeconds(1));
+        var error = (await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken)).GetProperty("error");
+        error.GetProperty("type").GetString().ShouldBe("service_unavailable");
+
+        // Once it is back, the same key works.
+        await Eventually.TrueAsync(async () =>
+        {
+            using var http = platform.App.CreateHttpClient("gateway");
+            http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+            return (await http.GetAsync("/v1/models", TestContext.Current.CancellationToken)).StatusCode == HttpStatusCode.OK;
+        }, "the key to work again");
+        foreach (var service in new[] { "gateway", "router", "ingestion", "analytics", "billing" })
+        {
+            await platform.Application.WaitForResourceHealthyAsync(service, TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
+        }
+    }
+}
