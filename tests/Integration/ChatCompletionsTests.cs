@@ -24,7 +24,7 @@ public sealed class ChatCompletionsTests(PlatformFixture platform)
         completion.Usage.InputTokenCount.ShouldBe(7);
         completion.Usage.OutputTokenCount.ShouldBe(3);
         completion.Model.ShouldBe("mock/mock-1");
-        platform.MockOpenAi.LastRequestContaining(marker)["model"]!.ToString().ShouldBe("mock-1");
+        platform.MockOpenAi.LastRequestContaining(marker).Body["model"]!.ToString().ShouldBe("mock-1");
     }
 
     [Fact]
@@ -104,7 +104,7 @@ public sealed class ChatCompletionsTests(PlatformFixture platform)
         completion.FinishReason.ShouldBe(ChatFinishReason.ToolCalls);
         completion.ToolCalls.Single().FunctionName.ShouldBe("get_weather");
         JsonDocument.Parse(completion.ToolCalls[0].FunctionArguments).RootElement.GetProperty("city").GetString().ShouldBe("Paris");
-        var sent = platform.MockOpenAi.LastRequestContaining(marker);
+        var sent = platform.MockOpenAi.LastRequestContaining(marker).Body;
         sent["tools"]![0]!["function"]!["name"]!.ToString().ShouldBe("get_weather");
         sent["tools"]![0]!["function"]!["parameters"]!["required"]![0]!.ToString().ShouldBe("city");
 
@@ -116,7 +116,7 @@ public sealed class ChatCompletionsTests(PlatformFixture platform)
         ];
         var answer = (await chat.CompleteChatAsync(followUp, options, TestContext.Current.CancellationToken)).Value;
         answer.Content[0].Text.ShouldBe("mock: sunny, 21 C");
-        var second = platform.MockOpenAi.LastRequestContaining($"{marker}-2")["messages"]!.AsArray();
+        var second = platform.MockOpenAi.LastRequestContaining($"{marker}-2").Body["messages"]!.AsArray();
         second[1]!["tool_calls"]![0]!["function"]!["name"]!.ToString().ShouldBe("get_weather");
         second[2]!["tool_call_id"]!.ToString().ShouldBe(completion.ToolCalls[0].Id);
     }
@@ -150,7 +150,7 @@ public sealed class ChatCompletionsTests(PlatformFixture platform)
 
         await chat.CompleteChatAsync([new UserChatMessage(marker)], options, TestContext.Current.CancellationToken);
 
-        var sent = platform.MockOpenAi.LastRequestContaining(marker);
+        var sent = platform.MockOpenAi.LastRequestContaining(marker).Body;
         sent["response_format"]!["type"]!.ToString().ShouldBe("json_schema");
         sent["response_format"]!["json_schema"]!["name"]!.ToString().ShouldBe("answer");
         sent["temperature"]!.GetValue<double>().ShouldBe(0.2, 0.001);

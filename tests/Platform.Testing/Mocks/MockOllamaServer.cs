@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 
-namespace Integration.Mocks;
+namespace Platform.Testing.Mocks;
 
 /// <summary>Ollama's API: <c>POST /api/chat</c> (one JSON or NDJSON lines) and <c>POST /api/embed</c>. Usage: 5 in, one per word out.</summary>
 public sealed class MockOllamaServer : MockServer

@@ -1,65 +1,35 @@
-using System.Collections.Concurrent;
-using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Features;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
-namespace Integration.Mocks;
+namespace Platform.Testing.Mocks;
 
 /// <summary>
 /// An OpenAI-compatible upstream on a real port, speaking OpenAI's wire protocol. Scripted by directives in the
 /// last user message, so tests stay independent: <c>[[status:429]]</c>, <c>[[tool:name]]</c>, <c>[[no-usage]]</c>.
 /// Without one it answers "mock: &lt;the message&gt;" with usage of 7 prompt tokens and one per word.
 /// </summary>
-public sealed class MockOpenAiServer : IAsyncDisposable
+public sealed class MockOpenAiServer : MockServer
 {
     public const int PromptTokens = 7;
 
-    private readonly WebApplication _app;
-
-    private MockOpenAiServer(WebApplication app, Uri baseUrl)
-    {
-        _app = app;
-        BaseUrl = baseUrl;
-    }
-
     /// <summary>The OpenAI base URL, ending in <c>/v1</c>.</summary>
-    public Uri BaseUrl { get; }
-
-    /// <summary>Every request body received, for assertions on what the platform passed through.</summary>
-    public ConcurrentQueue<JsonObject> Requests { get; } = new();
-
-    public JsonObject LastRequestContaining(string marker) =>
-        Requests.LastOrDefault(r => r.ToJsonString().Contains(marker, StringComparison.Ordinal))
-        ?? throw new InvalidOperationException($"The mock received no request containing {marker}.");
+    public Uri BaseUrl => new($"{Root}/v1");
 
     public static async Task<MockOpenAiServer> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        var app = builder.Build();
-        MockOpenAiServer? server = null;
-        app.MapPost("/v1/chat/completions", (HttpContext http) => server!.ChatAsync(http));
-        app.MapPost("/v1/embeddings", (HttpContext http) => server!.EmbeddingsAsync(http));
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single();
-        server = new MockOpenAiServer(app, new Uri($"{address}/v1"));
+        var server = new MockOpenAiServer();
+        await server.StartAsync(app =>
+        {
+            app.MapPost("/v1/chat/completions", server.ChatAsync);
+            app.MapPost("/v1/embeddings", server.EmbeddingsAsync);
+        });
         return server;
     }
 
-    public async ValueTask DisposeAsync() => await _app.DisposeAsync();
-
     private async Task ChatAsync(HttpContext http)
     {
-        var request = (await JsonNode.ParseAsync(http.Request.Body))!.AsObject();
-        Requests.Enqueue(request);
+        var request = await ReadAsync(http);
         var last = request["messages"]!.AsArray().Last()!["content"]?.ToString() ?? "";
         if (Directive(last, "status") is { } status)
         {
@@ -128,8 +98,7 @@ public sealed class MockOpenAiServer : IAsyncDisposable
 
     private async Task EmbeddingsAsync(HttpContext http)
     {
-        var request = (await JsonNode.ParseAsync(http.Request.Body))!.AsObject();
-        Requests.Enqueue(request);
+        var request = await ReadAsync(http);
         var inputs = request["input"] is JsonArray array ? array.Select(i => i!.ToString()).ToList() : [request["input"]!.ToString()];
         var base64 = request["encoding_format"]?.ToString() == "base64";
         var data = new JsonArray();
@@ -161,11 +130,10 @@ public sealed class MockOpenAiServer : IAsyncDisposable
         {
             http.Response.Headers.RetryAfter = "7";
         }
-        http.Response.StatusCode = status;
         await WriteJsonAsync(http, new JsonObject
         {
             ["error"] = new JsonObject { ["message"] = $"mock failure {status}", ["type"] = "mock_error", ["param"] = null, ["code"] = null },
-        });
+        }, status);
     }
 
     private static JsonObject ToolCall(string name, int? index)
@@ -207,27 +175,5 @@ public sealed class MockOpenAiServer : IAsyncDisposable
         return EventAsync(http, chunk.ToJsonString());
     }
 
-    private static async Task EventAsync(HttpContext http, string data)
-    {
-        await http.Response.WriteAsync($"data: {data}\n\n", Encoding.UTF8);
-        await http.Response.Body.FlushAsync();
-    }
-
-    private static Task WriteJsonAsync(HttpContext http, JsonObject body)
-    {
-        http.Response.ContentType = "application/json";
-        return http.Response.WriteAsync(body.ToJsonString(), Encoding.UTF8);
-    }
-
-    private static string? Directive(string text, string name)
-    {
-        var start = text.IndexOf($"[[{name}", StringComparison.Ordinal);
-        if (start < 0)
-        {
-            return null;
-        }
-        var end = text.IndexOf("]]", start, StringComparison.Ordinal);
-        var body = text[(start + 2)..end];
-        return body.Contains(':', StringComparison.Ordinal) ? body[(body.IndexOf(':', StringComparison.Ordinal) + 1)..] : body;
-    }
+    private static Task EventAsync(HttpContext http, string data) => WriteLineAsync(http, $"data: {data}\n\n");
 }

@@ -10,7 +10,7 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace Integration.Mocks;
+namespace Platform.Testing.Mocks;
 
 /// <summary>What every mock provider shares: a real Kestrel port, the requests it saw, directives in the last message.</summary>
 public abstract class MockServer : IAsyncDisposable

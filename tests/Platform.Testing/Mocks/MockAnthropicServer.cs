@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 
-namespace Integration.Mocks;
+namespace Platform.Testing.Mocks;
 
 /// <summary>Anthropic's Messages API (<c>POST /v1/messages</c>), whole and as its SSE event stream. Usage: 11 in, one per word out.</summary>
 public sealed class MockAnthropicServer : MockServer

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using AppHost.Hosting;
 
-namespace Integration;
+namespace Platform.Testing;
 
 /// <summary>
 /// Starts the AppHost's own graph (its Program, unchanged) inside the test process, as Aspire.Hosting.Testing does:
