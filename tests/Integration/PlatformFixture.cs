@@ -3,11 +3,11 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using AppHost.Hosting;
-using Platform.Testing;
-using Platform.Testing.Mocks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using OpenAI;
+using Platform.Testing;
+using Platform.Testing.Mocks;
 
 [assembly: AssemblyFixture(typeof(Integration.PlatformFixture))]
 
