@@ -58,7 +58,7 @@ public static class ChatCompletionsEndpoint
         if (cached is not null)
         {
             // No provider was called: nothing to meter but the request.
-            await limiter.SettleAsync(limit, 0);
+            limiter.Settle(limit, 0);
             return request.Stream ? new CachedStreamResult(cached, model.QualifiedId, request.IncludeUsage) : new CompletionResult(cached, model.QualifiedId);
         }
 
@@ -69,7 +69,7 @@ public static class ChatCompletionsEndpoint
             var result = await orchestrator.ChatAsync(key, execution, http.RequestAborted);
             usage.InputTokens = result.Value?.Usage?.InputTokenCount ?? 0;
             usage.OutputTokens = result.Value?.Usage?.OutputTokenCount ?? 0;
-            await limiter.SettleAsync(limit, result.Value?.Usage?.TotalTokenCount ?? 0);
+            limiter.Settle(limit, result.Value?.Usage?.TotalTokenCount ?? 0);
             if (result.Error is { } error)
             {
                 return OpenAiApi.ErrorResult(http, error);
@@ -84,7 +84,7 @@ public static class ChatCompletionsEndpoint
         var (stream, streamError) = await orchestrator.ChatStreamAsync(key, execution, http.RequestAborted);
         if (streamError is not null)
         {
-            await limiter.SettleAsync(limit, 0);
+            limiter.Settle(limit, 0);
             return OpenAiApi.ErrorResult(http, streamError);
         }
         using (stream)
@@ -102,7 +102,7 @@ public static class ChatCompletionsEndpoint
                 usage.InputTokens = writer.Usage?.InputTokenCount ?? 0;
                 usage.OutputTokens = writer.Usage?.OutputTokenCount ?? 0;
                 usage.ErrorCode = writer.Error?.Code;
-                await limiter.SettleAsync(limit, writer.Usage?.TotalTokenCount ?? 0);
+                limiter.Settle(limit, writer.Usage?.TotalTokenCount ?? 0);
             }
         }
         return TypedResults.Empty;

@@ -66,7 +66,7 @@ public static class OpenAiApi
         }
         var result = await orchestrator.EmbedAsync(key, new EmbeddingExecutionRequest(model.Provider, model.Model.Id, request.Inputs, request.Dimensions), http.RequestAborted);
         http.Usage().InputTokens = result.Value?.InputTokens ?? 0;
-        await limiter.SettleAsync(limit, result.Value?.InputTokens ?? 0);
+        limiter.Settle(limit, result.Value?.InputTokens ?? 0);
         if (result.Error is { } error)
         {
             return ErrorResult(http, error);

@@ -82,8 +82,11 @@ public sealed partial class RateLimiter(IConnectionMultiplexer redis, IOptions<R
         }
     }
 
-    /// <summary>Replaces the reserved estimate by the true count: a refund when it was lower, a debit when higher.</summary>
-    public async Task SettleAsync(RateLimitDecision decision, long actualTokens)
+    /// <summary>
+    /// Replaces the reserved estimate by the true count: a refund when it was lower, a debit when higher. Sent without
+    /// waiting for the reply, so settling costs the request no round trip; Redis applies it in order.
+    /// </summary>
+    public void Settle(RateLimitDecision decision, long actualTokens)
     {
         var difference = decision.ReservedTokens - actualTokens;
         if (difference == 0 || decision.TokenBuckets.Length == 0)
@@ -93,7 +96,10 @@ public sealed partial class RateLimiter(IConnectionMultiplexer redis, IOptions<R
         try
         {
             var database = redis.GetDatabase();
-            await Task.WhenAll(decision.TokenBuckets.Select(bucket => database.HashIncrementAsync(bucket, "level", (double)difference)));
+            foreach (var bucket in decision.TokenBuckets)
+            {
+                database.HashIncrement(bucket, "level", (double)difference, CommandFlags.FireAndForget);
+            }
         }
         catch (RedisException ex)
         {
