@@ -16,6 +16,9 @@ public static class OpenAiApi
         api.MapGet("/models", ListModels);
         api.MapPost("/chat/completions", ChatCompletionsEndpoint.HandleAsync);
         api.MapPost("/embeddings", Embeddings);
+        // Anything else under /v1 answers as OpenAI does for an unknown route.
+        app.Map("v1/{**rest}", (HttpRequest request) =>
+            OpenAiErrors.Create(StatusCodes.Status404NotFound, $"Invalid URL ({request.Method} {request.Path})."));
         return app;
     }
 

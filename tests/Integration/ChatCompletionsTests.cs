@@ -204,6 +204,15 @@ public sealed class ChatCompletionsTests(PlatformFixture platform)
     }
 
     [Fact]
+    public async Task UnknownV1Route_Is404_InOpenAisShape()
+    {
+        var (response, error) = await PostRawAsync(platform.DemoKey, "/v1/completions", "{}");
+
+        response.StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        error.GetProperty("message").GetString().ShouldBe("Invalid URL (POST /v1/completions).");
+    }
+
+    [Fact]
     public async Task Chat_MalformedJson_Is400()
     {
         var (response, error) = await PostRawAsync(platform.DemoKey, "/v1/chat/completions", "{\"model\": \"mock/mock-1\", \"messages\": [");
