@@ -64,6 +64,11 @@ public static class Extensions
         {
             builder.Services.AddOpenTelemetry().UseOtlpExporter();
         }
+        else
+        {
+            // Nowhere to send spans: keep trace context flowing (ids in logs and events) without recording them.
+            builder.Services.AddOpenTelemetry().WithTracing(tracing => tracing.SetSampler(new ParentBasedSampler(new AlwaysOffSampler())));
+        }
 
         return builder;
     }
