@@ -13,24 +13,12 @@ public static class ChatCompletionsEndpoint
     public static async Task<IResult> HandleAsync(HttpContext http, ModelCatalog catalog, OrchestratorClient orchestrator, RateLimiter limiter, ExactCache cache)
     {
         var key = http.TenantKey();
-        var (body, bodyError) = await RequestBody.ReadAsync(http);
-        if (bodyError is not null)
+        var (request, invalid) = await RequestBody.ReadAsync(http, ChatCompletionReader.Read);
+        if (invalid is not null)
         {
-            return bodyError;
+            return invalid;
         }
-        ChatCompletionRequest request;
-        using (body)
-        {
-            try
-            {
-                request = ChatCompletionReader.Read(body!.RootElement);
-            }
-            catch (InvalidRequestException ex)
-            {
-                return ex.ToResult();
-            }
-        }
-        var resolved = ModelAccess.Resolve(catalog, key, request.Model, embedding: false);
+        var resolved = ModelAccess.Resolve(catalog, key, request!.Model, embedding: false);
         if (resolved.Error is { } modelError)
         {
             return modelError;

@@ -36,24 +36,12 @@ public static class OpenAiApi
     public static async Task<IResult> Embeddings(HttpContext http, ModelCatalog catalog, OrchestratorClient orchestrator, RateLimiter limiter)
     {
         var key = http.TenantKey();
-        var (body, bodyError) = await RequestBody.ReadAsync(http);
-        if (bodyError is not null)
+        var (request, invalid) = await RequestBody.ReadAsync(http, EmbeddingRequest.Read);
+        if (invalid is not null)
         {
-            return bodyError;
+            return invalid;
         }
-        EmbeddingRequest request;
-        using (body)
-        {
-            try
-            {
-                request = EmbeddingRequest.Read(body!.RootElement);
-            }
-            catch (InvalidRequestException ex)
-            {
-                return ex.ToResult();
-            }
-        }
-        var resolved = ModelAccess.Resolve(catalog, key, request.Model, embedding: true);
+        var resolved = ModelAccess.Resolve(catalog, key, request!.Model, embedding: true);
         if (resolved.Error is { } modelError)
         {
             return modelError;

@@ -3,10 +3,31 @@ using Microsoft.Extensions.Options;
 
 namespace Gateway.Services;
 
-/// <summary>Reads a JSON body up to the configured size: over it is 413, unreadable JSON is 400.</summary>
+/// <summary>Reads a JSON body up to the configured size: over it is 413, unreadable JSON or a bad field is 400.</summary>
 public static class RequestBody
 {
-    public static async Task<(JsonDocument? Document, IResult? Error)> ReadAsync(HttpContext http)
+    /// <summary>The request <paramref name="read"/> makes of the body, or the OpenAI error that says why there is none.</summary>
+    public static async Task<(T? Request, IResult? Error)> ReadAsync<T>(HttpContext http, Func<JsonElement, T> read) where T : class
+    {
+        var (document, error) = await ReadDocumentAsync(http);
+        if (error is not null)
+        {
+            return (null, error);
+        }
+        using (document)
+        {
+            try
+            {
+                return (read(document!.RootElement), null);
+            }
+            catch (InvalidRequestException ex)
+            {
+                return (null, ex.ToResult());
+            }
+        }
+    }
+
+    private static async Task<(JsonDocument? Document, IResult? Error)> ReadDocumentAsync(HttpContext http)
     {
         var limit = http.RequestServices.GetRequiredService<IOptions<GatewayOptions>>().Value.MaxRequestBytes;
         if (http.Request.ContentLength > limit)
