@@ -18,19 +18,18 @@ public static class ChatCompletionsEndpoint
         {
             return invalid;
         }
-        var resolved = ModelAccess.Resolve(catalog, key, request!.Model, embedding: false);
-        if (resolved.Error is { } modelError)
+        var (route, routeError) = RoutePlanning.Plan(catalog, key, request!);
+        if (routeError is not null)
         {
-            return modelError;
+            return routeError;
         }
-        var model = resolved.Model!;
         var usage = http.Usage();
-        usage.Model = model;
-        usage.Stream = request.Stream;
+        usage.Model = catalog.Find(route!.Candidates[0].ToString()).Model;
+        usage.Stream = request!.Stream;
 
         // Issued together, so the limits and the cache cost one round trip to Redis. The token estimate (about four
         // bytes a token, plus the most the model may write) is settled once the true usage is known.
-        var cacheKey = cache.KeyFor(http.Request, key, model, request);
+        var cacheKey = cache.KeyFor(http.Request, key, route, request);
         var admitting = limiter.AdmitAsync(key, http.Request.ContentLength.GetValueOrDefault() / 4 + (request.Options.MaxOutputTokens ?? 0));
         var lookingUp = cacheKey is null ? Task.FromResult<ChatResponse?>(null) : cache.GetAsync(cacheKey);
         var limit = await admitting;
@@ -47,14 +46,15 @@ public static class ChatCompletionsEndpoint
         {
             // No provider was called: nothing to meter but the request.
             limiter.Settle(limit, 0);
-            return request.Stream ? new CachedStreamResult(cached, model.QualifiedId, request.IncludeUsage) : new CompletionResult(cached, model.QualifiedId);
+            return request.Stream ? new CachedStreamResult(cached, request.Model, request.IncludeUsage) : new CompletionResult(cached, request.Model);
         }
 
-        // The seam where the Router's decision plugs in: until then the route is the catalog's static one.
-        var execution = new ChatExecutionRequest(model.Provider, model.Model.Id, request.Messages, request.Options);
+        // The seam where the Router's decision plugs in: until then the route is what the request names.
+        var execution = new ChatExecutionRequest(route, request.Messages, request.Options);
         if (!request.Stream)
         {
             var result = await orchestrator.ChatAsync(key, execution, http.RequestAborted);
+            Answered(http, catalog, usage, result.Route);
             usage.InputTokens = result.Value?.Usage?.InputTokenCount ?? 0;
             usage.OutputTokens = result.Value?.Usage?.OutputTokenCount ?? 0;
             limiter.Settle(limit, result.Value?.Usage?.TotalTokenCount ?? 0);
@@ -66,10 +66,11 @@ public static class ChatCompletionsEndpoint
             {
                 cache.Store(cacheKey, result.Value!);
             }
-            return new CompletionResult(result.Value!, model.QualifiedId);
+            return new CompletionResult(result.Value!, request.Model);
         }
 
-        var (stream, streamError) = await orchestrator.ChatStreamAsync(key, execution, http.RequestAborted);
+        var (stream, streamError, streamRoute) = await orchestrator.ChatStreamAsync(key, execution, http.RequestAborted);
+        Answered(http, catalog, usage, streamRoute);
         if (streamError is not null)
         {
             limiter.Settle(limit, 0);
@@ -77,7 +78,7 @@ public static class ChatCompletionsEndpoint
         }
         using (stream)
         {
-            var writer = new ChatCompletionWriter.Stream(http.Response, model.QualifiedId, request.IncludeUsage);
+            var writer = new ChatCompletionWriter.Stream(http.Response, request.Model, request.IncludeUsage);
             try
             {
                 if (await StreamAsync(http, stream!, writer) && cacheKey is not null)
@@ -94,6 +95,20 @@ public static class ChatCompletionsEndpoint
             }
         }
         return TypedResults.Empty;
+    }
+
+    /// <summary>Names the model that answered (<c>x-route</c>) and meters its prices, not the first candidate's.</summary>
+    private static void Answered(HttpContext http, ModelCatalog catalog, UsageRecord usage, RouteInfo? route)
+    {
+        if (route is null)
+        {
+            return;
+        }
+        http.Response.Headers["x-route"] = route.Model is null ? $"strategy={route.Strategy}" : $"{route.Model}; strategy={route.Strategy}; attempts={route.Attempts}";
+        if (route.Model is not null && catalog.Find(route.Model).Model is { } answered)
+        {
+            usage.Model = answered;
+        }
     }
 
     /// <summary>Relays the Orchestrator's NDJSON as OpenAI SSE; true when the stream ended normally.</summary>

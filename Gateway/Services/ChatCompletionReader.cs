@@ -49,7 +49,7 @@ public static partial class ChatCompletionReader
             ToolChoice = ToolChoice(body),
         };
         options = ResponseFormat(body, options);
-        return new ChatCompletionRequest(model, stream, includeUsage, Messages(body), options);
+        return new ChatCompletionRequest(model, stream, includeUsage, Messages(body), options, StringList(body, "fallbacks"), Route(body));
     }
 
     private static List<ChatMessage> Messages(JsonElement body)
@@ -269,6 +269,43 @@ public static partial class ChatCompletionReader
             default:
                 throw new InvalidRequestException("response_format.type", "response_format.type is text, json_object or json_schema (with json_schema).");
         }
+    }
+
+    private static RouteRequest? Route(JsonElement body)
+    {
+        if (!body.TryGetProperty("route", out var route) || route.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+        if (route.ValueKind != JsonValueKind.Object)
+        {
+            throw new InvalidRequestException("route", "route is an object with a strategy and models.");
+        }
+        var strategy = OptionalString(route, "strategy", "route.strategy") ?? RouteStrategies.Single;
+        if (!RouteStrategies.All.Contains(strategy))
+        {
+            throw new InvalidRequestException("route.strategy", "route.strategy is single, parallel or cascade.");
+        }
+        var models = StringList(route, "models", "route.models");
+        if (models.Count == 0)
+        {
+            throw new InvalidRequestException("route.models", "route.models names at least one model.");
+        }
+        var hedge = route.TryGetProperty("hedge", out var h) && h.ValueKind != JsonValueKind.Null
+            ? h.TryGetInt32(out var n) && n is >= 1 and <= 8 ? n : throw new InvalidRequestException("route.hedge", "route.hedge is 1 to 8.")
+            : 2;
+        return new RouteRequest(strategy, models, hedge);
+    }
+
+    private static List<string> StringList(JsonElement element, string name, string? path = null)
+    {
+        if (!element.TryGetProperty(name, out var list) || list.ValueKind == JsonValueKind.Null)
+        {
+            return [];
+        }
+        return list.ValueKind == JsonValueKind.Array && list.GetArrayLength() <= 8 && list.EnumerateArray().All(i => i.ValueKind == JsonValueKind.String && i.GetString()!.Length > 0)
+            ? [.. list.EnumerateArray().Select(i => i.GetString()!)]
+            : throw new InvalidRequestException(path ?? name, $"{path ?? name} is an array of up to 8 model names.");
     }
 
     private static List<string>? Stop(JsonElement body)

@@ -1,9 +1,17 @@
 namespace Gateway.Services;
 
-/// <summary>An OpenAI chat completion request, validated and translated for the Orchestrator.</summary>
+/// <summary>
+/// An OpenAI chat completion request, validated and translated for the Orchestrator. Two extensions choose the
+/// route: <c>fallbacks</c> (models to try in turn if the first fails) and <c>route</c> (a strategy and its models).
+/// </summary>
 public sealed record ChatCompletionRequest(
     string Model,
     bool Stream,
     bool IncludeUsage,
     IList<Microsoft.Extensions.AI.ChatMessage> Messages,
-    ChatExecutionOptions Options);
+    ChatExecutionOptions Options,
+    IList<string> Fallbacks,
+    RouteRequest? Route);
+
+/// <summary>The <c>route</c> extension: <c>{"strategy": "single|parallel|cascade", "models": [...], "hedge": 2}</c>.</summary>
+public sealed record RouteRequest(string Strategy, IList<string> Models, int Hedge);

@@ -11,7 +11,7 @@ public static class ModelAccess
         || key.AllowedModels.Contains(model.Model.Id, StringComparer.Ordinal);
 
     /// <summary>The catalog model a request names, or the OpenAI error that says why it cannot have it.</summary>
-    public static (CatalogModel? Model, IResult? Error) Resolve(ModelCatalog catalog, TenantKey key, string requested, bool embedding)
+    public static (CatalogModel? Model, IResult? Error) Resolve(ModelCatalog catalog, TenantKey key, string requested, bool embedding, string param = "model")
     {
         var lookup = catalog.Find(requested);
         if (lookup.Model is not { } model)
@@ -19,17 +19,17 @@ public static class ModelAccess
             return (null, lookup.Ambiguous.Count > 0
                 ? OpenAiErrors.Create(StatusCodes.Status400BadRequest,
                     $"The model '{requested}' is offered by several providers; name one of: {string.Join(", ", lookup.Ambiguous.Select(m => m.QualifiedId))}.",
-                    param: "model", code: "model_ambiguous")
-                : OpenAiErrors.Create(StatusCodes.Status404NotFound, $"The model '{requested}' does not exist.", param: "model", code: "model_not_found"));
+                    param: param, code: "model_ambiguous")
+                : OpenAiErrors.Create(StatusCodes.Status404NotFound, $"The model '{requested}' does not exist.", param: param, code: "model_not_found"));
         }
         if (!Allows(key, model))
         {
-            return (null, OpenAiErrors.Create(StatusCodes.Status403Forbidden, $"This API key may not use the model '{model.QualifiedId}'.", param: "model", code: "model_not_allowed"));
+            return (null, OpenAiErrors.Create(StatusCodes.Status403Forbidden, $"This API key may not use the model '{model.QualifiedId}'.", param: param, code: "model_not_allowed"));
         }
         if (model.IsEmbedding != embedding)
         {
             return (null, OpenAiErrors.Create(StatusCodes.Status400BadRequest,
-                $"The model '{model.QualifiedId}' is {(model.IsEmbedding ? "an embedding" : "a chat")} model.", param: "model", code: "model_not_supported"));
+                $"The model '{model.QualifiedId}' is {(model.IsEmbedding ? "an embedding" : "a chat")} model.", param: param, code: "model_not_supported"));
         }
         return (model, null);
     }

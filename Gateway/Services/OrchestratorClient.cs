@@ -15,21 +15,21 @@ public sealed class OrchestratorClient(HttpClient http, InternalTokenCache token
     {
         using var response = await SendAsync(key, "internal/v1/chat", request, HttpCompletionOption.ResponseContentRead, cancellationToken);
         return response.IsSuccessStatusCode
-            ? new((await response.Content.ReadFromJsonAsync<ChatResponse>(ExecutionJson.Options, cancellationToken))!, null)
-            : new(null, await ErrorAsync(response, cancellationToken));
+            ? new((await response.Content.ReadFromJsonAsync<ChatResponse>(ExecutionJson.Options, cancellationToken))!, null, RouteInfo.From(response))
+            : new(null, await ErrorAsync(response, cancellationToken), RouteInfo.From(response));
     }
 
     /// <summary>Starts a streamed chat; on success the caller reads NDJSON lines until the end and disposes the response.</summary>
-    public async Task<(HttpResponseMessage? Stream, ExecutionError? Error)> ChatStreamAsync(TenantKey key, ChatExecutionRequest request, CancellationToken cancellationToken)
+    public async Task<(HttpResponseMessage? Stream, ExecutionError? Error, RouteInfo? Route)> ChatStreamAsync(TenantKey key, ChatExecutionRequest request, CancellationToken cancellationToken)
     {
         var response = await SendAsync(key, "internal/v1/chat/stream", request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
         if (response.IsSuccessStatusCode)
         {
-            return (response, null);
+            return (response, null, RouteInfo.From(response));
         }
         using (response)
         {
-            return (null, await ErrorAsync(response, cancellationToken));
+            return (null, await ErrorAsync(response, cancellationToken), RouteInfo.From(response));
         }
     }
 
@@ -37,8 +37,8 @@ public sealed class OrchestratorClient(HttpClient http, InternalTokenCache token
     {
         using var response = await SendAsync(key, "internal/v1/embeddings", request, HttpCompletionOption.ResponseContentRead, cancellationToken);
         return response.IsSuccessStatusCode
-            ? new((await response.Content.ReadFromJsonAsync<EmbeddingExecutionResponse>(ExecutionJson.Options, cancellationToken))!, null)
-            : new(null, await ErrorAsync(response, cancellationToken));
+            ? new((await response.Content.ReadFromJsonAsync<EmbeddingExecutionResponse>(ExecutionJson.Options, cancellationToken))!, null, null)
+            : new(null, await ErrorAsync(response, cancellationToken), null);
     }
 
     public static async IAsyncEnumerable<ChatStreamLine> ReadLinesAsync(HttpResponseMessage response, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
@@ -80,5 +80,17 @@ public sealed class OrchestratorClient(HttpClient http, InternalTokenCache token
     }
 }
 
-/// <summary>A provider's answer, or why there is none.</summary>
-public readonly record struct ExecutionResult<T>(T? Value, ExecutionError? Error);
+/// <summary>A provider's answer, or why there is none, and how the route went.</summary>
+public readonly record struct ExecutionResult<T>(T? Value, ExecutionError? Error, RouteInfo? Route);
+
+/// <summary>The Orchestrator's account of a route: the model that answered (if any), the strategy, the attempts.</summary>
+public sealed record RouteInfo(string? Model, string Strategy, string Attempts)
+{
+    public static RouteInfo? From(HttpResponseMessage response) =>
+        response.Headers.TryGetValues(RouteHeaders.Strategy, out var strategy)
+            ? new RouteInfo(
+                response.Headers.TryGetValues(RouteHeaders.Model, out var model) ? model.First() : null,
+                strategy.First(),
+                response.Headers.TryGetValues(RouteHeaders.Attempts, out var attempts) ? attempts.First() : "0")
+            : null;
+}

@@ -20,45 +20,27 @@ public static class ExecutionApi
         return app;
     }
 
-    public static async Task<IResult> Chat(HttpRequest http, ProviderClients providers, TokenCounter tokens, CancellationToken cancellationToken)
-    {
-        var request = await ReadAsync<ChatExecutionRequest>(http, cancellationToken);
-        if (providers.Chat(request.Provider, request.Model) is not { } client)
-        {
-            return Failure(UnknownModel(request.Provider, request.Model));
-        }
-        try
-        {
-            var response = await client.GetResponseAsync(request.Messages, request.Options.ToChatOptions(request.Model), cancellationToken);
-            response.Usage ??= Count(tokens, request.Messages, response.Text);
-            return TypedResults.Json(response, ExecutionJson.Options);
-        }
-        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
-        {
-            return Failure(ProviderErrors.From(ex, request.Provider));
-        }
-    }
-
-    public static async Task ChatStream(HttpContext http, ProviderClients providers, TokenCounter tokens, CancellationToken cancellationToken)
+    public static async Task<IResult> Chat(HttpContext http, RouteExecutor executor, RouteOutcomes outcomes, TenantContext tenant, CancellationToken cancellationToken)
     {
         var request = await ReadAsync<ChatExecutionRequest>(http.Request, cancellationToken);
-        if (providers.Chat(request.Provider, request.Model) is not { } client)
-        {
-            await Failure(UnknownModel(request.Provider, request.Model)).ExecuteAsync(http);
-            return;
-        }
+        var result = await executor.ExecuteAsync(request, cancellationToken);
+        outcomes.Report(tenant.RequiredTenantId, request.Route, result.AnsweredBy, result.Attempts);
+        WriteRoute(http.Response, request.Route, result.AnsweredBy, result.Attempts);
+        return result.Response is { } response
+            ? TypedResults.Json(response, ExecutionJson.Options)
+            : Failure(result.Error!);
+    }
 
-        await using var updates = client.GetStreamingResponseAsync(request.Messages, request.Options.ToChatOptions(request.Model), cancellationToken)
-            .GetAsyncEnumerator(cancellationToken);
-        bool more;
-        try
+    public static async Task ChatStream(HttpContext http, RouteExecutor executor, RouteOutcomes outcomes, TenantContext tenant, TokenCounter tokens, CancellationToken cancellationToken)
+    {
+        var request = await ReadAsync<ChatExecutionRequest>(http.Request, cancellationToken);
+        // A route that fails before its first token gets a plain error status, not a broken stream.
+        await using var stream = await executor.StreamAsync(request, cancellationToken);
+        WriteRoute(http.Response, request.Route, stream.AnsweredBy, stream.Attempts);
+        if (stream.Error is { } error)
         {
-            // A provider that fails before its first token gets a plain error status, not a broken stream.
-            more = await updates.MoveNextAsync();
-        }
-        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
-        {
-            await Failure(ProviderErrors.From(ex, request.Provider)).ExecuteAsync(http);
+            outcomes.Report(tenant.RequiredTenantId, request.Route, null, stream.Attempts);
+            await Failure(error).ExecuteAsync(http);
             return;
         }
 
@@ -67,25 +49,25 @@ public static class ExecutionApi
         var usageSeen = false;
         try
         {
-            while (more)
+            await foreach (var update in stream.ReadAllAsync(cancellationToken))
             {
-                var update = updates.Current;
                 usageSeen |= update.Contents.Any(c => c is UsageContent);
                 output.Append(update.Text);
                 await WriteLineAsync(http, new ChatStreamLine(update, null), cancellationToken);
-                more = await updates.MoveNextAsync();
             }
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
-            await WriteLineAsync(http, new ChatStreamLine(null, ProviderErrors.From(ex, request.Provider)), cancellationToken);
+            await WriteLineAsync(http, new ChatStreamLine(null, ProviderErrors.From(ex, stream.AnsweredBy!.Provider)), cancellationToken);
+            outcomes.Report(tenant.RequiredTenantId, request.Route, null, stream.Attempts);
             return;
         }
+        outcomes.Report(tenant.RequiredTenantId, request.Route, stream.AnsweredBy, stream.Attempts);
 
         if (!usageSeen)
         {
             // Peers lose usage on streams; here the tokenizer counts what the provider did not report.
-            var counted = new ChatResponseUpdate { Contents = [new UsageContent(Count(tokens, request.Messages, output.ToString()))] };
+            var counted = new ChatResponseUpdate { Contents = [new UsageContent(tokens.Usage(request.Messages, output.ToString()))] };
             await WriteLineAsync(http, new ChatStreamLine(counted, null), cancellationToken);
         }
     }
@@ -136,11 +118,14 @@ public static class ExecutionApi
         await http.Response.Body.FlushAsync(cancellationToken);
     }
 
-    private static UsageDetails Count(TokenCounter tokens, IEnumerable<ChatMessage> messages, string output)
+    private static void WriteRoute(HttpResponse response, RoutePlan route, RouteCandidate? answeredBy, List<RouteAttempt> attempts)
     {
-        var input = tokens.Count(messages);
-        var produced = tokens.Count(output);
-        return new UsageDetails { InputTokenCount = input, OutputTokenCount = produced, TotalTokenCount = input + produced };
+        if (answeredBy is not null)
+        {
+            response.Headers[RouteHeaders.Model] = answeredBy.ToString();
+        }
+        response.Headers[RouteHeaders.Strategy] = route.Strategy;
+        response.Headers[RouteHeaders.Attempts] = attempts.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
     }
 
     private static ExecutionError UnknownModel(string provider, string model) =>

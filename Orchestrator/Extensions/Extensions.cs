@@ -16,6 +16,12 @@ public static class Extensions
         builder.Services.AddSingleton<LocalChatClient>();
         builder.Services.AddSingleton<LocalEmbeddingGenerator>();
         builder.Services.AddSingleton<ProviderClients>();
+        builder.Services.AddOptions<ResilienceOptions>().BindConfiguration("Resilience");
+        builder.Services.AddSingleton<ProviderResilience>();
+        builder.Services.AddSingleton<RouteExecutor>();
+        builder.Services.AddHostedService<ProviderProber>();
+        builder.AddEventBus();
+        builder.Services.AddSingleton<RouteOutcomes>();
         builder.Services.AddOpenTelemetry()
             .WithTracing(tracing => tracing.AddSource(ProviderClients.TelemetrySourceName))
             .WithMetrics(metrics => metrics.AddMeter(ProviderClients.TelemetrySourceName));

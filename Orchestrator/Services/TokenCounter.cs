@@ -34,4 +34,12 @@ public sealed class TokenCounter
         }
         return total;
     }
+
+    /// <summary>Usage counted here, for a provider that did not report it.</summary>
+    public UsageDetails Usage(IEnumerable<ChatMessage> messages, string output)
+    {
+        var input = Count(messages);
+        var produced = Count(output);
+        return new UsageDetails { InputTokenCount = input, OutputTokenCount = produced, TotalTokenCount = input + produced };
+    }
 }

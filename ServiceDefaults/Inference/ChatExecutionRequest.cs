@@ -3,10 +3,10 @@ using Microsoft.Extensions.AI;
 namespace Microsoft.Extensions.Hosting;
 
 /// <summary>
-/// What the Gateway asks the Orchestrator to run: a resolved provider and model, the conversation as
-/// Microsoft.Extensions.AI messages, and the options. The Router's decision will replace the single model.
+/// What the Gateway asks the Orchestrator to run: a route (candidate models and how to use them), the conversation
+/// as Microsoft.Extensions.AI messages, and the options.
 /// </summary>
-public sealed record ChatExecutionRequest(string Provider, string Model, IList<ChatMessage> Messages, ChatExecutionOptions Options);
+public sealed record ChatExecutionRequest(RoutePlan Route, IList<ChatMessage> Messages, ChatExecutionOptions Options);
 
 /// <summary>The OpenAI request options the platform passes through, in a form that crosses the wire plainly.</summary>
 public sealed record ChatExecutionOptions

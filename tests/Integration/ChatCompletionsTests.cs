@@ -171,7 +171,7 @@ public sealed class ChatCompletionsTests(PlatformFixture platform)
         var text = completion.Content[0].Text;
         text.ShouldContain("built-in local model");
         text.ShouldContain("what can you do?");
-        text.ShouldContain("mock (openai: mock-1, mock-embed)");
+        text.ShouldContain("mock (openai: mock-1, mock-embed, ");
         text.ShouldContain("claude (anthropic: claude-mock)");
         text.ShouldContain("Providers__<name>__Kind=openai");
         completion.Usage.InputTokenCount.ShouldBeGreaterThan(0);

@@ -55,6 +55,16 @@ public sealed class PlatformFixture : IAsyncLifetime
         Environment.SetEnvironmentVariable("Providers__mock__Models__0__OutputPricePerMillion", "2");
         Environment.SetEnvironmentVariable("Providers__mock__Models__1__Id", "mock-embed");
         Environment.SetEnvironmentVariable("Providers__mock__Models__1__Type", "embedding");
+        // Models the routing tests script one by one (failing, slow, weak), so no test disturbs another.
+        string[] routed = ["mock-2", "mock-breaker", "mock-backup", "mock-fast", "mock-slow", "mock-weak", "mock-strong", "mock-stream-primary"];
+        for (var i = 0; i < routed.Length; i++)
+        {
+            Environment.SetEnvironmentVariable($"Providers__mock__Models__{i + 2}__Id", routed[i]);
+        }
+        // Circuits that open and recover within a test's patience.
+        Environment.SetEnvironmentVariable("Resilience__BreakDuration", "00:00:02");
+        Environment.SetEnvironmentVariable("Resilience__ProbeInterval", "00:00:00.500");
+        Environment.SetEnvironmentVariable("Resilience__RetryDelay", "00:00:00.010");
 
         MockAnthropic = await MockAnthropicServer.StartAsync();
         Environment.SetEnvironmentVariable("Providers__claude__Kind", "anthropic");

@@ -25,6 +25,10 @@ public static class UsageEvents
             }, TestContext.Current.CancellationToken);
             await foreach (var message in consumer.FetchNoWaitAsync<byte[]>(new NatsJSFetchOpts { MaxMsgs = 100_000 }, cancellationToken: TestContext.Current.CancellationToken))
             {
+                if (message.Subject != UsageIntegrationEvent.Subject)
+                {
+                    continue;
+                }
                 var usage = JsonSerializer.Deserialize<UsageIntegrationEvent>(message.Data!, JsonSerializerOptions.Web)!;
                 if (usage.TenantId == tenantId)
                 {

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -6,12 +7,28 @@ namespace Platform.Testing.Mocks;
 
 /// <summary>
 /// An OpenAI-compatible upstream on a real port, speaking OpenAI's wire protocol. Scripted by directives in the
-/// last user message, so tests stay independent: <c>[[status:429]]</c>, <c>[[tool:name]]</c>, <c>[[no-usage]]</c>.
-/// Without one it answers "mock: &lt;the message&gt;" with usage of 7 prompt tokens and one per word.
+/// last user message, so tests stay independent: <c>[[status:429]]</c>, <c>[[tool:name]]</c>, <c>[[no-usage]]</c>;
+/// and per model, for routing tests: failing, slow (noticing when the caller gives up) or with a fixed answer.
+/// Without any it answers "mock: &lt;the message&gt;" with usage of 7 prompt tokens and one per word.
 /// </summary>
 public sealed class MockOpenAiServer : MockServer
 {
     public const int PromptTokens = 7;
+
+    /// <summary>Models that answer with this status, until removed.</summary>
+    public ConcurrentDictionary<string, int> FailingModels { get; } = new();
+
+    /// <summary>Models that take this long to answer.</summary>
+    public ConcurrentDictionary<string, TimeSpan> SlowModels { get; } = new();
+
+    /// <summary>Models that always give this answer.</summary>
+    public ConcurrentDictionary<string, string> FixedAnswers { get; } = new();
+
+    /// <summary>Models whose request the caller dropped while it waited for the answer.</summary>
+    public ConcurrentQueue<string> Cancelled { get; } = new();
+
+    /// <summary>How many chat requests each model received.</summary>
+    public ConcurrentDictionary<string, int> Calls { get; } = new();
 
     /// <summary>The OpenAI base URL, ending in <c>/v1</c>.</summary>
     public Uri BaseUrl => new($"{Root}/v1");
@@ -30,16 +47,34 @@ public sealed class MockOpenAiServer : MockServer
     private async Task ChatAsync(HttpContext http)
     {
         var request = await ReadAsync(http);
+        var model = request["model"]!.ToString();
+        Calls.AddOrUpdate(model, 1, (_, count) => count + 1);
         var last = request["messages"]!.AsArray().Last()!["content"]?.ToString() ?? "";
         if (Directive(last, "status") is { } status)
         {
             await ErrorAsync(http, int.Parse(status, System.Globalization.CultureInfo.InvariantCulture));
             return;
         }
+        if (FailingModels.TryGetValue(model, out var failure))
+        {
+            await ErrorAsync(http, failure);
+            return;
+        }
+        if (SlowModels.TryGetValue(model, out var delay))
+        {
+            try
+            {
+                await Task.Delay(delay, http.RequestAborted);
+            }
+            catch (OperationCanceledException)
+            {
+                Cancelled.Enqueue(model);
+                return;
+            }
+        }
         var tool = Directive(last, "tool");
-        var reply = $"mock: {last}";
+        var reply = FixedAnswers.TryGetValue(model, out var fixedAnswer) ? fixedAnswer : $"mock: {last}";
         var completionTokens = reply.Split(' ').Length;
-        var model = request["model"]!.ToString();
 
         if (request["stream"]?.GetValue<bool>() != true)
         {
