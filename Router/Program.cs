@@ -7,5 +7,7 @@ var app = builder.Build();
 
 app.MapDefaultEndpoints();
 app.MapRoutingPolicyApi();
+app.MapDecisionApi();
+app.MapProvidersApi();
 
 app.Run();

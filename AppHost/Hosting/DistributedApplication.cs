@@ -252,15 +252,22 @@ public sealed class DistributedApplication : IAsyncDisposable
         }
     }
 
-    private Task StopInOrder(Resource resource, Dictionary<Resource, Task> stops)
+    private Task StopInOrder(Resource resource, Dictionary<Resource, Task> stops, HashSet<Resource>? visiting = null)
     {
         if (stops.TryGetValue(resource, out var stop))
         {
             return stop;
         }
+        visiting ??= [];
+        // Services may reference each other (the Router and the Orchestrator do): a cycle waits on nobody.
+        if (!visiting.Add(resource))
+        {
+            return Task.CompletedTask;
+        }
         var dependents = _resources.Where(r => r.WaitsFor.Contains(resource)
             || (r is ProjectResource project && project.References.Contains(resource))).ToList();
-        var dependentStops = dependents.Select(d => StopInOrder(d, stops)).ToList();
+        var dependentStops = dependents.Select(d => StopInOrder(d, stops, visiting)).ToList();
+        visiting.Remove(resource);
         stop = StopAfterAsync(resource, dependentStops);
         stops[resource] = stop;
         return stop;

@@ -10,7 +10,8 @@ namespace Gateway.Apis;
 /// </summary>
 public static class ChatCompletionsEndpoint
 {
-    public static async Task<IResult> HandleAsync(HttpContext http, ModelCatalog catalog, OrchestratorClient orchestrator, RateLimiter limiter, ExactCache cache)
+    public static async Task<IResult> HandleAsync(
+        HttpContext http, ModelCatalog catalog, OrchestratorClient orchestrator, RouterClient router, RateLimiter limiter, ExactCache cache)
     {
         var key = http.TenantKey();
         var (request, invalid) = await RequestBody.ReadAsync(http, ChatCompletionReader.Read);
@@ -18,18 +19,23 @@ public static class ChatCompletionsEndpoint
         {
             return invalid;
         }
-        var (route, routeError) = RoutePlanning.Plan(catalog, key, request!);
-        if (routeError is not null)
+        // Named models are checked here, before anything is spent; "auto" is decided only on a cache miss.
+        RoutePlan? route = null;
+        if (!RoutePlanning.IsAuto(request!))
         {
-            return routeError;
+            (route, var routeError) = RoutePlanning.Plan(catalog, key, request!);
+            if (routeError is not null)
+            {
+                return routeError;
+            }
         }
         var usage = http.Usage();
-        usage.Model = catalog.Find(route!.Candidates[0].ToString()).Model;
+        usage.Model = route is null ? null : catalog.Find(route.Candidates[0].ToString()).Model;
         usage.Stream = request!.Stream;
 
         // Issued together, so the limits and the cache cost one round trip to Redis. The token estimate (about four
         // bytes a token, plus the most the model may write) is settled once the true usage is known.
-        var cacheKey = cache.KeyFor(http.Request, key, route, request);
+        var cacheKey = cache.KeyFor(http.Request, key, request);
         var admitting = limiter.AdmitAsync(key, http.Request.ContentLength.GetValueOrDefault() / 4 + (request.Options.MaxOutputTokens ?? 0));
         var lookingUp = cacheKey is null ? Task.FromResult<ChatResponse?>(null) : cache.GetAsync(cacheKey);
         var limit = await admitting;
@@ -49,7 +55,17 @@ public static class ChatCompletionsEndpoint
             return request.Stream ? new CachedStreamResult(cached, request.Model, request.IncludeUsage) : new CompletionResult(cached, request.Model);
         }
 
-        // The seam where the Router's decision plugs in: until then the route is what the request names.
+        if (route is null)
+        {
+            var (decision, decisionError) = await router.DecideAsync(key, RoutePlanning.DescribeForRouter(key, request, http.Request.ContentLength.GetValueOrDefault()), http.RequestAborted);
+            if (decisionError is not null)
+            {
+                limiter.Settle(limit, 0);
+                return decisionError;
+            }
+            route = decision!.Route;
+            http.Response.Headers["x-route-decision"] = decision.DecisionId;
+        }
         var execution = new ChatExecutionRequest(route, request.Messages, request.Options);
         if (!request.Stream)
         {

@@ -26,9 +26,11 @@ public static class OpenAiApi
     public static IResult ListModels(HttpContext http, ModelCatalog catalog)
     {
         var key = http.TenantKey();
+        // "auto" first: the Router picks among the models below under the tenant's policy.
         var models = catalog.Models
             .Where(m => ModelAccess.Allows(key, m))
             .Select(m => new ModelInfo(m.QualifiedId, "model", 0, m.Provider))
+            .Prepend(new ModelInfo(RoutePlanning.Auto, "model", 0, "router"))
             .ToList();
         return TypedResults.Json(new ModelList("list", models), OpenAiJsonContext.Default.ModelList);
     }

@@ -33,6 +33,7 @@ public static class Extensions
         builder.Services.AddHostedService<UsageOutboxDispatcher>();
 
         builder.Services.AddSingleton<InternalTokenCache>();
+        builder.Services.AddHttpClient<RouterClient>(client => client.BaseAddress = new Uri("https+http://router"));
         builder.AddPlatformProxy();
 
         builder.Services.AddSingleton<AdminKeyFilter>();

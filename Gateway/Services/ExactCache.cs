@@ -15,7 +15,7 @@ namespace Gateway.Services;
 public sealed partial class ExactCache(IConnectionMultiplexer redis, IOptions<CacheOptions> options, ILogger<ExactCache> logger)
 {
     /// <summary>The cache key, or null when this request may not use the cache.</summary>
-    public string? KeyFor(HttpRequest http, TenantKey key, RoutePlan route, ChatCompletionRequest request)
+    public string? KeyFor(HttpRequest http, TenantKey key, ChatCompletionRequest request)
     {
         var cacheControl = http.Headers.CacheControl.ToString();
         if (!options.Value.ExactEnabled || !key.CacheEnabled
@@ -25,7 +25,7 @@ public sealed partial class ExactCache(IConnectionMultiplexer redis, IOptions<Ca
             return null;
         }
         var normalised = JsonSerializer.SerializeToUtf8Bytes(
-            new CacheKeyMaterial(route.Strategy, route.Candidates, request.Messages, request.Options with { User = null }), ExecutionJson.Options);
+            new CacheKeyMaterial(request.Model, request.Fallbacks, request.Route, request.Messages, request.Options with { User = null }), ExecutionJson.Options);
         return $"cache:exact:{key.TenantId}:{Convert.ToHexStringLower(SHA256.HashData(normalised))}";
     }
 
@@ -56,7 +56,8 @@ public sealed partial class ExactCache(IConnectionMultiplexer redis, IOptions<Ca
         }
     }
 
-    private sealed record CacheKeyMaterial(string Strategy, IList<RouteCandidate> Route, IList<ChatMessage> Messages, ChatExecutionOptions Options);
+    // What the client asked for (an "auto" request hits whatever model answered it before), not the route taken.
+    private sealed record CacheKeyMaterial(string Model, IList<string> Fallbacks, RouteRequest? Route, IList<ChatMessage> Messages, ChatExecutionOptions Options);
 
     private static partial class Log
     {

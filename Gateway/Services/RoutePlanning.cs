@@ -1,13 +1,20 @@
 using Gateway.Model;
+using Microsoft.Extensions.AI;
 
 namespace Gateway.Services;
 
 /// <summary>
-/// Turns what a request names into a route the Orchestrator runs: the model and its <c>fallbacks</c> (SINGLE), or
-/// the <c>route</c> extension's strategy and models. Every model must exist, be a chat model and be allowed for the key.
+/// Turns what a request names into a route the Orchestrator runs: the model and its <c>fallbacks</c> (SINGLE), the
+/// <c>route</c> extension's strategy and models, or, for <c>model: "auto"</c>, the Router's decision under the
+/// tenant's policy. Named models must exist, be chat models and be allowed for the key.
 /// </summary>
 public static class RoutePlanning
 {
+    public const string Auto = "auto";
+
+    public static bool IsAuto(ChatCompletionRequest request) => request.Route is null && request.Model == Auto;
+
+    /// <summary>The route of a request that names its models (not auto), checked against the catalog and the key.</summary>
     public static (RoutePlan? Plan, IResult? Error) Plan(ModelCatalog catalog, TenantKey key, ChatCompletionRequest request)
     {
         var (names, strategy, hedge) = request.Route is { } route
@@ -30,4 +37,17 @@ public static class RoutePlanning
         }
         return (new RoutePlan(candidates, strategy, Hedge: hedge), null);
     }
+
+    /// <summary>What the Router needs to know of a request: its last question, its size and what it asks of a model.</summary>
+    public static DecisionRequest DescribeForRouter(TenantKey key, ChatCompletionRequest request, long bodyBytes) => new()
+    {
+        Text = request.Messages.LastOrDefault(m => m.Role == ChatRole.User)?.Text ?? "",
+        InputTokens = (int)Math.Min(bodyBytes / 4, int.MaxValue),
+        MaxOutputTokens = request.Options.MaxOutputTokens,
+        Tools = request.Options.Tools is { Count: > 0 },
+        ResponseFormat = request.Options.ResponseFormat,
+        StrictSchema = request.Options.JsonSchema?.Strict == true,
+        Vision = request.Messages.SelectMany(m => m.Contents).Any(c => c is DataContent or UriContent),
+        AllowedModels = key.AllowedModels,
+    };
 }

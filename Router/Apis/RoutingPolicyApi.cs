@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Router.Infrastructure;
 using Router.Model;
+using Router.Services;
 
 namespace Router.Apis;
 
@@ -20,7 +21,7 @@ public static class RoutingPolicyApi
             ?? new RoutingPolicy { TenantId = tenant.RequiredTenantId });
 
     public static async Task<Results<Ok<RoutingPolicy>, ValidationProblem>> PutPolicy(
-        RoutingPolicy request, RouterDbContext db, TenantContext tenant, TimeProvider time, CancellationToken cancellationToken)
+        RoutingPolicy request, RouterDbContext db, TenantContext tenant, TimeProvider time, PolicyStore policies, CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>();
         if (request.Lambda is < 0 or > 1000 || double.IsNaN(request.Lambda))
@@ -34,6 +35,18 @@ public static class RoutingPolicyApi
         if (request.AllowedModels.Any(string.IsNullOrWhiteSpace) || request.PreferredTiers.Any(string.IsNullOrWhiteSpace) || request.Tags.Any(string.IsNullOrWhiteSpace))
         {
             errors["policy"] = ["Lists hold no empty entries."];
+        }
+        if (!RoutingPolicyStrategies.All.Contains(request.Strategy))
+        {
+            errors["strategy"] = ["The strategy is auto, single, parallel or cascade."];
+        }
+        if (request.Hedge is < 1 or > 8)
+        {
+            errors["hedge"] = ["Hedge 1 to 8 models."];
+        }
+        if (request.PreferredTiers.Any(t => !ModelTiers.All.Contains(t)))
+        {
+            errors["preferredTiers"] = [$"Tiers are {string.Join(", ", ModelTiers.All)}."];
         }
         if (errors.Count > 0)
         {
@@ -52,9 +65,12 @@ public static class RoutingPolicyApi
         policy.PreferredTiers = request.PreferredTiers;
         policy.Lambda = request.Lambda;
         policy.Tags = request.Tags;
+        policy.Strategy = request.Strategy;
+        policy.Hedge = request.Hedge;
         policy.Version++;
         policy.UpdatedAt = time.GetUtcNow();
         await db.SaveChangesAsync(cancellationToken);
+        policies.Forget();
         return TypedResults.Ok(policy);
     }
 }

@@ -1,4 +1,6 @@
 using Router.Infrastructure;
+using Router.IntegrationEvents;
+using Router.Services;
 
 namespace Router.Extensions;
 
@@ -11,5 +13,25 @@ public static class Extensions
         builder.AddRedisClient("redis");
         builder.AddNatsClient("nats");
         builder.AddInternalTokenAuthentication();
+        builder.AddInternalTokenIssuer();
+        builder.AddModelCatalog();
+        builder.AddEventBus();
+
+        builder.Services.AddOptions<RoutingOptions>().BindConfiguration("Routing");
+        builder.Services.AddMemoryCache();
+        builder.Services.AddSingleton<IntentClassifier>();
+        builder.Services.AddSingleton<LearnedStats>();
+        builder.Services.AddSingleton<RoutingEngine>();
+        builder.Services.AddSingleton<DecisionLog>();
+        builder.Services.AddSingleton<RouterMetrics>();
+        builder.Services.AddScoped<PolicyStore>();
+        builder.Services.AddHostedService<StatsRefresher>();
+        builder.Services.AddHttpClient<OrchestratorClient>(client => client.BaseAddress = new Uri("https+http://orchestrator"));
+        builder.AddEventConsumer<RouteOutcomeIntegrationEvent, RouteOutcomeHandler>(consumer =>
+        {
+            consumer.Durable = "router-route-outcomes";
+            consumer.Stream = EventStreams.Usage;
+            consumer.FilterSubject = RouteOutcomeIntegrationEvent.Subject;
+        });
     }
 }

@@ -7,6 +7,8 @@ public sealed class RouterDbContext(DbContextOptions<RouterDbContext> options) :
 {
     public DbSet<RoutingPolicy> RoutingPolicies => Set<RoutingPolicy>();
 
+    public DbSet<IntentExample> IntentExamples => Set<IntentExample>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         // Tenant-owned: row-level security (see the migration) confines every query to app.tenant_id.
@@ -22,6 +24,19 @@ public sealed class RouterDbContext(DbContextOptions<RouterDbContext> options) :
             policy.Property(p => p.Tags).HasColumnName("tags");
             policy.Property(p => p.Version).HasColumnName("version").IsConcurrencyToken();
             policy.Property(p => p.UpdatedAt).HasColumnName("updated_at");
+            policy.Property(p => p.Strategy).HasColumnName("strategy").HasMaxLength(16).HasDefaultValue(RoutingPolicyStrategies.Auto);
+            policy.Property(p => p.Hedge).HasColumnName("hedge").HasDefaultValue(2);
+        });
+
+        modelBuilder.Entity<IntentExample>(example =>
+        {
+            example.ToTable("intent_examples");
+            example.Property(e => e.Id).HasColumnName("id");
+            example.Property(e => e.TenantId).HasColumnName("tenant_id");
+            example.Property(e => e.Intent).HasColumnName("intent").HasMaxLength(64);
+            example.Property(e => e.Text).HasColumnName("text").HasMaxLength(2000);
+            example.Property(e => e.CreatedAt).HasColumnName("created_at");
+            example.HasIndex(e => e.TenantId);
         });
     }
 }

@@ -20,11 +20,24 @@ public sealed class RoutingPolicy
     /// <summary>λ in cost + λ·error: higher values buy quality with money. Default 1.</summary>
     public double Lambda { get; set; } = 1;
 
-    /// <summary>Constraints such as data residency (<c>region:eu</c>).</summary>
+    /// <summary>Constraints such as data residency (<c>region:eu</c>): every one must be among a model's tags.</summary>
     public string[] Tags { get; set; } = [];
+
+    /// <summary><c>auto</c> (default: the Router chooses single or cascade), <c>single</c>, <c>parallel</c> or <c>cascade</c>.</summary>
+    public string Strategy { get; set; } = RoutingPolicyStrategies.Auto;
+
+    /// <summary>Default 2: how many models a parallel route hedges.</summary>
+    public int Hedge { get; set; } = 2;
 
     /// <summary>0 for the defaults; incremented on each change.</summary>
     public int Version { get; set; }
 
     public DateTimeOffset? UpdatedAt { get; set; }
+}
+
+public static class RoutingPolicyStrategies
+{
+    public const string Auto = "auto";
+
+    public static readonly IReadOnlySet<string> All = new HashSet<string> { Auto, RouteStrategies.Single, RouteStrategies.Parallel, RouteStrategies.Cascade };
 }

@@ -21,7 +21,7 @@ public sealed class ModelCatalog
         configured.TryAdd(LocalProvider, new ProviderOptions
         {
             Kind = ProviderKinds.Local,
-            Models = [new() { Id = LocalChatModel, ContextWindow = 8192 }, new() { Id = LocalEmbeddingModel, Type = ModelTypes.Embedding }],
+            Models = [new() { Id = LocalChatModel, ContextWindow = 8192, Tier = ModelTiers.Economy }, new() { Id = LocalEmbeddingModel, Type = ModelTypes.Embedding }],
         });
 
         foreach (var (name, provider) in configured)

@@ -27,6 +27,31 @@ public sealed class ProviderModelOptions
     public decimal OutputPricePerMillion { get; set; }
 
     public int? ContextWindow { get; set; }
+
+    /// <summary><c>economy</c>, <c>standard</c> (default) or <c>premium</c>: the Router's prior for quality before it has learned.</summary>
+    public string Tier { get; set; } = ModelTiers.Standard;
+
+    /// <summary>What the model can do beyond text: <c>tools</c>, <c>json</c>, <c>vision</c>.</summary>
+    public List<string> Capabilities { get; set; } = [];
+
+    /// <summary>Constraints it satisfies, such as <c>region:eu</c>, matched against a tenant policy's tags.</summary>
+    public List<string> Tags { get; set; } = [];
+}
+
+public static class ModelTiers
+{
+    public const string Economy = "economy";
+    public const string Standard = "standard";
+    public const string Premium = "premium";
+
+    public static readonly IReadOnlyList<string> All = [Economy, Standard, Premium];
+}
+
+public static class ModelCapabilities
+{
+    public const string Tools = "tools";
+    public const string Json = "json";
+    public const string Vision = "vision";
 }
 
 public static class ModelTypes

@@ -15,12 +15,14 @@ namespace Microsoft.Extensions.Hosting;
 /// </summary>
 internal sealed partial class EventConsumer<TEvent>(
     EventConsumerOptions options,
+    INatsConnection connection,
     INatsJSContext jetStream,
     JetStreamTopology topology,
     IServiceScopeFactory scopes,
     ILogger<EventConsumer<TEvent>> logger) : BackgroundService where TEvent : IntegrationEvent
 {
     private static readonly TimeSpan ReconnectDelay = TimeSpan.FromSeconds(2);
+    private static readonly NatsJSConsumeOpts ConsumeOptions = new() { MaxMsgs = 100, Expires = TimeSpan.FromSeconds(10) };
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -52,9 +54,28 @@ internal sealed partial class EventConsumer<TEvent>(
             MaxDeliver = -1,
         }, stoppingToken);
 
-        await foreach (var message in consumer.ConsumeAsync<byte[]>(cancellationToken: stoppingToken))
+        // After a reconnect (NATS restarted, say) the pull starts over at once rather than waiting out its heartbeat.
+        using var session = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        AsyncEventHandler<NatsEventArgs> reconnected = (_, _) =>
         {
-            await ProcessAsync(message, stoppingToken);
+            session.Cancel();
+            return ValueTask.CompletedTask;
+        };
+        connection.ConnectionOpened += reconnected;
+        try
+        {
+            await foreach (var message in consumer.ConsumeAsync<byte[]>(opts: ConsumeOptions, cancellationToken: session.Token))
+            {
+                await ProcessAsync(message, stoppingToken);
+            }
+        }
+        catch (OperationCanceledException) when (session.IsCancellationRequested && !stoppingToken.IsCancellationRequested)
+        {
+            Log.Resuming(logger, options.Durable);
+        }
+        finally
+        {
+            connection.ConnectionOpened -= reconnected;
         }
     }
 
@@ -149,6 +170,9 @@ internal sealed partial class EventConsumer<TEvent>(
 
         [LoggerMessage(3, LogLevel.Error, "Event {EventId} failed in {Durable} on delivery {Deliveries}, the last attempt.")]
         public static partial void GivingUp(ILogger logger, Exception exception, Guid eventId, string durable, int deliveries);
+
+        [LoggerMessage(5, LogLevel.Information, "Consumer {Durable} resumes after NATS reconnected.")]
+        public static partial void Resuming(ILogger logger, string durable);
 
         [LoggerMessage(4, LogLevel.Error, "Message on {Subject} dead-lettered by {Durable}: {Reason}")]
         public static partial void DeadLettered(ILogger logger, string subject, string durable, string reason);

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
+using NATS.Client.Core;
 using NATS.Client.JetStream;
 
 namespace Microsoft.Extensions.Hosting;
@@ -33,6 +34,7 @@ public static class MessagingExtensions
         builder.Services.AddScoped<IIntegrationEventHandler<TEvent>, THandler>();
         builder.Services.AddSingleton<IHostedService>(services => new EventConsumer<TEvent>(
             options,
+            services.GetRequiredService<INatsConnection>(),
             services.GetRequiredService<INatsJSContext>(),
             services.GetRequiredService<JetStreamTopology>(),
             services.GetRequiredService<IServiceScopeFactory>(),

@@ -251,7 +251,7 @@ public sealed class ChatCompletionsTests(PlatformFixture platform)
     [Fact]
     public async Task Chat_ProviderRateLimit_Is429_WithRetryAfter()
     {
-        var chat = platform.CreateOpenAiClient(platform.DemoKey, retries: false).GetChatClient("mock/mock-1");
+        var chat = platform.CreateOpenAiClient(platform.DemoKey, retries: false).GetChatClient("mock/mock-err-429");
 
         var exception = await Should.ThrowAsync<ClientResultException>(() => chat.CompleteChatAsync([new UserChatMessage("[[status:429]]")], cancellationToken: TestContext.Current.CancellationToken));
 
@@ -261,13 +261,13 @@ public sealed class ChatCompletionsTests(PlatformFixture platform)
     }
 
     [Theory]
-    [InlineData(500, 502)]
-    [InlineData(400, 400)]
-    [InlineData(401, 502)]
-    public async Task Chat_ProviderFailure_MapsToAClearStatus(int upstream, int expected)
+    [InlineData("mock-err-500", 500, 502)]
+    [InlineData("mock-1", 400, 400)]
+    [InlineData("mock-err-401", 401, 502)]
+    public async Task Chat_ProviderFailure_MapsToAClearStatus(string model, int upstream, int expected)
     {
         var (response, error) = await PostRawAsync(platform.DemoKey, "/v1/chat/completions",
-            $"{{\"model\":\"mock/mock-1\",\"messages\":[{{\"role\":\"user\",\"content\":\"[[status:{upstream}]]\"}}]}}");
+            $"{{\"model\":\"mock/{model}\",\"messages\":[{{\"role\":\"user\",\"content\":\"[[status:{upstream}]]\"}}]}}");
 
         ((int)response.StatusCode).ShouldBe(expected);
         error.GetProperty("message").GetString()!.ShouldContain("mock");
@@ -277,7 +277,7 @@ public sealed class ChatCompletionsTests(PlatformFixture platform)
     public async Task Chat_Streaming_ProviderFailureBeforeTheFirstToken_IsAPlainError()
     {
         var (response, error) = await PostRawAsync(platform.DemoKey, "/v1/chat/completions",
-            "{\"model\":\"mock/mock-1\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"[[status:500]]\"}]}");
+            "{\"model\":\"mock/mock-err-stream\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"[[status:500]]\"}]}");
 
         response.StatusCode.ShouldBe(HttpStatusCode.BadGateway);
         error.GetProperty("code").GetString().ShouldBe("provider_error");

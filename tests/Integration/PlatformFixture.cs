@@ -56,11 +56,25 @@ public sealed class PlatformFixture : IAsyncLifetime
         Environment.SetEnvironmentVariable("Providers__mock__Models__1__Id", "mock-embed");
         Environment.SetEnvironmentVariable("Providers__mock__Models__1__Type", "embedding");
         // Models the routing tests script one by one (failing, slow, weak), so no test disturbs another.
-        string[] routed = ["mock-2", "mock-breaker", "mock-backup", "mock-fast", "mock-slow", "mock-weak", "mock-strong", "mock-stream-primary"];
+        // Failures open circuits, so every scripted failure has a model of its own.
+        string[] routed =
+        [
+            "mock-2", "mock-breaker", "mock-backup", "mock-fast", "mock-slow", "mock-weak", "mock-strong", "mock-stream-primary", "mock-bandit-a", "mock-bandit-b",
+            "mock-err-500", "mock-err-401", "mock-err-429", "mock-err-stream",
+        ];
         for (var i = 0; i < routed.Length; i++)
         {
             Environment.SetEnvironmentVariable($"Providers__mock__Models__{i + 2}__Id", routed[i]);
         }
+        // A cheap, weak model and a dear, strong one, for routing by cost and quality.
+        Environment.SetEnvironmentVariable("Providers__mock__Models__7__Tier", "economy");
+        Environment.SetEnvironmentVariable("Providers__mock__Models__7__InputPricePerMillion", "0.1");
+        Environment.SetEnvironmentVariable("Providers__mock__Models__7__OutputPricePerMillion", "0.2");
+        Environment.SetEnvironmentVariable("Providers__mock__Models__8__Tier", "premium");
+        Environment.SetEnvironmentVariable("Providers__mock__Models__8__InputPricePerMillion", "5");
+        Environment.SetEnvironmentVariable("Providers__mock__Models__8__OutputPricePerMillion", "15");
+        Environment.SetEnvironmentVariable("Providers__mock__Models__8__Capabilities__0", "tools");
+        Environment.SetEnvironmentVariable("Providers__mock__Models__8__Capabilities__1", "json");
         // Circuits that open and recover within a test's patience.
         Environment.SetEnvironmentVariable("Resilience__BreakDuration", "00:00:02");
         Environment.SetEnvironmentVariable("Resilience__ProbeInterval", "00:00:00.500");

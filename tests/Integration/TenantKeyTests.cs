@@ -111,7 +111,7 @@ public sealed class TenantKeyTests(PlatformFixture platform)
 
         var list = await platform.CreateOpenAiClient(key).GetOpenAIModelClient().GetModelsAsync(TestContext.Current.CancellationToken);
 
-        list.Value.Select(m => m.Id).ShouldBe(["local/local-chat"]);
+        list.Value.Select(m => m.Id).ShouldBe(["auto", "local/local-chat"]);
     }
 
     [Fact]

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.AI;
 
-namespace Orchestrator.Services;
+namespace Microsoft.Extensions.Hosting;
 
 /// <summary>
 /// The keyless default embedding: lexical, not neural. Words and word pairs are hashed into a fixed number of
@@ -13,7 +13,7 @@ public sealed class LocalEmbeddingGenerator : IEmbeddingGenerator<string, Embedd
 
     public Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(IEnumerable<string> values, EmbeddingGenerationOptions? options = null, CancellationToken cancellationToken = default)
     {
-        var embeddings = new GeneratedEmbeddings<Embedding<float>>(values.Select(value => new Embedding<float>(Embed(value))
+        var embeddings = new GeneratedEmbeddings<Embedding<float>>(values.Select(value => new Embedding<float>(Vector(value))
         {
             ModelId = ModelCatalog.LocalEmbeddingModel,
             CreatedAt = DateTimeOffset.UtcNow,
@@ -28,7 +28,8 @@ public sealed class LocalEmbeddingGenerator : IEmbeddingGenerator<string, Embedd
     {
     }
 
-    private static float[] Embed(string text)
+    /// <summary>The normalised vector of <paramref name="text"/>, computed in place (no I/O).</summary>
+    public static float[] Vector(string text)
     {
         var vector = new float[Dimensions];
         var words = text.ToLowerInvariant().Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)

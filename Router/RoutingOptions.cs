@@ -1,0 +1,34 @@
+namespace Router;
+
+/// <summary>How the Router decides and learns, bound from <c>Routing</c>.</summary>
+public sealed class RoutingOptions
+{
+    /// <summary>Default 0.1: the share of decisions that explore (Thompson samples) rather than exploit (posterior means).</summary>
+    public double ExplorationShare { get; set; } = 0.1;
+
+    /// <summary>Default 0.1: how fast the moving averages follow new outcomes.</summary>
+    public double EmaAlpha { get; set; } = 0.1;
+
+    /// <summary>Default 10: how many outcomes the tier's prior is worth.</summary>
+    public double PriorStrength { get; set; } = 10;
+
+    /// <summary>Default 50: the most outcomes the learned rate is weighted as (recent behaviour stays decisive).</summary>
+    public double MaxEvidence { get; set; } = 50;
+
+    /// <summary>Prior quality per tier before anything is learned.</summary>
+    public Dictionary<string, double> TierQuality { get; set; } = new()
+    {
+        [ModelTiers.Economy] = 0.70,
+        [ModelTiers.Standard] = 0.85,
+        [ModelTiers.Premium] = 0.95,
+    };
+
+    /// <summary>Default 0.8: a cheap model expected at least this good starts a cascade instead of the best one.</summary>
+    public double CascadeQuality { get; set; } = 0.8;
+
+    /// <summary>Default 300: output tokens assumed when a request sets no limit, to price it.</summary>
+    public int ExpectedOutputTokens { get; set; } = 300;
+
+    /// <summary>Default 3 candidates in a decision (a primary and its fallbacks).</summary>
+    public int MaxCandidates { get; set; } = 3;
+}

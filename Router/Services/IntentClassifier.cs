@@ -1,0 +1,106 @@
+using System.Text.Json;
+
+namespace Router.Services;
+
+/// <summary>
+/// Classifies a request's intent by the nearest centroid of labelled examples (global ones from
+/// <c>intent-examples.json</c>, plus a tenant's own), embedded locally. When the nearest is weak or hardly nearer
+/// than the next, the deterministic rules decide instead. Novelty is how far the request is from every example.
+/// </summary>
+public sealed class IntentClassifier
+{
+    public const string General = "general";
+    private const double MinimumConfidence = 0.12;
+    private const double MinimumMargin = 0.02;
+
+    private readonly Dictionary<string, float[]> _centroids;
+    private readonly List<float[]> _examples = [];
+
+    public IntentClassifier(IHostEnvironment environment)
+    {
+        var path = Path.Combine(AppContext.BaseDirectory, "intent-examples.json");
+        if (!File.Exists(path))
+        {
+            path = Path.Combine(environment.ContentRootPath, "intent-examples.json");
+        }
+        var examples = JsonSerializer.Deserialize<Dictionary<string, string[]>>(File.ReadAllText(path))!;
+        _centroids = examples.ToDictionary(e => e.Key, e => Centroid(e.Value.Select(Embed).ToList()));
+        _examples.AddRange(examples.Values.SelectMany(v => v).Select(Embed));
+    }
+
+    public IReadOnlyCollection<string> Intents => _centroids.Keys;
+
+    public IntentResult Classify(string text, int inputTokens, IReadOnlyDictionary<string, float[]>? tenantCentroids = null)
+    {
+        var vector = Embed(text);
+        string? best = null;
+        double bestScore = double.MinValue, second = double.MinValue;
+        foreach (var (intent, centroid) in tenantCentroids is null ? _centroids : Merge(tenantCentroids))
+        {
+            var score = Cosine(vector, centroid);
+            if (score > bestScore)
+            {
+                (second, bestScore, best) = (bestScore, score, intent);
+            }
+            else if (score > second)
+            {
+                second = score;
+            }
+        }
+        var novelty = 1 - _examples.Max(example => Cosine(vector, example));
+        if (best is not null && bestScore >= MinimumConfidence && bestScore - second >= MinimumMargin)
+        {
+            return new IntentResult(best, bestScore, novelty, FromRules: false);
+        }
+        // Unsure: the rules answer, the same way every time.
+        var ruled = RequestFlags.Code(text) ? "code" : RequestFlags.Math(text) ? "math" : inputTokens > 1500 ? "summarize" : General;
+        return new IntentResult(ruled, Math.Max(bestScore, 0), novelty, FromRules: true);
+    }
+
+    /// <summary>A tenant's examples, as centroids that pull the global ones toward its own wording.</summary>
+    public Dictionary<string, float[]> TenantCentroids(IEnumerable<(string Intent, string Text)> examples) =>
+        examples.GroupBy(e => e.Intent).ToDictionary(g => g.Key, g => Centroid(g.Select(e => Embed(e.Text)).ToList()));
+
+    // Without the words every request shares ("write a", "can you", "please"), what is left says what it is about.
+    private static float[] Embed(string text) =>
+        LocalEmbeddingGenerator.Vector(string.Join(' ', text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)
+            .Where(word => !StopWords.Contains(word.Trim('.', ',', '?', '!', ':', ';').ToLowerInvariant()))));
+
+    private static readonly HashSet<string> StopWords =
+    [
+        "a", "an", "the", "and", "or", "of", "to", "in", "on", "for", "with", "this", "that", "these", "those", "it", "is", "are",
+        "be", "me", "my", "i", "you", "your", "we", "our", "can", "could", "would", "please", "what", "how", "why", "do", "does",
+        "write", "give", "tell", "make", "about", "from", "into", "some", "all", "there", "here", "let", "us",
+    ];
+
+    private IEnumerable<KeyValuePair<string, float[]>> Merge(IReadOnlyDictionary<string, float[]> tenant) =>
+        _centroids.Keys.Union(tenant.Keys).Select(intent => KeyValuePair.Create(intent,
+            _centroids.TryGetValue(intent, out var global) && tenant.TryGetValue(intent, out var own) ? Centroid([global, own])
+            : tenant.TryGetValue(intent, out var only) ? only : _centroids[intent]));
+
+    private static float[] Centroid(List<float[]> vectors)
+    {
+        var sum = new float[vectors[0].Length];
+        foreach (var vector in vectors)
+        {
+            for (var i = 0; i < sum.Length; i++)
+            {
+                sum[i] += vector[i];
+            }
+        }
+        var norm = MathF.Sqrt(sum.Sum(x => x * x));
+        return norm == 0 ? sum : [.. sum.Select(x => x / norm)];
+    }
+
+    private static double Cosine(float[] a, float[] b)
+    {
+        double dot = 0;
+        for (var i = 0; i < a.Length; i++)
+        {
+            dot += a[i] * b[i];
+        }
+        return dot;
+    }
+}
+
+public sealed record IntentResult(string Intent, double Confidence, double Novelty, bool FromRules);

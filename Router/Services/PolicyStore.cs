@@ -1,0 +1,36 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Caching.Memory;
+using Router.Infrastructure;
+using Router.Model;
+
+namespace Router.Services;
+
+/// <summary>
+/// A tenant's policy and its intent examples for decisions, kept in memory for a few seconds: a decision must not
+/// wait for PostgreSQL. Changing them through this process forgets its copy at once; other replicas follow within the TTL.
+/// </summary>
+public sealed class PolicyStore(RouterDbContext db, TenantContext tenant, IMemoryCache memory, IntentClassifier classifier)
+{
+    private static readonly TimeSpan Lifetime = TimeSpan.FromSeconds(5);
+
+    public async Task<RoutingPolicy> PolicyAsync(CancellationToken cancellationToken) =>
+        (await memory.GetOrCreateAsync(("policy", tenant.RequiredTenantId), async entry =>
+        {
+            entry.AbsoluteExpirationRelativeToNow = Lifetime;
+            return await db.RoutingPolicies.AsNoTracking().FirstOrDefaultAsync(cancellationToken) ?? new RoutingPolicy { TenantId = tenant.RequiredTenantId };
+        }))!;
+
+    public async Task<IReadOnlyDictionary<string, float[]>?> IntentsAsync(CancellationToken cancellationToken) =>
+        await memory.GetOrCreateAsync(("intents", tenant.RequiredTenantId), async entry =>
+        {
+            entry.AbsoluteExpirationRelativeToNow = Lifetime;
+            var examples = await db.IntentExamples.AsNoTracking().Select(e => new { e.Intent, e.Text }).ToListAsync(cancellationToken);
+            return examples.Count == 0 ? null : (IReadOnlyDictionary<string, float[]>)classifier.TenantCentroids(examples.Select(e => (e.Intent, e.Text)));
+        });
+
+    public void Forget()
+    {
+        memory.Remove(("policy", tenant.RequiredTenantId));
+        memory.Remove(("intents", tenant.RequiredTenantId));
+    }
+}

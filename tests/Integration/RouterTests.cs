@@ -1,0 +1,163 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+
+namespace Integration;
+
+// model: "auto" — the Router's decisions under a tenant's policy, and what it learns from outcomes and feedback.
+public sealed class RouterTests(PlatformFixture platform)
+{
+    [Fact]
+    public async Task Explain_IsStableForAFixedSeed()
+    {
+        var (_, key) = await platform.CreateTenantWithKeyAsync(new { name = "explain" });
+        using var http = Client(key);
+        var request = new { text = "write a python function that sorts a list", inputTokens = 40, explain = true, seed = 42 };
+
+        var first = await http.PostAsJsonAsync("/api/v1/router/decide", request, TestContext.Current.CancellationToken);
+        var second = await http.PostAsJsonAsync("/api/v1/router/decide", request, TestContext.Current.CancellationToken);
+
+        first.StatusCode.ShouldBe(HttpStatusCode.OK);
+        var a = await first.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
+        var b = await second.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
+        a.GetProperty("explanation").GetRawText().ShouldBe(b.GetProperty("explanation").GetRawText());
+        a.GetProperty("route").GetProperty("candidates").GetRawText().ShouldBe(b.GetProperty("route").GetProperty("candidates").GetRawText());
+        var features = a.GetProperty("explanation").GetProperty("features");
+        features.GetProperty("code").GetBoolean().ShouldBeTrue();
+        features.GetProperty("intent").GetString().ShouldBe("code");
+        a.GetProperty("explanation").GetProperty("scores").GetArrayLength().ShouldBeGreaterThan(3);
+    }
+
+    [Fact]
+    public async Task APolicyForbiddingAModel_IsNeverViolated()
+    {
+        var (_, key) = await platform.CreateTenantWithKeyAsync(new { name = "forbidden", requestsPerMinute = 1000 });
+        using var http = Client(key);
+        string[] allowed = ["mock/mock-1", "mock/mock-2"];
+        (await http.PutAsJsonAsync("/api/v1/router/policy", new { allowedModels = allowed, lambda = 1.0 }, TestContext.Current.CancellationToken)).EnsureSuccessStatusCode();
+
+        for (var seed = 0; seed < 40; seed++)
+        {
+            var decision = await (await http.PostAsJsonAsync("/api/v1/router/decide", new { text = $"question {seed}", inputTokens = 20, seed }, TestContext.Current.CancellationToken))
+                .Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
+            foreach (var candidate in decision.GetProperty("route").GetProperty("candidates").EnumerateArray())
+            {
+                allowed.ShouldContain($"{candidate.GetProperty("provider").GetString()}/{candidate.GetProperty("model").GetString()}");
+            }
+        }
+        for (var i = 0; i < 10; i++)
+        {
+            using var response = await ChatAsync(key, $$"""{"model":"auto","messages":[{"role":"user","content":"auto {{i}}"}]}""");
+            response.StatusCode.ShouldBe(HttpStatusCode.OK);
+            allowed.ShouldContain(response.Headers.GetValues("x-route").Single().Split(';')[0]);
+        }
+    }
+
+    [Fact]
+    public async Task TheBandit_MovesTrafficAwayFromADegradedModel()
+    {
+        var (_, key) = await platform.CreateTenantWithKeyAsync(new { name = "bandit", requestsPerMinute = 1000 });
+        using var http = Client(key);
+        (await http.PutAsJsonAsync("/api/v1/router/policy", new { allowedModels = new[] { "mock/mock-bandit-a", "mock/mock-bandit-b" }, strategy = "single" }, TestContext.Current.CancellationToken)).EnsureSuccessStatusCode();
+        // Equal on paper: the tie goes to the first by name until something is learned.
+        (await FirstCandidateAsync(http)).ShouldBe("mock-bandit-a");
+
+        platform.MockOpenAi.FailingModels["mock-bandit-a"] = 500;
+        try
+        {
+            var requests = 0;
+            await Eventually.TrueAsync(async () =>
+            {
+                requests++;
+                using var response = await ChatAsync(key, """{"model":"auto","messages":[{"role":"user","content":"hello there, how are you"}]}""");
+                response.StatusCode.ShouldBe(HttpStatusCode.OK, "the fallback serves while the primary fails");
+                return await FirstCandidateAsync(http) == "mock-bandit-b";
+            }, "the Router to prefer the healthy model", TimeSpan.FromSeconds(30));
+            requests.ShouldBeLessThanOrEqualTo(20);
+        }
+        finally
+        {
+            platform.MockOpenAi.FailingModels.TryRemove("mock-bandit-a", out _);
+        }
+    }
+
+    [Fact]
+    public async Task Auto_ThroughTheGateway_CascadesByPolicy_AndTakesFeedback()
+    {
+        var (_, key) = await platform.CreateTenantWithKeyAsync(new { name = "cascade-auto" });
+        using var http = Client(key);
+        (await http.PutAsJsonAsync("/api/v1/router/policy", new { allowedModels = new[] { "mock/mock-weak", "mock/mock-strong" }, strategy = "cascade" }, TestContext.Current.CancellationToken)).EnsureSuccessStatusCode();
+        platform.MockOpenAi.FixedAnswers["mock-weak"] = "I'm sorry, but I can't help with that.";
+
+        using var response = await ChatAsync(key, """{"model":"auto","messages":[{"role":"user","content":"explain quantum tunnelling"}]}""");
+
+        response.StatusCode.ShouldBe(HttpStatusCode.OK);
+        response.Headers.GetValues("x-route").Single().ShouldBe("mock/mock-strong; strategy=cascade; attempts=2");
+        var decisionId = response.Headers.GetValues("x-route-decision").Single();
+        decisionId.ShouldStartWith("dec_");
+        await Eventually.TrueAsync(async () =>
+            (await http.PostAsJsonAsync("/api/v1/router/feedback", new { decisionId, thumbs = "up" }, TestContext.Current.CancellationToken)).StatusCode == HttpStatusCode.NoContent,
+            "the outcome to reach the Router and the feedback to be taken", TimeSpan.FromSeconds(10));
+        (await http.PostAsJsonAsync("/api/v1/router/feedback", new { decisionId, score = 3 }, TestContext.Current.CancellationToken)).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        (await http.PostAsJsonAsync("/api/v1/router/feedback", new { decisionId = "dec_unknown", thumbs = "down" }, TestContext.Current.CancellationToken)).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task Auto_WithNoEligibleModel_Is422()
+    {
+        var (_, key) = await platform.CreateTenantWithKeyAsync(new { name = "no-fit" });
+        using var http = Client(key);
+        (await http.PutAsJsonAsync("/api/v1/router/policy", new { allowedModels = new[] { "mock/mock-1" } }, TestContext.Current.CancellationToken)).EnsureSuccessStatusCode();
+
+        using var response = await ChatAsync(key, """{"model":"auto","tools":[{"type":"function","function":{"name":"f"}}],"messages":[{"role":"user","content":"call f"}]}""");
+
+        response.StatusCode.ShouldBe(HttpStatusCode.UnprocessableEntity);
+        var error = (await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken)).GetProperty("error");
+        error.GetProperty("code").GetString().ShouldBe("no_eligible_model");
+        error.GetProperty("message").GetString()!.ShouldContain("no tools");
+    }
+
+    [Fact]
+    public async Task Providers_ShowCircuitsAndLearnedFigures()
+    {
+        var (_, key) = await platform.CreateTenantWithKeyAsync(new { name = "providers" });
+        using var chat = await ChatAsync(key, """{"model":"mock/mock-1","messages":[{"role":"user","content":"thanks a lot, that was helpful"}]}""");
+        using var http = Client(key);
+
+        await Eventually.TrueAsync(async () =>
+        {
+            var models = await http.GetFromJsonAsync<JsonElement[]>("/api/v1/router/providers", TestContext.Current.CancellationToken);
+            var mock = models!.Single(m => m.GetProperty("model").GetString() == "mock/mock-1");
+            mock.GetProperty("circuit").GetString().ShouldBe("closed");
+            return mock.GetProperty("intents").EnumerateObject().Any(i => i.Value.GetProperty("outcomes").GetInt64() > 0);
+        }, "learned figures for mock/mock-1", TimeSpan.FromSeconds(10));
+        using var router = platform.App.CreateHttpClient("router");
+        var metrics = await router.GetStringAsync("/metrics", TestContext.Current.CancellationToken);
+        metrics.ShouldContain("router_decision_latency_ms");
+        metrics.ShouldContain("router_tier_distribution");
+        metrics.ShouldContain("router_misroute_rate");
+    }
+
+    private static async Task<string?> FirstCandidateAsync(HttpClient http)
+    {
+        var decision = await (await http.PostAsJsonAsync("/api/v1/router/decide", new { text = "hello there, how are you", inputTokens = 10, seed = 7 }))
+            .Content.ReadFromJsonAsync<JsonElement>();
+        return decision.GetProperty("route").GetProperty("candidates")[0].GetProperty("model").GetString();
+    }
+
+    private HttpClient Client(string key)
+    {
+        var http = platform.App.CreateHttpClient("gateway");
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        return http;
+    }
+
+    private async Task<HttpResponseMessage> ChatAsync(string key, string body)
+    {
+        using var http = Client(key);
+        http.DefaultRequestHeaders.CacheControl = new CacheControlHeaderValue { NoStore = true };
+        return await http.PostAsync("/v1/chat/completions", new StringContent(body, Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
+    }
+}
