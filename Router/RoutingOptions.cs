@@ -13,7 +13,7 @@ public sealed class RoutingOptions
     public double PriorStrength { get; set; } = 10;
 
     /// <summary>Default 50: the most outcomes the learned rate is weighted as (recent behaviour stays decisive).</summary>
-    public double MaxEvidence { get; set; } = 50;
+    public double MaxEvidence { get; set; } = 20;
 
     /// <summary>Prior quality per tier before anything is learned.</summary>
     public Dictionary<string, double> TierQuality { get; set; } = new()

@@ -34,7 +34,7 @@ public static class DecisionApi
 
     /// <summary>An explicit quality signal on a decision's answer: thumbs up (1) or down (0), or a critic's score in between.</summary>
     public static async Task<Results<NoContent, NotFound, ValidationProblem>> Feedback(
-        FeedbackRequest request, DecisionLog decisions, LearnedStats stats, TenantContext tenant)
+        FeedbackRequest request, DecisionLog decisions, LearnedStatsStore stats, TenantContext tenant)
     {
         var score = request.Score ?? request.Thumbs switch { "up" => 1.0, "down" => 0.0, _ => (double?)null };
         if (score is not (>= 0 and <= 1))

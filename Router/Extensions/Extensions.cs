@@ -21,6 +21,7 @@ public static class Extensions
         builder.Services.AddMemoryCache();
         builder.Services.AddSingleton<IntentClassifier>();
         builder.Services.AddSingleton<LearnedStats>();
+        builder.Services.AddSingleton<LearnedStatsStore>();
         builder.Services.AddSingleton<RoutingEngine>();
         builder.Services.AddSingleton<DecisionLog>();
         builder.Services.AddSingleton<RouterMetrics>();

@@ -6,7 +6,7 @@ namespace Router.IntegrationEvents;
 /// Learns from how routes went: each attempt's success (or failure, or rejection by a quality check) and latency
 /// move the moving averages of its model for the route's intent. Skipped and cancelled attempts teach nothing.
 /// </summary>
-public sealed class RouteOutcomeHandler(LearnedStats stats, DecisionLog decisions, RouterMetrics metrics) : IIntegrationEventHandler<RouteOutcomeIntegrationEvent>
+public sealed class RouteOutcomeHandler(LearnedStatsStore stats, DecisionLog decisions, RouterMetrics metrics) : IIntegrationEventHandler<RouteOutcomeIntegrationEvent>
 {
     public async Task HandleAsync(RouteOutcomeIntegrationEvent integrationEvent, CancellationToken cancellationToken)
     {

@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using System.Text.Json;
 
 namespace Router.Services;
@@ -10,8 +11,9 @@ namespace Router.Services;
 public sealed class IntentClassifier
 {
     public const string General = "general";
-    private const double MinimumConfidence = 0.12;
-    private const double MinimumMargin = 0.02;
+    private const double MinimumConfidence = 0.06;
+    private const double MinimumMargin = 0.01;
+    private const double CueWeight = 0.1;
 
     private readonly Dictionary<string, float[]> _centroids;
     private readonly List<float[]> _examples = [];
@@ -35,9 +37,11 @@ public sealed class IntentClassifier
         var vector = Embed(text);
         string? best = null;
         double bestScore = double.MinValue, second = double.MinValue;
+        var cued = RequestFlags.Cues(text);
         foreach (var (intent, centroid) in tenantCentroids is null ? _centroids : Merge(tenantCentroids))
         {
-            var score = Cosine(vector, centroid);
+            // A cue word ("translate", "haiku", "trade-off") is strong evidence the lexical similarity may miss.
+            var score = Cosine(vector, centroid) + (cued.Contains(intent) ? CueWeight : 0);
             if (score > bestScore)
             {
                 (second, bestScore, best) = (bestScore, score, intent);
@@ -53,7 +57,7 @@ public sealed class IntentClassifier
             return new IntentResult(best, bestScore, novelty, FromRules: false);
         }
         // Unsure: the rules answer, the same way every time.
-        var ruled = RequestFlags.Code(text) ? "code" : RequestFlags.Math(text) ? "math" : inputTokens > 1500 ? "summarize" : General;
+        var ruled = cued.Count > 0 ? cued[0] : inputTokens > 1500 ? "summarize" : General;
         return new IntentResult(ruled, Math.Max(bestScore, 0), novelty, FromRules: true);
     }
 
@@ -61,10 +65,15 @@ public sealed class IntentClassifier
     public Dictionary<string, float[]> TenantCentroids(IEnumerable<(string Intent, string Text)> examples) =>
         examples.GroupBy(e => e.Intent).ToDictionary(g => g.Key, g => Centroid(g.Select(e => Embed(e.Text)).ToList()));
 
-    // Without the words every request shares ("write a", "can you", "please"), what is left says what it is about.
+    // Without the words every request shares ("write a", "can you", "please"), what is left says what it is about;
+    // a long word also counts by its stem, so "summary" meets "summarize" and "translation" meets "translate".
     private static float[] Embed(string text) =>
-        LocalEmbeddingGenerator.Vector(string.Join(' ', text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)
-            .Where(word => !StopWords.Contains(word.Trim('.', ',', '?', '!', ':', ';').ToLowerInvariant()))));
+        LocalEmbeddingGenerator.Vector(string.Join(' ', text.ToLowerInvariant().Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)
+            .Select(word => word.Trim('.', ',', '?', '!', ':', ';', '"', '\'', '(', ')'))
+            .Where(word => word.Length > 0 && !StopWords.Contains(word))
+            .Select(word => word.Length > StemLength ? $"{word} {word[..StemLength]}~" : word)));
+
+    private const int StemLength = 5;
 
     private static readonly HashSet<string> StopWords =
     [
@@ -92,15 +101,8 @@ public sealed class IntentClassifier
         return norm == 0 ? sum : [.. sum.Select(x => x / norm)];
     }
 
-    private static double Cosine(float[] a, float[] b)
-    {
-        double dot = 0;
-        for (var i = 0; i < a.Length; i++)
-        {
-            dot += a[i] * b[i];
-        }
-        return dot;
-    }
+    // The vectors are normalised, so the dot product is the cosine.
+    private static double Cosine(float[] a, float[] b) => TensorPrimitives.Dot(a, b);
 }
 
 public sealed record IntentResult(string Intent, double Confidence, double Novelty, bool FromRules);

@@ -1,76 +1,25 @@
 using System.Collections.Concurrent;
-using System.Globalization;
-using Microsoft.Extensions.Options;
-using StackExchange.Redis;
 
 namespace Router.Services;
 
 /// <summary>
-/// What the Router has learned per (model, intent): moving averages of success (outcomes and quality feedback) and
-/// latency, and how much evidence there is. Updated atomically in Redis, so every Router replica learns from every
-/// outcome; decisions read this process's copy, refreshed from Redis every second.
+/// What this process knows has been learned per (model, intent), for decisions to read without I/O.
+/// <see cref="LearnedStatsStore"/> keeps it in step with Redis, where every replica's outcomes meet.
 /// </summary>
-public sealed class LearnedStats(IConnectionMultiplexer redis, IOptions<RoutingOptions> options)
+public sealed class LearnedStats
 {
-    private const string KeyPrefix = "router:stats:";
-
-    // KEYS[1]: the stats hash. ARGV: outcome (0..1), latency in ms or '', alpha. The first observation sets the average.
-    private const string RecordScript = """
-        local n = tonumber(redis.call('HGET', KEYS[1], 'n') or '0')
-        local alpha = tonumber(ARGV[3])
-        local outcome = tonumber(ARGV[1])
-        local s = tonumber(redis.call('HGET', KEYS[1], 's') or ARGV[1])
-        if n > 0 then s = s + alpha * (outcome - s) end
-        local l = tonumber(redis.call('HGET', KEYS[1], 'l') or '0')
-        if ARGV[2] ~= '' then
-          local latency = tonumber(ARGV[2])
-          if l == 0 then l = latency else l = l + alpha * (latency - l) end
-        end
-        redis.call('HSET', KEYS[1], 's', s, 'l', l, 'n', n + 1)
-        return { tostring(s), tostring(l), n + 1 }
-        """;
-
     private readonly ConcurrentDictionary<string, ModelIntentStats> _stats = new(StringComparer.Ordinal);
 
     public ModelIntentStats? Get(string model, string intent) => _stats.GetValueOrDefault(KeyOf(model, intent));
 
+    /// <summary>Every figure, keyed <c>model|intent</c>.</summary>
     public IReadOnlyDictionary<string, ModelIntentStats> All => _stats;
 
-    /// <summary>Folds one outcome (1 = good, 0 = failed or rejected, or a feedback score between) into the averages.</summary>
-    public async Task RecordAsync(string model, string intent, double outcome, double? latencyMs)
-    {
-        var key = KeyOf(model, intent);
-        var result = (RedisResult[])(await redis.GetDatabase().ScriptEvaluateAsync(RecordScript, [KeyPrefix + key],
-            [outcome.ToString(CultureInfo.InvariantCulture), latencyMs?.ToString(CultureInfo.InvariantCulture) ?? "", options.Value.EmaAlpha.ToString(CultureInfo.InvariantCulture)]))!;
-        _stats[key] = Parse(result[0], result[1], result[2]);
-    }
+    public void Set(string model, string intent, ModelIntentStats stats) => _stats[KeyOf(model, intent)] = stats;
 
-    /// <summary>Loads what every replica has learned.</summary>
-    public async Task RefreshAsync()
-    {
-        var database = redis.GetDatabase();
-        foreach (var endpoint in redis.GetEndPoints())
-        {
-            await foreach (var key in redis.GetServer(endpoint).KeysAsync(pattern: KeyPrefix + "*", pageSize: 500))
-            {
-                var fields = await database.HashGetAsync(key, ["s", "l", "n"]);
-                if (!fields[0].IsNull)
-                {
-                    _stats[key.ToString()[KeyPrefix.Length..]] = Parse(fields[0], fields[1], fields[2]);
-                }
-            }
-        }
-    }
+    internal void Set(string key, ModelIntentStats stats) => _stats[key] = stats;
 
-    private static string KeyOf(string model, string intent) => $"{model}|{intent}";
-
-    private static ModelIntentStats Parse(RedisValue success, RedisValue latency, RedisValue count) => new(
-        double.Parse((string)success!, CultureInfo.InvariantCulture),
-        latency.IsNull ? 0 : double.Parse((string)latency!, CultureInfo.InvariantCulture),
-        count.IsNull ? 0 : (long)count);
-
-    private static ModelIntentStats Parse(RedisResult success, RedisResult latency, RedisResult count) =>
-        Parse((RedisValue)success, (RedisValue)latency, (RedisValue)count);
+    internal static string KeyOf(string model, string intent) => $"{model}|{intent}";
 }
 
 /// <summary>Moving average of success (0..1), of latency (ms), and the number of outcomes behind them.</summary>

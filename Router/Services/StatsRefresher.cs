@@ -1,7 +1,7 @@
 namespace Router.Services;
 
 /// <summary>Keeps this replica's copy of the learned figures current with what every replica learned.</summary>
-public sealed partial class StatsRefresher(LearnedStats stats, ILogger<StatsRefresher> logger) : BackgroundService
+public sealed partial class StatsRefresher(LearnedStatsStore stats, ILogger<StatsRefresher> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

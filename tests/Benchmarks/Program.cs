@@ -1,10 +1,15 @@
 using BenchmarkDotNet.Running;
 using Benchmarks;
 
-// `load`: whole requests through the running platform. Anything else goes to BenchmarkDotNet (hot-path code).
+// `load`: whole requests through the running platform; `evaluate`: the Router against a simulated fleet.
+// Anything else goes to BenchmarkDotNet (hot-path code).
 if (args is ["load", ..])
 {
     await LoadRunner.RunAsync(args[1..]);
+}
+else if (args is ["evaluate", ..])
+{
+    await RoutingEvaluation.RunAsync(args[1..]);
 }
 else
 {
