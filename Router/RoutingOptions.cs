@@ -31,4 +31,16 @@ public sealed class RoutingOptions
 
     /// <summary>Default 3 candidates in a decision (a primary and its fallbacks).</summary>
     public int MaxCandidates { get; set; } = 3;
+
+    /// <summary>Default 20: outcomes each of a canary and its stable policy need before the canary is judged.</summary>
+    public int CanaryMinimumOutcomes { get; set; } = 20;
+
+    /// <summary>Default 0.05: how much higher than the stable policy's a canary's error rate may be.</summary>
+    public double CanaryErrorTolerance { get; set; } = 0.05;
+
+    /// <summary>Default 0.25: how much dearer per request (as a share) than the stable policy a canary may be.</summary>
+    public double CanaryCostTolerance { get; set; } = 0.25;
+
+    /// <summary>Default 200: outcomes under a canary that has not regressed after which it becomes the stable policy.</summary>
+    public int CanaryPromoteAfter { get; set; } = 200;
 }

@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using Router.Model;
 using Router.Services;
 
 namespace Router.Apis;
@@ -16,19 +18,25 @@ public static class DecisionApi
 
     /// <summary>Ordered candidates and a strategy for a request; with <c>explain</c>, the features and every score.</summary>
     public static async Task<Results<Ok<RoutingDecision>, ProblemHttpResult>> Decide(
-        DecisionRequest request, RoutingEngine engine, PolicyStore policies, DecisionLog decisions, TenantContext tenant, RouterMetrics metrics, CancellationToken cancellationToken)
+        DecisionRequest request, RoutingEngine engine, PolicyStore policies, DecisionLog decisions, TenantContext tenant, RouterMetrics metrics,
+        IOptions<RoutingOptions> options, CancellationToken cancellationToken)
     {
         var policy = await policies.PolicyAsync(cancellationToken);
+        var canary = await policies.CanaryAsync(cancellationToken);
         var intents = await policies.IntentsAsync(cancellationToken);
         var started = Stopwatch.GetTimestamp();
-        var decision = engine.Decide(request, policy, intents, request.Seed is { } seed ? new Random(seed) : Random.Shared);
+        var random = request.Seed is { } seed ? new Random(seed) : Random.Shared;
+        // While a canary runs, its share of decisions is made under its policy, and every decision is marked with its arm.
+        var arm = canary is not null && random.NextDouble() < canary.Share ? PolicyArms.Canary : PolicyArms.Stable;
+        var decision = engine.Decide(request, arm == PolicyArms.Canary ? canary!.Policy : policy, intents, random);
         metrics.Decided(Stopwatch.GetElapsedTime(started).TotalMilliseconds, decision.Explanation!.Scores.FirstOrDefault()?.Tier);
         if (decision.Route.Candidates.Count == 0)
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, title: "No model fits",
                 detail: $"No model satisfies the routing policy and this request: {string.Join("; ", decision.Explanation.Excluded)}.");
         }
-        decisions.Record(decision.DecisionId, tenant.RequiredTenantId, decision.Intent);
+        var tokens = $"{request.InputTokens}/{request.MaxOutputTokens ?? options.Value.ExpectedOutputTokens}";
+        decisions.Record(decision.DecisionId, tenant.RequiredTenantId, decision.Intent, canary is null ? null : new CanaryMark(arm, CanaryJudge.CanaryId(canary), tokens));
         return TypedResults.Ok(request.Explain ? decision : decision with { Explanation = null });
     }
 

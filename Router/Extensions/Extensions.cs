@@ -26,6 +26,7 @@ public static class Extensions
         builder.Services.AddSingleton<DecisionLog>();
         builder.Services.AddSingleton<RouterMetrics>();
         builder.Services.AddScoped<PolicyStore>();
+        builder.Services.AddScoped<CanaryJudge>();
         builder.Services.AddHostedService<StatsRefresher>();
         builder.Services.AddHttpClient<OrchestratorClient>(client => client.BaseAddress = new Uri("https+http://orchestrator"));
         builder.AddEventConsumer<RouteOutcomeIntegrationEvent, RouteOutcomeHandler>(consumer =>

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Router.Model;
 
@@ -8,6 +9,8 @@ public sealed class RouterDbContext(DbContextOptions<RouterDbContext> options) :
     public DbSet<RoutingPolicy> RoutingPolicies => Set<RoutingPolicy>();
 
     public DbSet<IntentExample> IntentExamples => Set<IntentExample>();
+
+    public DbSet<PolicyCanary> PolicyCanaries => Set<PolicyCanary>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -26,6 +29,21 @@ public sealed class RouterDbContext(DbContextOptions<RouterDbContext> options) :
             policy.Property(p => p.UpdatedAt).HasColumnName("updated_at");
             policy.Property(p => p.Strategy).HasColumnName("strategy").HasMaxLength(16).HasDefaultValue(RoutingPolicyStrategies.Auto);
             policy.Property(p => p.Hedge).HasColumnName("hedge").HasDefaultValue(2);
+        });
+
+        modelBuilder.Entity<PolicyCanary>(canary =>
+        {
+            canary.ToTable("policy_canaries");
+            canary.HasKey(c => c.TenantId);
+            canary.Property(c => c.TenantId).HasColumnName("tenant_id").ValueGeneratedNever();
+            canary.Property(c => c.Policy).HasColumnName("policy").HasColumnType("jsonb").HasConversion(
+                policy => JsonSerializer.Serialize(policy, JsonSerializerOptions.Web),
+                json => JsonSerializer.Deserialize<RoutingPolicy>(json, JsonSerializerOptions.Web)!);
+            canary.Property(c => c.Share).HasColumnName("share");
+            canary.Property(c => c.Status).HasColumnName("status").HasMaxLength(16);
+            canary.Property(c => c.Reason).HasColumnName("reason").HasMaxLength(500);
+            canary.Property(c => c.StartedAt).HasColumnName("started_at").IsConcurrencyToken();
+            canary.Property(c => c.EndedAt).HasColumnName("ended_at");
         });
 
         modelBuilder.Entity<IntentExample>(example =>

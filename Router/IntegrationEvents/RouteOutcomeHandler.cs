@@ -5,8 +5,10 @@ namespace Router.IntegrationEvents;
 /// <summary>
 /// Learns from how routes went: each attempt's success (or failure, or rejection by a quality check) and latency
 /// move the moving averages of its model for the route's intent. Skipped and cancelled attempts teach nothing.
+/// Decisions made while a canary policy ran are counted for its judgement.
 /// </summary>
-public sealed class RouteOutcomeHandler(LearnedStatsStore stats, DecisionLog decisions, RouterMetrics metrics) : IIntegrationEventHandler<RouteOutcomeIntegrationEvent>
+public sealed class RouteOutcomeHandler(LearnedStatsStore stats, DecisionLog decisions, RouterMetrics metrics, TenantContext tenant, CanaryJudge canaries)
+    : IIntegrationEventHandler<RouteOutcomeIntegrationEvent>
 {
     public async Task HandleAsync(RouteOutcomeIntegrationEvent integrationEvent, CancellationToken cancellationToken)
     {
@@ -24,9 +26,19 @@ public sealed class RouteOutcomeHandler(LearnedStatsStore stats, DecisionLog dec
                 await stats.RecordAsync(attempt.Model, intent, value, attempt.Outcome == AttemptOutcomes.Succeeded ? attempt.LatencyMs : null);
             }
         }
-        if (integrationEvent.DecisionId is { } decisionId && integrationEvent.AnsweredBy is { } answeredBy)
+        if (integrationEvent.DecisionId is { } decisionId)
         {
-            await decisions.AnsweredAsync(decisionId, answeredBy);
+            if (integrationEvent.AnsweredBy is { } answeredBy)
+            {
+                await decisions.AnsweredAsync(decisionId, answeredBy);
+            }
+            // A decision made while a canary ran counts, once, for its arm.
+            if (await decisions.FindAsync(decisionId) is { Canary: { } mark } decision && decision.TenantId == integrationEvent.TenantId
+                && await decisions.FirstOutcomeAsync(decisionId))
+            {
+                tenant.Enter(decision.TenantId);
+                await canaries.RecordAsync(mark, integrationEvent.AnsweredBy, cancellationToken);
+            }
         }
         if (integrationEvent.DecisionId is not null && integrationEvent.Attempts.Count > 0)
         {

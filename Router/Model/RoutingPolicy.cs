@@ -33,6 +33,18 @@ public sealed class RoutingPolicy
     public int Version { get; set; }
 
     public DateTimeOffset? UpdatedAt { get; set; }
+
+    /// <summary>Takes every setting of <paramref name="other"/> (not its tenant, version or time).</summary>
+    public void CopyFrom(RoutingPolicy other)
+    {
+        AllowedModels = other.AllowedModels;
+        MaxCostPerRequest = other.MaxCostPerRequest;
+        PreferredTiers = other.PreferredTiers;
+        Lambda = other.Lambda;
+        Tags = other.Tags;
+        Strategy = other.Strategy;
+        Hedge = other.Hedge;
+    }
 }
 
 public static class RoutingPolicyStrategies

@@ -6,7 +6,7 @@ using Router.Model;
 namespace Router.Services;
 
 /// <summary>
-/// A tenant's policy and its intent examples for decisions, kept in memory for a few seconds: a decision must not
+/// A tenant's policy, its canary and its intent examples for decisions, kept in memory for a few seconds: a decision must not
 /// wait for PostgreSQL. Changing them through this process forgets its copy at once; other replicas follow within the TTL.
 /// </summary>
 public sealed class PolicyStore(RouterDbContext db, TenantContext tenant, IMemoryCache memory, IntentClassifier classifier)
@@ -20,6 +20,16 @@ public sealed class PolicyStore(RouterDbContext db, TenantContext tenant, IMemor
             return await db.RoutingPolicies.AsNoTracking().FirstOrDefaultAsync(cancellationToken) ?? new RoutingPolicy { TenantId = tenant.RequiredTenantId };
         }))!;
 
+    /// <summary>The tenant's running canary, if it has one.</summary>
+    public async Task<PolicyCanary?> CanaryAsync(CancellationToken cancellationToken) =>
+        await memory.GetOrCreateAsync(("canary", tenant.RequiredTenantId), async entry =>
+        {
+            entry.AbsoluteExpirationRelativeToNow = Lifetime;
+            var canary = await db.PolicyCanaries.AsNoTracking().FirstOrDefaultAsync(c => c.Status == CanaryStatuses.Running, cancellationToken);
+            canary?.Policy.TenantId = canary.TenantId;
+            return canary;
+        });
+
     public async Task<IReadOnlyDictionary<string, float[]>?> IntentsAsync(CancellationToken cancellationToken) =>
         await memory.GetOrCreateAsync(("intents", tenant.RequiredTenantId), async entry =>
         {
@@ -32,5 +42,6 @@ public sealed class PolicyStore(RouterDbContext db, TenantContext tenant, IMemor
     {
         memory.Remove(("policy", tenant.RequiredTenantId));
         memory.Remove(("intents", tenant.RequiredTenantId));
+        memory.Remove(("canary", tenant.RequiredTenantId));
     }
 }

@@ -60,7 +60,7 @@ public sealed class PlatformFixture : IAsyncLifetime
         string[] routed =
         [
             "mock-2", "mock-breaker", "mock-backup", "mock-fast", "mock-slow", "mock-weak", "mock-strong", "mock-stream-primary", "mock-bandit-a", "mock-bandit-b",
-            "mock-err-500", "mock-err-401", "mock-err-429", "mock-err-stream",
+            "mock-err-500", "mock-err-401", "mock-err-429", "mock-err-stream", "mock-canary-a", "mock-canary-b", "mock-canary-dear",
         ];
         for (var i = 0; i < routed.Length; i++)
         {
@@ -75,6 +75,13 @@ public sealed class PlatformFixture : IAsyncLifetime
         Environment.SetEnvironmentVariable("Providers__mock__Models__8__OutputPricePerMillion", "15");
         Environment.SetEnvironmentVariable("Providers__mock__Models__8__Capabilities__0", "tools");
         Environment.SetEnvironmentVariable("Providers__mock__Models__8__Capabilities__1", "json");
+        // Canaries judged on the policies' costs: a plain model and a dear one.
+        Environment.SetEnvironmentVariable("Providers__mock__Models__16__InputPricePerMillion", "1");
+        Environment.SetEnvironmentVariable("Providers__mock__Models__16__OutputPricePerMillion", "2");
+        Environment.SetEnvironmentVariable("Providers__mock__Models__18__InputPricePerMillion", "20");
+        Environment.SetEnvironmentVariable("Providers__mock__Models__18__OutputPricePerMillion", "60");
+        Environment.SetEnvironmentVariable("Routing__CanaryMinimumOutcomes", "6");
+        Environment.SetEnvironmentVariable("Routing__CanaryPromoteAfter", "12");
         // Circuits that open and recover within a test's patience.
         Environment.SetEnvironmentVariable("Resilience__BreakDuration", "00:00:02");
         Environment.SetEnvironmentVariable("Resilience__ProbeInterval", "00:00:00.500");

@@ -140,6 +140,99 @@ public sealed class RouterTests(PlatformFixture platform)
         metrics.ShouldContain("router_misroute_rate");
     }
 
+    [Fact]
+    public async Task ACanaryPolicyThatFails_IsRolledBack()
+    {
+        var (_, key) = await platform.CreateTenantWithKeyAsync(new { name = "canary-fails", requestsPerMinute = 1000 });
+        using var http = Client(key);
+        (await http.PutAsJsonAsync("/api/v1/router/policy", new { allowedModels = new[] { "mock/mock-canary-a" }, strategy = "single" }, TestContext.Current.CancellationToken)).EnsureSuccessStatusCode();
+        platform.MockOpenAi.FailingModels["mock-canary-b"] = 500;
+        try
+        {
+            var started = await http.PutAsJsonAsync("/api/v1/router/policy/canary",
+                new { policy = new { allowedModels = new[] { "mock/mock-canary-b" }, strategy = "single" }, share = 0.5 }, TestContext.Current.CancellationToken);
+            started.StatusCode.ShouldBe(HttpStatusCode.OK);
+
+            var canary = await RunUntilCanaryEndsAsync(http, key);
+
+            canary.GetProperty("canary").GetProperty("status").GetString().ShouldBe("rolled_back");
+            canary.GetProperty("canary").GetProperty("reason").GetString()!.ShouldContain("error rate");
+            canary.GetProperty("canaryArm").GetProperty("errorRate").GetDouble().ShouldBe(1);
+            canary.GetProperty("stableArm").GetProperty("errorRate").GetDouble().ShouldBe(0);
+            // Rolled back: every request is decided under the stable policy again.
+            for (var i = 0; i < 8; i++)
+            {
+                using var response = await ChatAsync(key, $$"""{"model":"auto","messages":[{"role":"user","content":"after the rollback {{i}}"}]}""");
+                response.StatusCode.ShouldBe(HttpStatusCode.OK);
+                response.Headers.GetValues("x-route").Single().ShouldStartWith("mock/mock-canary-a");
+            }
+        }
+        finally
+        {
+            platform.MockOpenAi.FailingModels.TryRemove("mock-canary-b", out _);
+        }
+    }
+
+    [Fact]
+    public async Task ADearerCanary_IsRolledBack_AndOneThatHolds_IsPromoted()
+    {
+        var (_, dearKey) = await platform.CreateTenantWithKeyAsync(new { name = "canary-dear", requestsPerMinute = 1000 });
+        var (_, holdsKey) = await platform.CreateTenantWithKeyAsync(new { name = "canary-holds", requestsPerMinute = 1000 });
+        using var dear = Client(dearKey);
+        using var holds = Client(holdsKey);
+        (await dear.PutAsJsonAsync("/api/v1/router/policy", new { allowedModels = new[] { "mock/mock-canary-a" } }, TestContext.Current.CancellationToken)).EnsureSuccessStatusCode();
+        (await dear.PutAsJsonAsync("/api/v1/router/policy/canary", new { policy = new { allowedModels = new[] { "mock/mock-canary-dear" } }, share = 0.5 }, TestContext.Current.CancellationToken)).EnsureSuccessStatusCode();
+        (await holds.PutAsJsonAsync("/api/v1/router/policy", new { allowedModels = new[] { "mock/mock-canary-dear" } }, TestContext.Current.CancellationToken)).EnsureSuccessStatusCode();
+        (await holds.PutAsJsonAsync("/api/v1/router/policy/canary", new { policy = new { allowedModels = new[] { "mock/mock-canary-a" }, lambda = 2 }, share = 0.5 }, TestContext.Current.CancellationToken)).EnsureSuccessStatusCode();
+
+        var rolledBack = await RunUntilCanaryEndsAsync(dear, dearKey);
+        var promoted = await RunUntilCanaryEndsAsync(holds, holdsKey);
+
+        rolledBack.GetProperty("canary").GetProperty("status").GetString().ShouldBe("rolled_back");
+        rolledBack.GetProperty("canary").GetProperty("reason").GetString()!.ShouldContain("cost per request");
+        promoted.GetProperty("canary").GetProperty("status").GetString().ShouldBe("promoted");
+        var stable = await holds.GetFromJsonAsync<JsonElement>("/api/v1/router/policy", TestContext.Current.CancellationToken);
+        stable.GetProperty("allowedModels")[0].GetString().ShouldBe("mock/mock-canary-a");
+        stable.GetProperty("lambda").GetDouble().ShouldBe(2);
+        stable.GetProperty("version").GetInt32().ShouldBe(promoted.GetProperty("canary").GetProperty("policy").GetProperty("version").GetInt32());
+        // The dear tenant's stable policy is untouched.
+        (await dear.GetFromJsonAsync<JsonElement>("/api/v1/router/policy", TestContext.Current.CancellationToken)).GetProperty("allowedModels")[0].GetString().ShouldBe("mock/mock-canary-a");
+    }
+
+    [Fact]
+    public async Task ACanary_IsValidated_AndCanBeAborted()
+    {
+        var (_, key) = await platform.CreateTenantWithKeyAsync(new { name = "canary-abort" });
+        using var http = Client(key);
+
+        (await http.PutAsJsonAsync("/api/v1/router/policy/canary", new { policy = new { lambda = 1 }, share = 0.9 }, TestContext.Current.CancellationToken)).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        (await http.PutAsJsonAsync("/api/v1/router/policy/canary", new { share = 0.1 }, TestContext.Current.CancellationToken)).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        (await http.GetAsync("/api/v1/router/policy/canary", TestContext.Current.CancellationToken)).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        (await http.PutAsJsonAsync("/api/v1/router/policy/canary", new { policy = new { lambda = 3 }, share = 0.2 }, TestContext.Current.CancellationToken)).EnsureSuccessStatusCode();
+
+        var aborted = await http.DeleteAsync("/api/v1/router/policy/canary", TestContext.Current.CancellationToken);
+
+        aborted.StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await aborted.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken)).GetProperty("status").GetString().ShouldBe("aborted");
+        (await http.DeleteAsync("/api/v1/router/policy/canary", TestContext.Current.CancellationToken)).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        (await http.GetFromJsonAsync<JsonElement>("/api/v1/router/policy", TestContext.Current.CancellationToken)).GetProperty("lambda").GetDouble().ShouldBe(1);
+    }
+
+    // Sends auto requests, both arms' share, until the Router has judged the canary; at most 120 requests.
+    private async Task<JsonElement> RunUntilCanaryEndsAsync(HttpClient http, string key)
+    {
+        for (var i = 0; i < 120; i++)
+        {
+            using var response = await ChatAsync(key, $$"""{"model":"auto","messages":[{"role":"user","content":"canary request {{i}}"}]}""");
+            var canary = await http.GetFromJsonAsync<JsonElement>("/api/v1/router/policy/canary", TestContext.Current.CancellationToken);
+            if (canary.GetProperty("canary").GetProperty("status").GetString() != "running")
+            {
+                return canary;
+            }
+        }
+        throw new TimeoutException("The canary was not judged within 120 requests.");
+    }
+
     private static async Task<string?> FirstCandidateAsync(HttpClient http)
     {
         var decision = await (await http.PostAsJsonAsync("/api/v1/router/decide", new { text = "hello there, how are you", inputTokens = 10, seed = 7 }))
