@@ -43,4 +43,10 @@ public sealed class RoutingOptions
 
     /// <summary>Default 200: outcomes under a canary that has not regressed after which it becomes the stable policy.</summary>
     public int CanaryPromoteAfter { get; set; } = 200;
+
+    /// <summary>Default 0.8: from this share of its quota on, a provider is steered away from, fully at 1.</summary>
+    public double NearQuotaShare { get; set; } = 0.8;
+
+    /// <summary>Default 0.25: under budget pressure, λ is multiplied by this (cost weighs more) and free models go first.</summary>
+    public double PressureLambdaFactor { get; set; } = 0.25;
 }

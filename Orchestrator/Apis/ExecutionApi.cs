@@ -20,18 +20,23 @@ public static class ExecutionApi
         return app;
     }
 
-    public static async Task<IResult> Chat(HttpContext http, RouteExecutor executor, RouteOutcomes outcomes, TenantContext tenant, CancellationToken cancellationToken)
+    public static async Task<IResult> Chat(HttpContext http, RouteExecutor executor, RouteOutcomes outcomes, ProviderQuotas quotas, TenantContext tenant, CancellationToken cancellationToken)
     {
         var request = await ReadAsync<ChatExecutionRequest>(http.Request, cancellationToken);
         var result = await executor.ExecuteAsync(request, cancellationToken);
         outcomes.Report(tenant.RequiredTenantId, request.Route, result.AnsweredBy, result.Attempts);
+        if (result.AnsweredBy is { } answeredBy)
+        {
+            quotas.Record(answeredBy.Provider, result.Response?.Usage?.TotalTokenCount ?? 0);
+        }
         WriteRoute(http.Response, request.Route, result.AnsweredBy, result.Attempts);
         return result.Response is { } response
             ? TypedResults.Json(response, ExecutionJson.Options)
             : Failure(result.Error!);
     }
 
-    public static async Task ChatStream(HttpContext http, RouteExecutor executor, RouteOutcomes outcomes, TenantContext tenant, TokenCounter tokens, CancellationToken cancellationToken)
+    public static async Task ChatStream(
+        HttpContext http, RouteExecutor executor, RouteOutcomes outcomes, ProviderQuotas quotas, TenantContext tenant, TokenCounter tokens, CancellationToken cancellationToken)
     {
         var request = await ReadAsync<ChatExecutionRequest>(http.Request, cancellationToken);
         // A route that fails before its first token gets a plain error status, not a broken stream.
@@ -46,12 +51,12 @@ public static class ExecutionApi
 
         http.Response.ContentType = "application/x-ndjson";
         var output = new System.Text.StringBuilder();
-        var usageSeen = false;
+        UsageDetails? usage = null;
         try
         {
             await foreach (var update in stream.ReadAllAsync(cancellationToken))
             {
-                usageSeen |= update.Contents.Any(c => c is UsageContent);
+                usage ??= update.Contents.OfType<UsageContent>().FirstOrDefault()?.Details;
                 output.Append(update.Text);
                 await WriteLineAsync(http, new ChatStreamLine(update, null), cancellationToken);
             }
@@ -64,12 +69,13 @@ public static class ExecutionApi
         }
         outcomes.Report(tenant.RequiredTenantId, request.Route, stream.AnsweredBy, stream.Attempts);
 
-        if (!usageSeen)
+        if (usage is null)
         {
             // Peers lose usage on streams; here the tokenizer counts what the provider did not report.
-            var counted = new ChatResponseUpdate { Contents = [new UsageContent(tokens.Usage(request.Messages, output.ToString()))] };
-            await WriteLineAsync(http, new ChatStreamLine(counted, null), cancellationToken);
+            usage = tokens.Usage(request.Messages, output.ToString());
+            await WriteLineAsync(http, new ChatStreamLine(new ChatResponseUpdate { Contents = [new UsageContent(usage)] }, null), cancellationToken);
         }
+        quotas.Record(stream.AnsweredBy!.Provider, usage.TotalTokenCount ?? 0);
     }
 
     public static async Task<IResult> Embed(HttpRequest http, ProviderClients providers, TokenCounter tokens, CancellationToken cancellationToken)

@@ -22,6 +22,7 @@ public static class Extensions
         builder.Services.AddHostedService<ProviderProber>();
         builder.AddEventBus();
         builder.Services.AddSingleton<RouteOutcomes>();
+        builder.Services.AddSingleton<ProviderQuotas>();
         builder.Services.AddOpenTelemetry()
             .WithTracing(tracing => tracing.AddSource(ProviderClients.TelemetrySourceName))
             .WithMetrics(metrics => metrics.AddMeter(ProviderClients.TelemetrySourceName));

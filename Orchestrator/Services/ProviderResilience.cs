@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Options;
 using Polly;
 using Polly.CircuitBreaker;
@@ -13,14 +14,30 @@ namespace Orchestrator.Services;
 /// (honouring a short Retry-After), a circuit breaker (closed → open on a failure ratio → half-open after the break)
 /// and a timeout per attempt.
 /// </summary>
-public sealed class ProviderResilience(IOptions<ResilienceOptions> options, ILoggerFactory loggers) : IAsyncDisposable
+public sealed class ProviderResilience : IAsyncDisposable
 {
     private readonly ResiliencePipelineRegistry<string> _pipelines = new();
     private readonly ConcurrentDictionary<string, CircuitBreakerStateProvider> _circuits = new(StringComparer.Ordinal);
+    private readonly IOptions<ResilienceOptions> _options;
+    private readonly ILoggerFactory _loggers;
+
+    public ProviderResilience(IOptions<ResilienceOptions> options, ILoggerFactory loggers, IMeterFactory meters)
+    {
+        _options = options;
+        _loggers = loggers;
+        meters.Create(PlatformTelemetry.MeterName).CreateObservableGauge("circuit_breaker_state",
+            () => _circuits.Select(c => new Measurement<int>(c.Value.CircuitState switch
+            {
+                CircuitState.Closed => 0,
+                CircuitState.HalfOpen => 1,
+                _ => 2,
+            }, new KeyValuePair<string, object?>("model", c.Key))),
+            description: "Each provider-model's circuit in this instance: 0 closed, 1 half-open, 2 open.");
+    }
 
     public ResiliencePipeline For(string model) => _pipelines.GetOrAddPipeline(model, builder =>
     {
-        var settings = options.Value;
+        var settings = _options.Value;
         if (settings.MaxRetries > 0)
         {
             builder.AddRetry(new RetryStrategyOptions
@@ -46,7 +63,7 @@ public sealed class ProviderResilience(IOptions<ResilienceOptions> options, ILog
                 StateProvider = _circuits.GetOrAdd(model, _ => new CircuitBreakerStateProvider()),
             })
             .AddTimeout(new TimeoutStrategyOptions { Timeout = settings.AttemptTimeout })
-            .ConfigureTelemetry(loggers);
+            .ConfigureTelemetry(_loggers);
     });
 
     public CircuitState StateOf(string model) => _circuits.TryGetValue(model, out var circuit) ? circuit.CircuitState : CircuitState.Closed;

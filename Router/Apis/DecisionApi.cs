@@ -24,11 +24,12 @@ public static class DecisionApi
         var policy = await policies.PolicyAsync(cancellationToken);
         var canary = await policies.CanaryAsync(cancellationToken);
         var intents = await policies.IntentsAsync(cancellationToken);
+        var pressure = await policies.UnderBudgetPressureAsync();
         var started = Stopwatch.GetTimestamp();
         var random = request.Seed is { } seed ? new Random(seed) : Random.Shared;
         // While a canary runs, its share of decisions is made under its policy, and every decision is marked with its arm.
         var arm = canary is not null && random.NextDouble() < canary.Share ? PolicyArms.Canary : PolicyArms.Stable;
-        var decision = engine.Decide(request, arm == PolicyArms.Canary ? canary!.Policy : policy, intents, random);
+        var decision = engine.Decide(request, arm == PolicyArms.Canary ? canary!.Policy : policy, intents, random, pressure);
         metrics.Decided(Stopwatch.GetElapsedTime(started).TotalMilliseconds, decision.Explanation!.Scores.FirstOrDefault()?.Tier);
         if (decision.Route.Candidates.Count == 0)
         {

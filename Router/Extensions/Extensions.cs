@@ -22,6 +22,8 @@ public static class Extensions
         builder.Services.AddSingleton<IntentClassifier>();
         builder.Services.AddSingleton<LearnedStats>();
         builder.Services.AddSingleton<LearnedStatsStore>();
+        builder.Services.AddSingleton<ProviderQuotas>();
+        builder.Services.AddSingleton<QuotaShares>();
         builder.Services.AddSingleton<RoutingEngine>();
         builder.Services.AddSingleton<DecisionLog>();
         builder.Services.AddSingleton<RouterMetrics>();

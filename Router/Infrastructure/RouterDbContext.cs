@@ -29,6 +29,7 @@ public sealed class RouterDbContext(DbContextOptions<RouterDbContext> options) :
             policy.Property(p => p.UpdatedAt).HasColumnName("updated_at");
             policy.Property(p => p.Strategy).HasColumnName("strategy").HasMaxLength(16).HasDefaultValue(RoutingPolicyStrategies.Auto);
             policy.Property(p => p.Hedge).HasColumnName("hedge").HasDefaultValue(2);
+            policy.Property(p => p.FreeFirst).HasColumnName("free_first");
         });
 
         modelBuilder.Entity<PolicyCanary>(canary =>

@@ -26,6 +26,9 @@ public sealed class RoutingPolicy
     /// <summary><c>auto</c> (default: the Router chooses single or cascade), <c>single</c>, <c>parallel</c> or <c>cascade</c>.</summary>
     public string Strategy { get; set; } = RoutingPolicyStrategies.Auto;
 
+    /// <summary>Free models (no price, such as a provider's free tier) first while their quota lasts; the rest by score.</summary>
+    public bool FreeFirst { get; set; }
+
     /// <summary>Default 2: how many models a parallel route hedges.</summary>
     public int Hedge { get; set; } = 2;
 
@@ -44,6 +47,7 @@ public sealed class RoutingPolicy
         Tags = other.Tags;
         Strategy = other.Strategy;
         Hedge = other.Hedge;
+        FreeFirst = other.FreeFirst;
     }
 }
 

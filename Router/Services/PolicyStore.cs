@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Caching.Memory;
 using Router.Infrastructure;
 using Router.Model;
+using StackExchange.Redis;
 
 namespace Router.Services;
 
@@ -9,9 +10,10 @@ namespace Router.Services;
 /// A tenant's policy, its canary and its intent examples for decisions, kept in memory for a few seconds: a decision must not
 /// wait for PostgreSQL. Changing them through this process forgets its copy at once; other replicas follow within the TTL.
 /// </summary>
-public sealed class PolicyStore(RouterDbContext db, TenantContext tenant, IMemoryCache memory, IntentClassifier classifier)
+public sealed class PolicyStore(RouterDbContext db, TenantContext tenant, IMemoryCache memory, IntentClassifier classifier, IConnectionMultiplexer redis)
 {
     private static readonly TimeSpan Lifetime = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan PressureLifetime = TimeSpan.FromSeconds(1);
 
     public async Task<RoutingPolicy> PolicyAsync(CancellationToken cancellationToken) =>
         (await memory.GetOrCreateAsync(("policy", tenant.RequiredTenantId), async entry =>
@@ -28,6 +30,14 @@ public sealed class PolicyStore(RouterDbContext db, TenantContext tenant, IMemor
             var canary = await db.PolicyCanaries.AsNoTracking().FirstOrDefaultAsync(c => c.Status == CanaryStatuses.Running, cancellationToken);
             canary?.Policy.TenantId = canary.TenantId;
             return canary;
+        });
+
+    /// <summary>Whether Billing says the tenant is past a soft budget limit (read at most once a second).</summary>
+    public async Task<bool> UnderBudgetPressureAsync() =>
+        await memory.GetOrCreateAsync(("pressure", tenant.RequiredTenantId), async entry =>
+        {
+            entry.AbsoluteExpirationRelativeToNow = PressureLifetime;
+            return await redis.GetDatabase().KeyExistsAsync(BudgetPressure.Key(tenant.RequiredTenantId));
         });
 
     public async Task<IReadOnlyDictionary<string, float[]>?> IntentsAsync(CancellationToken cancellationToken) =>

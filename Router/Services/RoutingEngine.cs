@@ -6,18 +6,21 @@ namespace Router.Services;
 /// <summary>
 /// The decision, in process and without I/O: classify the request, keep the chat models the policy and the request
 /// allow, score each by normalised expected cost + λ·expected error for the intent (learned, with the tier as prior;
-/// Thompson samples when exploring), and choose a strategy.
+/// Thompson samples when exploring), steer away from providers near their quota, and choose a strategy.
+/// Under budget pressure cost weighs more and free models go first.
 /// </summary>
-public sealed class RoutingEngine(ModelCatalog catalog, IntentClassifier classifier, LearnedStats stats, IOptions<RoutingOptions> options)
+public sealed class RoutingEngine(ModelCatalog catalog, IntentClassifier classifier, LearnedStats stats, QuotaShares quotas, IOptions<RoutingOptions> options)
 {
-    public RoutingDecision Decide(DecisionRequest request, RoutingPolicy policy, IReadOnlyDictionary<string, float[]>? tenantIntents, Random random)
+    public RoutingDecision Decide(DecisionRequest request, RoutingPolicy policy, IReadOnlyDictionary<string, float[]>? tenantIntents, Random random, bool budgetPressure = false)
     {
         var settings = options.Value;
+        var lambda = budgetPressure ? policy.Lambda * settings.PressureLambdaFactor : policy.Lambda;
+        var freeFirst = policy.FreeFirst || budgetPressure;
         var intent = classifier.Classify(request.Text, request.InputTokens, tenantIntents);
         var features = new DecisionFeatures(
             request.InputTokens, RequestFlags.Code(request.Text), RequestFlags.Math(request.Text), RequestFlags.Domain(request.Text),
             request.StrictSchema ? "strict" : request.ResponseFormat is "json_object" or "json_schema" ? "json" : "none",
-            request.Tools, request.Vision, Math.Round(intent.Novelty, 4), intent.Intent, Math.Round(intent.Confidence, 4), intent.FromRules);
+            request.Tools, request.Vision, Math.Round(intent.Novelty, 4), intent.Intent, Math.Round(intent.Confidence, 4), intent.FromRules, budgetPressure);
 
         var explore = random.NextDouble() < settings.ExplorationShare;
         var excluded = new List<string>();
@@ -29,19 +32,25 @@ public sealed class RoutingEngine(ModelCatalog catalog, IntentClassifier classif
                 continue;
             }
             var cost = model.CostOf(request.InputTokens, request.MaxOutputTokens ?? settings.ExpectedOutputTokens);
-            if (Exclusion(model, request, policy, cost) is { } reason)
+            var quotaUsed = quotas.ShareOf(model.Provider);
+            if ((quotaUsed >= 1 ? "provider quota used up" : Exclusion(model, request, policy, cost)) is { } reason)
             {
                 excluded.Add($"{model.QualifiedId}: {reason}");
                 continue;
             }
             var (mean, sample) = Quality(model, intent.Intent, random);
-            scored.Add(new Scored(model, cost, mean, sample, explore ? sample : mean));
+            scored.Add(new Scored(model, cost, mean, sample, explore ? sample : mean, quotaUsed));
         }
 
         var maxCost = scored.Count == 0 ? 0 : scored.Max(s => s.Cost);
         var ranked = scored
-            .Select(s => s with { Score = (maxCost > 0 ? (double)(s.Cost / maxCost) : 0) + policy.Lambda * (1 - s.Quality) - Preference(s.Model.Model.Tier, policy.PreferredTiers) })
-            .OrderBy(s => s.Score)
+            .Select(s => s with
+            {
+                Score = (maxCost > 0 ? (double)(s.Cost / maxCost) : 0) + lambda * (1 - s.Quality) - Preference(s.Model.Model.Tier, policy.PreferredTiers)
+                    + NearQuota(s.QuotaUsed, settings.NearQuotaShare),
+            })
+            .OrderBy(s => freeFirst && s.Cost == 0 ? 0 : 1)
+            .ThenBy(s => s.Score)
             .ThenBy(s => s.Model.QualifiedId, StringComparer.Ordinal)
             .ToList();
 
@@ -49,7 +58,7 @@ public sealed class RoutingEngine(ModelCatalog catalog, IntentClassifier classif
         var decisionId = $"dec_{Guid.CreateVersion7():N}";
         var route = new RoutePlan([.. candidates.Select(s => new RouteCandidate(s.Model.Provider, s.Model.Model.Id))], strategy, decisionId, intent.Intent, Math.Max(1, policy.Hedge));
         var explanation = new DecisionExplanation(features,
-            [.. ranked.Select(s => new CandidateScore(s.Model.QualifiedId, s.Model.Model.Tier, s.Cost, Math.Round(s.Mean, 4), Math.Round(s.Sample, 4), Math.Round(s.Score, 6)))],
+            [.. ranked.Select(s => new CandidateScore(s.Model.QualifiedId, s.Model.Model.Tier, s.Cost, Math.Round(s.Mean, 4), Math.Round(s.Sample, 4), s.QuotaUsed, Math.Round(s.Score, 6)))],
             excluded, policy.Version);
         return new RoutingDecision(decisionId, intent.Intent, route, explanation);
     }
@@ -97,6 +106,10 @@ public sealed class RoutingEngine(ModelCatalog catalog, IntentClassifier classif
         var beta = (1 - prior) * settings.PriorStrength + (1 - (learned?.Success ?? 0)) * evidence;
         return (alpha / (alpha + beta), Beta(alpha, beta, random));
     }
+
+    // From the near share on, a provider's models lose ground in step with its quota running out (1: as if they cost
+    // as much as the dearest candidate more), so traffic moves before the provider starts refusing.
+    private static double NearQuota(double used, double near) => used <= near ? 0 : (used - near) / (1 - near);
 
     // A preferred tier earns a bonus: the first one most.
     private static double Preference(string tier, string[] preferred)
@@ -165,7 +178,7 @@ public sealed class RoutingEngine(ModelCatalog catalog, IntentClassifier classif
     private static double Normal(Random random) =>
         Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
 
-    private sealed record Scored(CatalogModel Model, decimal Cost, double Mean, double Sample, double Quality)
+    private sealed record Scored(CatalogModel Model, decimal Cost, double Mean, double Sample, double Quality, double QuotaUsed)
     {
         public double Score { get; init; }
     }

@@ -1,7 +1,7 @@
 namespace Router.Services;
 
-/// <summary>Keeps this replica's copy of the learned figures current with what every replica learned.</summary>
-public sealed partial class StatsRefresher(LearnedStatsStore stats, ILogger<StatsRefresher> logger) : BackgroundService
+/// <summary>Keeps this replica's copy of the learned figures, and of the providers' quota use, current with Redis.</summary>
+public sealed partial class StatsRefresher(LearnedStatsStore stats, ProviderQuotas quotas, QuotaShares shares, ILogger<StatsRefresher> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -11,6 +11,7 @@ public sealed partial class StatsRefresher(LearnedStatsStore stats, ILogger<Stat
             try
             {
                 await stats.RefreshAsync();
+                shares.Set(await quotas.UseAsync());
             }
             catch (Exception ex) when (ex is StackExchange.Redis.RedisException or TimeoutException)
             {

@@ -38,11 +38,12 @@ public sealed class ModelCatalog
             }
         }
         Models = [.. _byQualifiedId.Values.OrderBy(m => m.QualifiedId, StringComparer.Ordinal)];
+        Providers = configured;
     }
 
     public IReadOnlyList<CatalogModel> Models { get; }
 
-    public IReadOnlyDictionary<string, ProviderOptions> Providers => Models.GroupBy(m => m.Provider).ToDictionary(g => g.Key, g => g.First().Options);
+    public IReadOnlyDictionary<string, ProviderOptions> Providers { get; }
 
     /// <summary>Finds <paramref name="model"/> (<c>provider/model</c>, or a bare id that only one provider has).</summary>
     public CatalogLookup Find(string model)

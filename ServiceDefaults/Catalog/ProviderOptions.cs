@@ -11,6 +11,26 @@ public sealed class ProviderOptions
     public string? ApiKey { get; set; }
 
     public List<ProviderModelOptions> Models { get; set; } = [];
+
+    /// <summary>The account's allowance (a free tier, a contract), if it has one.</summary>
+    public ProviderQuotaOptions? Quota { get; set; }
+}
+
+/// <summary>Requests and/or tokens a provider account may use per day or per month.</summary>
+public sealed class ProviderQuotaOptions
+{
+    public long? Requests { get; set; }
+
+    public long? Tokens { get; set; }
+
+    /// <summary><c>day</c> (default) or <c>month</c>, in UTC.</summary>
+    public string Period { get; set; } = QuotaPeriods.Day;
+}
+
+public static class QuotaPeriods
+{
+    public const string Day = "day";
+    public const string Month = "month";
 }
 
 public sealed class ProviderModelOptions

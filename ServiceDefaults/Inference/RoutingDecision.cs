@@ -38,7 +38,10 @@ public sealed record DecisionExplanation(DecisionFeatures Features, IList<Candid
 
 public sealed record DecisionFeatures(
     int InputTokens, bool Code, bool Math, string? Domain, string JsonStrictness, bool Tools, bool Vision,
-    double Novelty, string Intent, double IntentConfidence, bool IntentFromRules);
+    double Novelty, string Intent, double IntentConfidence, bool IntentFromRules, bool BudgetPressure);
 
-/// <summary>One candidate's score: expected cost (USD), expected quality for the intent, and cost + λ·error.</summary>
-public sealed record CandidateScore(string Model, string Tier, decimal ExpectedCost, double ExpectedQuality, double SampledQuality, double Score);
+/// <summary>
+/// One candidate's score: expected cost (USD), expected quality for the intent, the share of its provider's quota
+/// used, and cost + λ·error (+ the steer away from a provider near its quota).
+/// </summary>
+public sealed record CandidateScore(string Model, string Tier, decimal ExpectedCost, double ExpectedQuality, double SampledQuality, double QuotaUsed, double Score);

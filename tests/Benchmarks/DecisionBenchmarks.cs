@@ -55,7 +55,7 @@ public class DecisionBenchmarks
                 stats.Set(model.QualifiedId, intent, new ModelIntentStats(0.7 + _random.NextDouble() * 0.3, 300 + _random.Next(1000), 100));
             }
         }
-        _engine = new RoutingEngine(catalog, classifier, stats, Options.Create(new RoutingOptions()));
+        _engine = new RoutingEngine(catalog, classifier, stats, new QuotaShares(), Options.Create(new RoutingOptions()));
         _policy = new RoutingPolicy();
     }
 

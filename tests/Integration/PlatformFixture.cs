@@ -82,6 +82,13 @@ public sealed class PlatformFixture : IAsyncLifetime
         Environment.SetEnvironmentVariable("Providers__mock__Models__18__OutputPricePerMillion", "60");
         Environment.SetEnvironmentVariable("Routing__CanaryMinimumOutcomes", "6");
         Environment.SetEnvironmentVariable("Routing__CanaryPromoteAfter", "12");
+        // A free tier: the same mock as another provider account, free, with a quota of five requests a day.
+        Environment.SetEnvironmentVariable("Providers__mockfree__Kind", "openai");
+        Environment.SetEnvironmentVariable("Providers__mockfree__BaseUrl", MockOpenAi.BaseUrl.ToString());
+        Environment.SetEnvironmentVariable("Providers__mockfree__ApiKey", "sk-mock");
+        Environment.SetEnvironmentVariable("Providers__mockfree__Models__0__Id", "free-chat");
+        Environment.SetEnvironmentVariable("Providers__mockfree__Models__0__Tier", "economy");
+        Environment.SetEnvironmentVariable("Providers__mockfree__Quota__Requests", "5");
         // Circuits that open and recover within a test's patience.
         Environment.SetEnvironmentVariable("Resilience__BreakDuration", "00:00:02");
         Environment.SetEnvironmentVariable("Resilience__ProbeInterval", "00:00:00.500");

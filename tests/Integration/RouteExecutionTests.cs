@@ -32,6 +32,10 @@ public sealed class RouteExecutionTests(PlatformFixture platform)
             using var whileOpen = await ChatAsync("""{"model":"mock/mock-breaker","fallbacks":["mock/mock-backup"],"messages":[{"role":"user","content":"still there?"}]}""");
             Header(whileOpen, "x-route").ShouldStartWith("mock/mock-backup");
             platform.MockOpenAi.Calls["mock-breaker"].ShouldBeLessThanOrEqualTo(callsWhenOpen + 1, "an open circuit is skipped (only the prober may knock)");
+            // The metric says so too: 2 open, or 1 if the break already ended and the probe is on its way.
+            using var orchestrator = platform.App.CreateHttpClient("orchestrator");
+            var metrics = await orchestrator.GetStringAsync("/metrics", TestContext.Current.CancellationToken);
+            metrics.ShouldMatch("""circuit_breaker_state\{[^}]*model="mock/mock-breaker"[^}]*\} [12]\b""");
         }
         finally
         {

@@ -3,6 +3,8 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using Microsoft.Extensions.Hosting;
+using StackExchange.Redis;
 
 namespace Integration;
 
@@ -216,6 +218,58 @@ public sealed class RouterTests(PlatformFixture platform)
         (await aborted.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken)).GetProperty("status").GetString().ShouldBe("aborted");
         (await http.DeleteAsync("/api/v1/router/policy/canary", TestContext.Current.CancellationToken)).StatusCode.ShouldBe(HttpStatusCode.NotFound);
         (await http.GetFromJsonAsync<JsonElement>("/api/v1/router/policy", TestContext.Current.CancellationToken)).GetProperty("lambda").GetDouble().ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task FreeFirst_UsesTheFreeTierUntilItsQuotaIsUsedUp_ThenMovesOn()
+    {
+        var (_, key) = await platform.CreateTenantWithKeyAsync(new { name = "free-first", requestsPerMinute = 1000 });
+        using var http = Client(key);
+        (await http.PutAsJsonAsync("/api/v1/router/policy",
+            new { allowedModels = new[] { "mockfree/free-chat", "mock/mock-canary-a" }, freeFirst = true, strategy = "single" }, TestContext.Current.CancellationToken)).EnsureSuccessStatusCode();
+
+        var answeredBy = new List<string>();
+        for (var i = 0; i < 7; i++)
+        {
+            using var response = await ChatAsync(key, $$"""{"model":"auto","messages":[{"role":"user","content":"free first {{i}}"}]}""");
+            response.StatusCode.ShouldBe(HttpStatusCode.OK);
+            answeredBy.Add(response.Headers.GetValues("x-route").Single().Split(';')[0]);
+            // The Orchestrator counts each answer in Redis; wait until the Router has read the count before the next decision.
+            var freeAnswers = answeredBy.Count(m => m == "mockfree/free-chat");
+            await Eventually.TrueAsync(async () =>
+            {
+                var models = await http.GetFromJsonAsync<JsonElement[]>("/api/v1/router/providers", TestContext.Current.CancellationToken);
+                var quota = models!.Single(m => m.GetProperty("model").GetString() == "mockfree/free-chat").GetProperty("quota");
+                return quota.GetProperty("requests").GetInt64() == freeAnswers;
+            }, "the Router to see the free tier's use", TimeSpan.FromSeconds(10));
+        }
+
+        answeredBy.ShouldBe(["mockfree/free-chat", "mockfree/free-chat", "mockfree/free-chat", "mockfree/free-chat", "mockfree/free-chat", "mock/mock-canary-a", "mock/mock-canary-a"]);
+        var decision = await (await http.PostAsJsonAsync("/api/v1/router/decide", new { text = "and now?", inputTokens = 10, explain = true }, TestContext.Current.CancellationToken))
+            .Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
+        decision.GetProperty("explanation").GetProperty("excluded").EnumerateArray().Select(e => e.GetString()).ShouldContain("mockfree/free-chat: provider quota used up");
+    }
+
+    [Fact]
+    public async Task UnderBudgetPressure_CostWeighsMore()
+    {
+        var (tenantId, key) = await platform.CreateTenantWithKeyAsync(new { name = "pressure" });
+        using var http = Client(key);
+        (await http.PutAsJsonAsync("/api/v1/router/policy", new { allowedModels = new[] { "mock/mock-weak", "mock/mock-strong" }, lambda = 10, strategy = "single" }, TestContext.Current.CancellationToken)).EnsureSuccessStatusCode();
+        var request = new { text = "compare these two plans", inputTokens = 200, explain = true, seed = 3 };
+        var relaxed = await (await http.PostAsJsonAsync("/api/v1/router/decide", request, TestContext.Current.CancellationToken)).Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
+        relaxed.GetProperty("route").GetProperty("candidates")[0].GetProperty("model").GetString().ShouldBe("mock-strong");
+
+        // What Billing does when the tenant passes a soft limit.
+        await using var redis = await ConnectionMultiplexer.ConnectAsync(platform.Application.GetConnectionString("redis"));
+        await redis.GetDatabase().StringSetAsync(BudgetPressure.Key(tenantId), "soft", TimeSpan.FromMinutes(5));
+
+        await Eventually.TrueAsync(async () =>
+        {
+            var pressed = await (await http.PostAsJsonAsync("/api/v1/router/decide", request, TestContext.Current.CancellationToken)).Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
+            return pressed.GetProperty("explanation").GetProperty("features").GetProperty("budgetPressure").GetBoolean()
+                && pressed.GetProperty("route").GetProperty("candidates")[0].GetProperty("model").GetString() == "mock-weak";
+        }, "the Router to prefer the cheap model under budget pressure", TimeSpan.FromSeconds(5));
     }
 
     // Sends auto requests, both arms' share, until the Router has judged the canary; at most 120 requests.

@@ -107,6 +107,10 @@ namespace Router.Infrastructure.Migrations
                         .HasColumnType("text[]")
                         .HasColumnName("allowed_models");
 
+                    b.Property<bool>("FreeFirst")
+                        .HasColumnType("boolean")
+                        .HasColumnName("free_first");
+
                     b.Property<int>("Hedge")
                         .ValueGeneratedOnAdd()
                         .HasColumnType("integer")
