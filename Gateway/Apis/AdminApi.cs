@@ -11,6 +11,7 @@ public static class AdminApi
         admin.MapTenantsApi();
         admin.MapKeysApi();
         admin.MapDiagnosticsApi();
+        admin.MapCatalogApi();
         return app;
     }
 }

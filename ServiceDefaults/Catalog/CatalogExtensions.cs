@@ -7,11 +7,15 @@ public static class CatalogExtensions
 {
     public const string ProvidersSection = "Providers";
 
-    /// <summary>The static model catalog from <c>Providers:*</c>; the Router's decisions plug in on top of it.</summary>
+    /// <summary>
+    /// The model catalog from <c>Providers:*</c> with the admin API's changes (from Redis, announced on NATS: the
+    /// service needs both clients); the Router's decisions plug in on top of it.
+    /// </summary>
     public static IHostApplicationBuilder AddModelCatalog(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<Dictionary<string, ProviderOptions>>().BindConfiguration(ProvidersSection);
         builder.Services.TryAddSingleton<ModelCatalog>();
+        builder.Services.AddHostedService<CatalogSync>();
         return builder;
     }
 }

@@ -1,4 +1,5 @@
 using System.ClientModel;
+using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
@@ -82,9 +83,14 @@ public sealed class RateLimitTests(PlatformFixture platform)
         var second = await admin.PostAsync($"/api/v1/admin/tenants/{tenantId}/keys", new StringContent("{\"name\":\"b\",\"requestsPerMinute\":1000}", Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
         var secondKey = System.Text.Json.JsonDocument.Parse(await second.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)).RootElement.GetProperty("key").GetString()!;
 
+        var started = Stopwatch.GetTimestamp();
         var responses = await Task.WhenAll(Enumerable.Range(0, 70).Select(i => PostAsync(i % 2 == 0 ? first : secondKey, replica: i % 2)));
+        var elapsed = Stopwatch.GetElapsedTime(started);
 
-        responses.Count(r => r.StatusCode == HttpStatusCode.OK).ShouldBe(60);
+        // The bucket refills one request a second while the burst runs, on a busy machine for a second or two;
+        // were the limit per key, all 70 would pass.
+        var admitted = responses.Count(r => r.StatusCode == HttpStatusCode.OK);
+        admitted.ShouldBeInRange(60, 60 + (int)Math.Ceiling(elapsed.TotalSeconds));
     }
 
     private async Task<HttpResponseMessage> PostAsync(string key, int replica)
