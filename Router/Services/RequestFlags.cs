@@ -15,7 +15,7 @@ public static partial class RequestFlags
     // Words that give an intent away, in the order the rules trust them.
     private static readonly (string Intent, Regex Words)[] IntentCues =
     [
-        ("translate", Cue(@"translat\w*|locali[sz]\w*|in (english|french|german|spanish|italian|portuguese|dutch|swedish|norwegian|danish|finnish|polish|russian|ukrainian|greek|turkish|arabic|hebrew|hindi|chinese|japanese|korean|vietnamese|thai)")),
+        ("translate", Cue(@"translat\w*|locali[sz]\w*|(in|into) (formal |informal )?(english|french|german|spanish|italian|portuguese|dutch|swedish|norwegian|danish|finnish|polish|russian|ukrainian|greek|turkish|arabic|hebrew|hindi|chinese|japanese|korean|vietnamese|thai)")),
         ("summarize", Cue(@"summar\w*|tl;?dr|gist|recap\w*|condense\w*|shorten\w*|takeaways?|sum up|key points|highlights|overview")),
         ("extract", Cue(@"extract\w*|pull (out|the)|parse|as json|into a table|every (email|name|date|address|number)|(list|find|identify) (all|every)|mentioned in")),
         ("creative", Cue(@"poem|poetry|haiku|limerick|sonnet|verses?|lyrics|song|story|stories|fairy tale|novel|fiction|fantasy|slogan|tagline|motto|brainstorm|names for|toast|speech|greeting|birthday|joke|riddle|screenplay|imagine|invent")),
