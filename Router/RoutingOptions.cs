@@ -6,14 +6,17 @@ public sealed class RoutingOptions
     /// <summary>Default 0.1: the share of decisions that explore (Thompson samples) rather than exploit (posterior means).</summary>
     public double ExplorationShare { get; set; } = 0.1;
 
-    /// <summary>Default 0.1: how fast the moving averages follow new outcomes.</summary>
+    /// <summary>Default 0.1: how fast the moving averages of success and latency (shown, and latency's) follow new outcomes.</summary>
     public double EmaAlpha { get; set; } = 0.1;
 
     /// <summary>Default 10: how many outcomes the tier's prior is worth.</summary>
     public double PriorStrength { get; set; } = 10;
 
-    /// <summary>Default 50: the most outcomes the learned rate is weighted as (recent behaviour stays decisive).</summary>
-    public double MaxEvidence { get; set; } = 20;
+    /// <summary>
+    /// Default 100: the quality estimate counts outcomes discounted by 1 − 1/window each, so about this many recent
+    /// outcomes weigh in: steady enough not to flip between close models, recent enough to follow a change.
+    /// </summary>
+    public double QualityWindow { get; set; } = 100;
 
     /// <summary>Prior quality per tier before anything is learned.</summary>
     public Dictionary<string, double> TierQuality { get; set; } = new()

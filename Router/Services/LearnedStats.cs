@@ -22,5 +22,8 @@ public sealed class LearnedStats
     internal static string KeyOf(string model, string intent) => $"{model}|{intent}";
 }
 
-/// <summary>Moving average of success (0..1), of latency (ms), and the number of outcomes behind them.</summary>
-public sealed record ModelIntentStats(double Success, double LatencyMs, long Count);
+/// <summary>
+/// Moving averages of success (0..1) and latency (ms), the number of outcomes behind them, and discounted counts of
+/// good and bad outcomes (the recent window's evidence for the quality estimate).
+/// </summary>
+public sealed record ModelIntentStats(double Success, double LatencyMs, long Count, double Good, double Bad);

@@ -12,10 +12,12 @@ public sealed class LearnedStatsStore(IConnectionMultiplexer redis, LearnedStats
 {
     private const string KeyPrefix = "router:stats:";
 
-    // KEYS[1]: the stats hash. ARGV: outcome (0..1), latency in ms or '', alpha. The first observation sets the average.
+    // KEYS[1]: the stats hash. ARGV: outcome (0..1), latency in ms or '', alpha, the discount of the counts.
+    // The first observation sets the averages. 'g' and 'b' are discounted counts of good and bad outcomes.
     private const string RecordScript = """
         local n = tonumber(redis.call('HGET', KEYS[1], 'n') or '0')
         local alpha = tonumber(ARGV[3])
+        local discount = tonumber(ARGV[4])
         local outcome = tonumber(ARGV[1])
         local s = tonumber(redis.call('HGET', KEYS[1], 's') or ARGV[1])
         if n > 0 then s = s + alpha * (outcome - s) end
@@ -24,8 +26,10 @@ public sealed class LearnedStatsStore(IConnectionMultiplexer redis, LearnedStats
           local latency = tonumber(ARGV[2])
           if l == 0 then l = latency else l = l + alpha * (latency - l) end
         end
-        redis.call('HSET', KEYS[1], 's', s, 'l', l, 'n', n + 1)
-        return { tostring(s), tostring(l), n + 1 }
+        local g = tonumber(redis.call('HGET', KEYS[1], 'g') or '0') * discount + outcome
+        local b = tonumber(redis.call('HGET', KEYS[1], 'b') or '0') * discount + 1 - outcome
+        redis.call('HSET', KEYS[1], 's', s, 'l', l, 'n', n + 1, 'g', g, 'b', b)
+        return { tostring(s), tostring(l), n + 1, tostring(g), tostring(b) }
         """;
 
     /// <summary>Folds one outcome (1 = good, 0 = failed or rejected, or a feedback score between) into the averages.</summary>
@@ -33,8 +37,9 @@ public sealed class LearnedStatsStore(IConnectionMultiplexer redis, LearnedStats
     {
         var key = LearnedStats.KeyOf(model, intent);
         var result = (RedisResult[])(await redis.GetDatabase().ScriptEvaluateAsync(RecordScript, [KeyPrefix + key],
-            [outcome.ToString(CultureInfo.InvariantCulture), latencyMs?.ToString(CultureInfo.InvariantCulture) ?? "", options.Value.EmaAlpha.ToString(CultureInfo.InvariantCulture)]))!;
-        stats.Set(key, Parse((RedisValue)result[0], (RedisValue)result[1], (RedisValue)result[2]));
+            [outcome.ToString(CultureInfo.InvariantCulture), latencyMs?.ToString(CultureInfo.InvariantCulture) ?? "", options.Value.EmaAlpha.ToString(CultureInfo.InvariantCulture),
+                (1 - 1 / options.Value.QualityWindow).ToString(CultureInfo.InvariantCulture)]))!;
+        stats.Set(key, Parse([(RedisValue)result[0], (RedisValue)result[1], (RedisValue)result[2], (RedisValue)result[3], (RedisValue)result[4]]));
     }
 
     /// <summary>Loads what every replica has learned.</summary>
@@ -45,17 +50,17 @@ public sealed class LearnedStatsStore(IConnectionMultiplexer redis, LearnedStats
         {
             await foreach (var key in redis.GetServer(endpoint).KeysAsync(pattern: KeyPrefix + "*", pageSize: 500))
             {
-                var fields = await database.HashGetAsync(key, ["s", "l", "n"]);
+                var fields = await database.HashGetAsync(key, ["s", "l", "n", "g", "b"]);
                 if (!fields[0].IsNull)
                 {
-                    stats.Set(key.ToString()[KeyPrefix.Length..], Parse(fields[0], fields[1], fields[2]));
+                    stats.Set(key.ToString()[KeyPrefix.Length..], Parse(fields));
                 }
             }
         }
     }
 
-    private static ModelIntentStats Parse(RedisValue success, RedisValue latency, RedisValue count) => new(
-        double.Parse((string)success!, CultureInfo.InvariantCulture),
-        latency.IsNull ? 0 : double.Parse((string)latency!, CultureInfo.InvariantCulture),
-        count.IsNull ? 0 : (long)count);
+    // Fields s, l, n, g, b.
+    private static ModelIntentStats Parse(RedisValue[] fields) => new(Number(fields[0]), Number(fields[1]), fields[2].IsNull ? 0 : (long)fields[2], Number(fields[3]), Number(fields[4]));
+
+    private static double Number(RedisValue value) => value.IsNull ? 0 : double.Parse((string)value!, CultureInfo.InvariantCulture);
 }

@@ -101,9 +101,8 @@ public sealed class RoutingEngine(ModelCatalog catalog, IntentClassifier classif
         var settings = options.Value;
         var prior = settings.TierQuality.GetValueOrDefault(model.Model.Tier, 0.8);
         var learned = stats.Get(model.QualifiedId, intent);
-        var evidence = learned is null ? 0 : Math.Min(learned.Count, settings.MaxEvidence);
-        var alpha = prior * settings.PriorStrength + (learned?.Success ?? 0) * evidence;
-        var beta = (1 - prior) * settings.PriorStrength + (1 - (learned?.Success ?? 0)) * evidence;
+        var alpha = prior * settings.PriorStrength + (learned?.Good ?? 0);
+        var beta = (1 - prior) * settings.PriorStrength + (learned?.Bad ?? 0);
         return (alpha / (alpha + beta), Beta(alpha, beta, random));
     }
 

@@ -52,7 +52,8 @@ public class DecisionBenchmarks
         {
             foreach (var intent in classifier.Intents)
             {
-                stats.Set(model.QualifiedId, intent, new ModelIntentStats(0.7 + _random.NextDouble() * 0.3, 300 + _random.Next(1000), 100));
+                var success = 0.7 + _random.NextDouble() * 0.3;
+                stats.Set(model.QualifiedId, intent, new ModelIntentStats(success, 300 + _random.Next(1000), 100, success * 60, (1 - success) * 60));
             }
         }
         _engine = new RoutingEngine(catalog, classifier, stats, new QuotaShares(), Options.Create(new RoutingOptions()));

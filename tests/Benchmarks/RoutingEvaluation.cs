@@ -63,7 +63,7 @@ public static class RoutingEvaluation
         var misclassified = 0;
         var decisionTimes = new List<double>();
         var runs = new Dictionary<double, List<Outcome>>();
-        foreach (var (lambda, seed) in new[] { 1.0, 5.0, 8.0 }.SelectMany(lambda => Enumerable.Range(1, Runs).Select(seed => (lambda, seed))))
+        foreach (var (lambda, seed) in new[] { 1.0, 5.0, 10.0 }.SelectMany(lambda => Enumerable.Range(1, Runs).Select(seed => (lambda, seed))))
         {
             await redis.Connection.GetServers()[0].FlushDatabaseAsync();
             var stats = new LearnedStats();
