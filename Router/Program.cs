@@ -9,5 +9,6 @@ app.MapDefaultEndpoints();
 app.MapRoutingPolicyApi();
 app.MapDecisionApi();
 app.MapProvidersApi();
+app.MapIntentsApi();
 
 app.Run();

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Router.Model;
 
 /// <summary>A tenant's labelled example of an intent, which teaches the classifier its own wording.</summary>
@@ -5,6 +7,7 @@ public sealed class IntentExample
 {
     public Guid Id { get; set; }
 
+    [JsonIgnore]
     public Guid TenantId { get; set; }
 
     public required string Intent { get; set; }

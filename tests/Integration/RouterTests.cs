@@ -272,6 +272,43 @@ public sealed class RouterTests(PlatformFixture platform)
         }, "the Router to prefer the cheap model under budget pressure", TimeSpan.FromSeconds(5));
     }
 
+    [Fact]
+    public async Task ATenantsOwnExamples_TeachItsOwnIntent_AndNoOneElses()
+    {
+        var (_, key) = await platform.CreateTenantWithKeyAsync(new { name = "intents-a" });
+        var (_, otherKey) = await platform.CreateTenantWithKeyAsync(new { name = "intents-b" });
+        using var http = Client(key);
+        using var other = Client(otherKey);
+        string[] examples = ["I dispute the charge on this invoice", "this invoice was billed twice, I want to dispute it", "contest an invoice charge that looks wrong"];
+        var ids = new List<string>();
+        foreach (var text in examples)
+        {
+            var created = await http.PostAsJsonAsync("/api/v1/router/intents/examples", new { intent = "invoice-dispute", text }, TestContext.Current.CancellationToken);
+            created.StatusCode.ShouldBe(HttpStatusCode.Created);
+            ids.Add((await created.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken)).GetProperty("id").GetString()!);
+        }
+        var request = new { text = "please dispute invoice 4411, the charge was billed twice", inputTokens = 20, explain = true, seed = 1 };
+
+        var mine = await (await http.PostAsJsonAsync("/api/v1/router/decide", request, TestContext.Current.CancellationToken)).Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
+        var theirs = await (await other.PostAsJsonAsync("/api/v1/router/decide", request, TestContext.Current.CancellationToken)).Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
+
+        mine.GetProperty("intent").GetString().ShouldBe("invoice-dispute");
+        theirs.GetProperty("intent").GetString().ShouldNotBe("invoice-dispute");
+        (await other.GetFromJsonAsync<JsonElement>("/api/v1/router/intents", TestContext.Current.CancellationToken)).GetProperty("examples").GetArrayLength().ShouldBe(0);
+        var listed = await http.GetFromJsonAsync<JsonElement>("/api/v1/router/intents", TestContext.Current.CancellationToken);
+        listed.GetProperty("examples").GetArrayLength().ShouldBe(3);
+        listed.GetProperty("global").EnumerateArray().Select(i => i.GetString()).ShouldContain("code");
+        (await other.DeleteAsync($"/api/v1/router/intents/examples/{ids[0]}", TestContext.Current.CancellationToken)).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        (await http.PostAsJsonAsync("/api/v1/router/intents/examples", new { intent = "Not A Name!", text = "" }, TestContext.Current.CancellationToken)).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+
+        foreach (var id in ids)
+        {
+            (await http.DeleteAsync($"/api/v1/router/intents/examples/{id}", TestContext.Current.CancellationToken)).StatusCode.ShouldBe(HttpStatusCode.NoContent);
+        }
+        var after = await (await http.PostAsJsonAsync("/api/v1/router/decide", request, TestContext.Current.CancellationToken)).Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
+        after.GetProperty("intent").GetString().ShouldNotBe("invoice-dispute");
+    }
+
     // Sends auto requests, both arms' share, until the Router has judged the canary; at most 120 requests.
     private async Task<JsonElement> RunUntilCanaryEndsAsync(HttpClient http, string key)
     {
