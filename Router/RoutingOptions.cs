@@ -50,6 +50,9 @@ public sealed class RoutingOptions
     /// <summary>Default 0.8: from this share of its quota on, a provider is steered away from, fully at 1.</summary>
     public double NearQuotaShare { get; set; } = 0.8;
 
-    /// <summary>Default 0.25: under budget pressure, λ is multiplied by this (cost weighs more) and free models go first.</summary>
-    public double PressureLambdaFactor { get; set; } = 0.25;
+    /// <summary>Default 64: the Orchestrators' average concurrency from which they count as overloaded.</summary>
+    public double OverloadConcurrency { get; set; } = 64;
+
+    /// <summary>Default 0.25: under budget pressure or overload, λ is multiplied by this (cost weighs more) and free models go first.</summary>
+    public double DegradedLambdaFactor { get; set; } = 0.25;
 }

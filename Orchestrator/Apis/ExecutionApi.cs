@@ -14,8 +14,21 @@ public static class ExecutionApi
     public static IEndpointRouteBuilder MapExecutionApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("internal/v1").RequireAuthorization(TenancyExtensions.TenantPolicy);
-        api.MapPost("/chat", Chat);
-        api.MapPost("/chat/stream", ChatStream);
+        var routes = api.MapGroup("/chat").AddEndpointFilter(async (context, next) =>
+        {
+            var load = context.HttpContext.RequestServices.GetRequiredService<ExecutionLoad>();
+            load.Started();
+            try
+            {
+                return await next(context);
+            }
+            finally
+            {
+                load.Finished();
+            }
+        });
+        routes.MapPost("/", Chat);
+        routes.MapPost("/stream", ChatStream);
         api.MapPost("/embeddings", Embed);
         return app;
     }

@@ -23,6 +23,8 @@ public static class Extensions
         builder.AddEventBus();
         builder.Services.AddSingleton<RouteOutcomes>();
         builder.Services.AddSingleton<ProviderQuotas>();
+        builder.Services.AddSingleton<ExecutionLoad>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<ExecutionLoad>());
         builder.Services.AddOpenTelemetry()
             .WithTracing(tracing => tracing.AddSource(ProviderClients.TelemetrySourceName))
             .WithMetrics(metrics => metrics.AddMeter(ProviderClients.TelemetrySourceName));

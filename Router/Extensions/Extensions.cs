@@ -24,6 +24,7 @@ public static class Extensions
         builder.Services.AddSingleton<LearnedStatsStore>();
         builder.Services.AddSingleton<ProviderQuotas>();
         builder.Services.AddSingleton<QuotaShares>();
+        builder.Services.AddSingleton<OrchestratorLoad>();
         builder.Services.AddSingleton<RoutingEngine>();
         builder.Services.AddSingleton<DecisionLog>();
         builder.Services.AddSingleton<RouterMetrics>();

@@ -37,7 +37,7 @@ public sealed class PolicyStore(RouterDbContext db, TenantContext tenant, IMemor
         await memory.GetOrCreateAsync(("pressure", tenant.RequiredTenantId), async entry =>
         {
             entry.AbsoluteExpirationRelativeToNow = PressureLifetime;
-            return await redis.GetDatabase().KeyExistsAsync(BudgetPressure.Key(tenant.RequiredTenantId));
+            return await redis.GetDatabase().KeyExistsAsync(DegradationSignals.BudgetPressureKey(tenant.RequiredTenantId));
         });
 
     public async Task<IReadOnlyDictionary<string, float[]>?> IntentsAsync(CancellationToken cancellationToken) =>

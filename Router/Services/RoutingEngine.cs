@@ -7,20 +7,23 @@ namespace Router.Services;
 /// The decision, in process and without I/O: classify the request, keep the chat models the policy and the request
 /// allow, score each by normalised expected cost + λ·expected error for the intent (learned, with the tier as prior;
 /// Thompson samples when exploring), steer away from providers near their quota, and choose a strategy.
-/// Under budget pressure cost weighs more and free models go first.
+/// Degraded (the tenant under budget pressure, or the Orchestrators overloaded), cost weighs more and free models go first.
 /// </summary>
-public sealed class RoutingEngine(ModelCatalog catalog, IntentClassifier classifier, LearnedStats stats, QuotaShares quotas, IOptions<RoutingOptions> options)
+public sealed class RoutingEngine(
+    ModelCatalog catalog, IntentClassifier classifier, LearnedStats stats, QuotaShares quotas, OrchestratorLoad load, IOptions<RoutingOptions> options)
 {
     public RoutingDecision Decide(DecisionRequest request, RoutingPolicy policy, IReadOnlyDictionary<string, float[]>? tenantIntents, Random random, bool budgetPressure = false)
     {
         var settings = options.Value;
-        var lambda = budgetPressure ? policy.Lambda * settings.PressureLambdaFactor : policy.Lambda;
-        var freeFirst = policy.FreeFirst || budgetPressure;
+        var overloaded = load.Overloaded;
+        var degraded = budgetPressure || overloaded;
+        var lambda = degraded ? policy.Lambda * settings.DegradedLambdaFactor : policy.Lambda;
+        var freeFirst = policy.FreeFirst || degraded;
         var intent = classifier.Classify(request.Text, request.InputTokens, tenantIntents);
         var features = new DecisionFeatures(
             request.InputTokens, RequestFlags.Code(request.Text), RequestFlags.Math(request.Text), RequestFlags.Domain(request.Text),
             request.StrictSchema ? "strict" : request.ResponseFormat is "json_object" or "json_schema" ? "json" : "none",
-            request.Tools, request.Vision, Math.Round(intent.Novelty, 4), intent.Intent, Math.Round(intent.Confidence, 4), intent.FromRules, budgetPressure);
+            request.Tools, request.Vision, Math.Round(intent.Novelty, 4), intent.Intent, Math.Round(intent.Confidence, 4), intent.FromRules, budgetPressure, overloaded);
 
         var explore = random.NextDouble() < settings.ExplorationShare;
         var excluded = new List<string>();

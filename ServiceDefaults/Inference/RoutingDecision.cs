@@ -38,7 +38,7 @@ public sealed record DecisionExplanation(DecisionFeatures Features, IList<Candid
 
 public sealed record DecisionFeatures(
     int InputTokens, bool Code, bool Math, string? Domain, string JsonStrictness, bool Tools, bool Vision,
-    double Novelty, string Intent, double IntentConfidence, bool IntentFromRules, bool BudgetPressure);
+    double Novelty, string Intent, double IntentConfidence, bool IntentFromRules, bool BudgetPressure, bool Overloaded);
 
 /// <summary>
 /// One candidate's score: expected cost (USD), expected quality for the intent, the share of its provider's quota

@@ -56,7 +56,7 @@ public class DecisionBenchmarks
                 stats.Set(model.QualifiedId, intent, new ModelIntentStats(success, 300 + _random.Next(1000), 100, success * 60, (1 - success) * 60));
             }
         }
-        _engine = new RoutingEngine(catalog, classifier, stats, new QuotaShares(), Options.Create(new RoutingOptions()));
+        _engine = new RoutingEngine(catalog, classifier, stats, new QuotaShares(), new OrchestratorLoad(Options.Create(new RoutingOptions())), Options.Create(new RoutingOptions()));
         _policy = new RoutingPolicy();
     }
 

@@ -68,7 +68,7 @@ public static class RoutingEvaluation
             await redis.Connection.GetServers()[0].FlushDatabaseAsync();
             var stats = new LearnedStats();
             var store = new LearnedStatsStore(redis.Connection, stats, options);
-            var engine = new RoutingEngine(catalog, classifier, stats, new QuotaShares(), options);
+            var engine = new RoutingEngine(catalog, classifier, stats, new QuotaShares(), new OrchestratorLoad(options), options);
             var policy = new RoutingPolicy { AllowedModels = [.. Fleet.Select(m => m.Id)], Lambda = lambda };
             misclassified = 0;
             var run = Simulate($"router λ={lambda}", stream, (prompt, r) =>

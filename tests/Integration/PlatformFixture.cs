@@ -61,6 +61,7 @@ public sealed class PlatformFixture : IAsyncLifetime
         [
             "mock-2", "mock-breaker", "mock-backup", "mock-fast", "mock-slow", "mock-weak", "mock-strong", "mock-stream-primary", "mock-bandit-a", "mock-bandit-b",
             "mock-err-500", "mock-err-401", "mock-err-429", "mock-err-stream", "mock-canary-a", "mock-canary-b", "mock-canary-dear",
+            "mock-busy",
         ];
         for (var i = 0; i < routed.Length; i++)
         {
@@ -82,6 +83,8 @@ public sealed class PlatformFixture : IAsyncLifetime
         Environment.SetEnvironmentVariable("Providers__mock__Models__18__OutputPricePerMillion", "60");
         Environment.SetEnvironmentVariable("Routing__CanaryMinimumOutcomes", "6");
         Environment.SetEnvironmentVariable("Routing__CanaryPromoteAfter", "12");
+        // Overloaded from an average of 16 routes in flight: far above any other test's bursts of quick requests.
+        Environment.SetEnvironmentVariable("Routing__OverloadConcurrency", "16");
         // A free tier: the same mock as another provider account, free, with a quota of five requests a day.
         Environment.SetEnvironmentVariable("Providers__mockfree__Kind", "openai");
         Environment.SetEnvironmentVariable("Providers__mockfree__BaseUrl", MockOpenAi.BaseUrl.ToString());

@@ -262,7 +262,7 @@ public sealed class RouterTests(PlatformFixture platform)
 
         // What Billing does when the tenant passes a soft limit.
         await using var redis = await ConnectionMultiplexer.ConnectAsync(platform.Application.GetConnectionString("redis"));
-        await redis.GetDatabase().StringSetAsync(BudgetPressure.Key(tenantId), "soft", TimeSpan.FromMinutes(5));
+        await redis.GetDatabase().StringSetAsync(DegradationSignals.BudgetPressureKey(tenantId), "soft", TimeSpan.FromMinutes(5));
 
         await Eventually.TrueAsync(async () =>
         {
@@ -270,6 +270,33 @@ public sealed class RouterTests(PlatformFixture platform)
             return pressed.GetProperty("explanation").GetProperty("features").GetProperty("budgetPressure").GetBoolean()
                 && pressed.GetProperty("route").GetProperty("candidates")[0].GetProperty("model").GetString() == "mock-weak";
         }, "the Router to prefer the cheap model under budget pressure", TimeSpan.FromSeconds(5));
+    }
+
+    [Fact]
+    public async Task UnderOverload_TheRouterDegradesToCheapModels_AndRecovers()
+    {
+        var (_, key) = await platform.CreateTenantWithKeyAsync(new { name = "overload", requestsPerMinute = 1000 });
+        using var http = Client(key);
+        (await http.PutAsJsonAsync("/api/v1/router/policy", new { allowedModels = new[] { "mock/mock-weak", "mock/mock-strong" }, lambda = 10, strategy = "single" }, TestContext.Current.CancellationToken)).EnsureSuccessStatusCode();
+        (await FirstCandidateAndLoadAsync(http)).ShouldBe(("mock-strong", false));
+
+        platform.MockOpenAi.SlowModels["mock-busy"] = TimeSpan.FromSeconds(4);
+        try
+        {
+            // 24 slow routes at once: the Orchestrator reports its average concurrency, the Router sees it.
+            var crowd = Enumerable.Range(0, 24).Select(i => ChatAsync(key, $$"""{"model":"mock/mock-busy","messages":[{"role":"user","content":"busy {{i}}"}]}""")).ToList();
+            await Eventually.TrueAsync(async () => await FirstCandidateAndLoadAsync(http) == ("mock-weak", true), "the Router to degrade under overload", TimeSpan.FromSeconds(4));
+            foreach (var response in await Task.WhenAll(crowd))
+            {
+                response.StatusCode.ShouldBe(HttpStatusCode.OK);
+                response.Dispose();
+            }
+        }
+        finally
+        {
+            platform.MockOpenAi.SlowModels.TryRemove("mock-busy", out _);
+        }
+        await Eventually.TrueAsync(async () => await FirstCandidateAndLoadAsync(http) == ("mock-strong", false), "the Router to recover when the load passes", TimeSpan.FromSeconds(10));
     }
 
     [Fact]
@@ -322,6 +349,14 @@ public sealed class RouterTests(PlatformFixture platform)
             }
         }
         throw new TimeoutException("The canary was not judged within 120 requests.");
+    }
+
+    private static async Task<(string?, bool)> FirstCandidateAndLoadAsync(HttpClient http)
+    {
+        var decision = await (await http.PostAsJsonAsync("/api/v1/router/decide", new { text = "compare these two plans", inputTokens = 200, explain = true, seed = 3 }))
+            .Content.ReadFromJsonAsync<JsonElement>();
+        return (decision.GetProperty("route").GetProperty("candidates")[0].GetProperty("model").GetString(),
+            decision.GetProperty("explanation").GetProperty("features").GetProperty("overloaded").GetBoolean());
     }
 
     private static async Task<string?> FirstCandidateAsync(HttpClient http)
