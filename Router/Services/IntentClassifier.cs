@@ -4,9 +4,11 @@ using System.Text.Json;
 namespace Router.Services;
 
 /// <summary>
-/// Classifies a request's intent by the nearest centroid of labelled examples (global ones from
-/// <c>intent-examples.json</c>, plus a tenant's own), embedded locally. When the nearest is weak or hardly nearer
-/// than the next, the deterministic rules decide instead. Novelty is how far the request is from every example.
+/// Classifies a request's intent by its similarity to labelled examples (global ones from
+/// <c>intent-examples.json</c>, plus a tenant's own), embedded locally: half to the intent's centroid, half to its
+/// nearest example (which keeps a distinctive example from being averaged away), plus cue words. When the best is
+/// weak or hardly better than the next, the deterministic rules decide instead. Novelty is how far the request is
+/// from every example.
 /// </summary>
 public sealed class IntentClassifier
 {
@@ -14,9 +16,10 @@ public sealed class IntentClassifier
     private const double MinimumConfidence = 0.06;
     private const double MinimumMargin = 0.01;
     private const double CueWeight = 0.1;
+    private const double NearestShare = 0.5;
 
     private readonly Dictionary<string, float[]> _centroids;
-    private readonly List<float[]> _examples = [];
+    private readonly Dictionary<string, List<float[]>> _examples;
 
     public IntentClassifier(IHostEnvironment environment)
     {
@@ -26,8 +29,8 @@ public sealed class IntentClassifier
             path = Path.Combine(environment.ContentRootPath, "intent-examples.json");
         }
         var examples = JsonSerializer.Deserialize<Dictionary<string, string[]>>(File.ReadAllText(path))!;
-        _centroids = examples.ToDictionary(e => e.Key, e => Centroid(e.Value.Select(Embed).ToList()));
-        _examples.AddRange(examples.Values.SelectMany(v => v).Select(Embed));
+        _examples = examples.ToDictionary(e => e.Key, e => e.Value.Select(Embed).ToList());
+        _centroids = _examples.ToDictionary(e => e.Key, e => Centroid(e.Value));
     }
 
     public IReadOnlyCollection<string> Intents => _centroids.Keys;
@@ -38,10 +41,15 @@ public sealed class IntentClassifier
         string? best = null;
         double bestScore = double.MinValue, second = double.MinValue;
         var cued = RequestFlags.Cues(text);
+        var nearestExample = 0.0;
         foreach (var (intent, centroid) in tenantCentroids is null ? _centroids : Merge(tenantCentroids))
         {
+            var toCentroid = Cosine(vector, centroid);
+            // A tenant's own intent has only its centroid.
+            var nearest = _examples.TryGetValue(intent, out var examples) ? examples.Max(e => Cosine(vector, e)) : toCentroid;
+            nearestExample = Math.Max(nearestExample, nearest);
             // A cue word ("translate", "haiku", "trade-off") is strong evidence the lexical similarity may miss.
-            var score = Cosine(vector, centroid) + (cued.Contains(intent) ? CueWeight : 0);
+            var score = NearestShare * nearest + (1 - NearestShare) * toCentroid + (cued.Contains(intent) ? CueWeight : 0);
             if (score > bestScore)
             {
                 (second, bestScore, best) = (bestScore, score, intent);
@@ -51,7 +59,7 @@ public sealed class IntentClassifier
                 second = score;
             }
         }
-        var novelty = 1 - _examples.Max(example => Cosine(vector, example));
+        var novelty = 1 - nearestExample;
         if (best is not null && bestScore >= MinimumConfidence && bestScore - second >= MinimumMargin)
         {
             return new IntentResult(best, bestScore, novelty, FromRules: false);

@@ -24,7 +24,7 @@ public static class RoutingEvaluation
     private const double GoodEnough = 0.85;
     private const int InputTokens = 400;
     private const int OutputTokens = 300;
-    private const int Runs = 5;
+    private const int Runs = 10;
 
     private static readonly SimulatedModel[] Fleet =
     [
@@ -63,7 +63,7 @@ public static class RoutingEvaluation
         var misclassified = 0;
         var decisionTimes = new List<double>();
         var runs = new Dictionary<double, List<Outcome>>();
-        foreach (var (lambda, seed) in new[] { 1.0, 5.0, 10.0 }.SelectMany(lambda => Enumerable.Range(1, Runs).Select(seed => (lambda, seed))))
+        foreach (var (lambda, seed) in new[] { 1.0, 5.0, 7.0, 10.0 }.SelectMany(lambda => Enumerable.Range(1, Runs).Select(seed => (lambda, seed))))
         {
             await redis.Connection.GetServers()[0].FlushDatabaseAsync();
             var stats = new LearnedStats();
@@ -115,8 +115,9 @@ public static class RoutingEvaluation
         {
             var quality = outcomes.Select(o => o.LateQuality / bestResult.LateQuality).ToList();
             var cost = outcomes.Select(o => (double)(o.LateCost / bestResult.LateCost)).ToList();
+            var met = quality.Zip(cost).Count(run => run.First >= 0.95 && run.Second <= 0.40);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"  router λ={lambda}: quality {quality.Average():P1} (runs {quality.Min():P1} to {quality.Max():P1}) at cost {cost.Average():P1} (runs {cost.Min():P1} to {cost.Max():P1})"));
+                $"  router λ={lambda}: quality {quality.Average():P1} (runs {quality.Min():P1} to {quality.Max():P1}) at cost {cost.Average():P1} (runs {cost.Min():P1} to {cost.Max():P1}); {met} of {Runs} runs meet the goal"));
         }
         decisionTimes.Sort();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,

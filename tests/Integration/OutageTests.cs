@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Npgsql;
 
 namespace Integration;
 
@@ -22,6 +23,8 @@ public sealed class OutageTests(PlatformFixture platform)
         finally
         {
             await platform.Application.StartResourceAsync("postgres");
+            // This process's own pooled connections died with the server; later tests must not be handed one.
+            NpgsqlConnection.ClearAllPools();
         }
 
         response.StatusCode.ShouldBe(HttpStatusCode.ServiceUnavailable);
