@@ -22,6 +22,7 @@ public static class Extensions
         builder.Services.AddSingleton<TenantKeyStore>();
         builder.Services.AddScoped<TenantKeyInvalidator>();
         builder.Services.AddHostedService<KeyInvalidationListener>();
+        builder.Services.AddHostedService<KeyLookupWarmup>();
 
         builder.Services.AddOptions<RateLimitOptions>().BindConfiguration("RateLimits");
         builder.Services.AddOptions<CacheOptions>().BindConfiguration("Cache");

@@ -5,6 +5,7 @@ using Gateway.Model;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Primitives;
+using Npgsql;
 using StackExchange.Redis;
 
 namespace Gateway.Services;
@@ -113,15 +114,33 @@ public sealed partial class TenantKeyStore(
 
     private async Task<TenantKey?> FromDatabaseAsync(string hash, CancellationToken cancellationToken)
     {
+        try
+        {
+            return await ReadKeyAsync(hash, cancellationToken);
+        }
+        catch (NpgsqlException ex) when (ex.IsTransient || ex is PostgresException { SqlState: PostgresErrorCodes.AdminShutdown or PostgresErrorCodes.CrashShutdown })
+        {
+            // After a PostgreSQL restart the pool still holds connections that died with the server: drop them all
+            // and try once more on a fresh one, rather than answering every client 503 once per dead connection.
+            Log.StaleConnections(logger, ex);
+            NpgsqlConnection.ClearAllPools();
+            return await ReadKeyAsync(hash, cancellationToken);
+        }
+    }
+
+    private async Task<TenantKey?> ReadKeyAsync(string hash, CancellationToken cancellationToken)
+    {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<GatewayDbContext>();
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         // Row-level security shows a key row to whoever names its hash, that is, whoever holds the key.
         await db.Database.ExecuteSqlAsync($"SELECT set_config('app.api_key_hash', {hash}, true)", cancellationToken);
-        var key = await db.ApiKeys.AsNoTracking().FirstOrDefaultAsync(k => k.Hash == hash, cancellationToken);
-        var tenant = key is null ? null : await db.Tenants.AsNoTracking().FirstAsync(t => t.Id == key.TenantId, cancellationToken);
+        // One query, the same whether the key exists or not, so the warm-up compiles what every lookup runs.
+        var found = await db.ApiKeys.AsNoTracking().Where(k => k.Hash == hash)
+            .Join(db.Tenants.AsNoTracking(), k => k.TenantId, t => t.Id, (key, tenant) => new { key, tenant })
+            .FirstOrDefaultAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        return key is null ? null : TenantKey.From(key, tenant!);
+        return found is null ? null : TenantKey.From(found.key, found.tenant);
     }
 
     private static RedisKey RedisKeyOf(string hash) => $"gateway:key:{hash}";
@@ -130,6 +149,9 @@ public sealed partial class TenantKeyStore(
     {
         [LoggerMessage(1, LogLevel.Warning, "Redis is unavailable for API keys; using memory and PostgreSQL.")]
         public static partial void RedisUnavailable(ILogger logger, Exception exception);
+
+        [LoggerMessage(2, LogLevel.Warning, "A pooled PostgreSQL connection had died (the server restarted?); pools cleared, key read again.")]
+        public static partial void StaleConnections(ILogger logger, Exception exception);
     }
 }
 
