@@ -27,9 +27,17 @@ public sealed record UsageIntegrationEvent : IntegrationEvent
     /// <summary>USD, from the catalog's prices; zero for cache hits.</summary>
     public decimal Cost { get; init; }
 
+    /// <summary>The USD prices per million tokens <see cref="Cost"/> was computed from (zero when nothing was charged).</summary>
+    public decimal InputPricePerMillion { get; init; }
+
+    public decimal OutputPricePerMillion { get; init; }
+
     public double LatencyMs { get; init; }
 
-    /// <summary><c>miss</c>, <c>hit</c>, <c>bypass</c> (not cacheable or not asked), or <c>none</c> (never got that far).</summary>
+    /// <summary>
+    /// <c>miss</c>, <c>hit</c> (exact), <c>semantic-hit</c>, <c>bypass</c> (not cacheable or not asked), or <c>none</c>
+    /// (never got that far).
+    /// </summary>
     public string Cache { get; init; } = CacheStatus.None;
 
     public bool Stream { get; init; }
@@ -46,5 +54,6 @@ public static class CacheStatus
     public const string None = "none";
     public const string Miss = "miss";
     public const string Hit = "hit";
+    public const string SemanticHit = "semantic-hit";
     public const string Bypass = "bypass";
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using System.Threading.Channels;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using NATS.Client.Core;
@@ -11,10 +12,13 @@ namespace Microsoft.Extensions.Hosting;
 /// <summary>
 /// A durable JetStream consumer with explicit acks: a message is acked after its handler succeeds, retried with
 /// backoff when it throws, and moved to the dead-letter subject (stored there before it is acked here) after
-/// <see cref="EventConsumerOptions.MaxAttempts"/> deliveries, or at once when it cannot be read at all.
+/// <see cref="EventConsumerOptions.MaxAttempts"/> deliveries, or at once when it cannot be read at all. With a
+/// <see cref="EventConsumerOptions.BatchSize"/> above one, whatever has arrived (up to that many) is handled at once
+/// and acked after the batch succeeds; a failed batch is retried event by event, so one poison event stays alone.
 /// </summary>
 internal sealed partial class EventConsumer<TEvent>(
     EventConsumerOptions options,
+    Func<IServiceProvider, IReadOnlyList<TEvent>, CancellationToken, Task> handle,
     INatsConnection connection,
     INatsJSContext jetStream,
     JetStreamTopology topology,
@@ -22,7 +26,7 @@ internal sealed partial class EventConsumer<TEvent>(
     ILogger<EventConsumer<TEvent>> logger) : BackgroundService where TEvent : IntegrationEvent
 {
     private static readonly TimeSpan ReconnectDelay = TimeSpan.FromSeconds(2);
-    private static readonly NatsJSConsumeOpts ConsumeOptions = new() { MaxMsgs = 100, Expires = TimeSpan.FromSeconds(10) };
+    private readonly NatsJSConsumeOpts _consumeOptions = new() { MaxMsgs = Math.Max(100, options.BatchSize * 2), Expires = TimeSpan.FromSeconds(10) };
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -62,12 +66,22 @@ internal sealed partial class EventConsumer<TEvent>(
             return ValueTask.CompletedTask;
         };
         connection.ConnectionOpened += reconnected;
+        // The pull fills a buffer; the handler takes whatever is in it, so batches grow only when events queue up.
+        var buffer = Channel.CreateBounded<INatsJSMsg<byte[]>>(new BoundedChannelOptions(_consumeOptions.MaxMsgs!.Value) { SingleReader = true, SingleWriter = true });
+        var pulling = PullAsync(consumer, buffer.Writer, session.Token);
         try
         {
-            await foreach (var message in consumer.ConsumeAsync<byte[]>(opts: ConsumeOptions, cancellationToken: session.Token))
+            var batch = new List<INatsJSMsg<byte[]>>(options.BatchSize);
+            while (await buffer.Reader.WaitToReadAsync(session.Token))
             {
-                await ProcessAsync(message, stoppingToken);
+                while (batch.Count < options.BatchSize && buffer.Reader.TryRead(out var message))
+                {
+                    batch.Add(message);
+                }
+                await ProcessAsync(batch, stoppingToken);
+                batch.Clear();
             }
+            await buffer.Reader.Completion;
         }
         catch (OperationCanceledException) when (session.IsCancellationRequested && !stoppingToken.IsCancellationRequested)
         {
@@ -76,6 +90,82 @@ internal sealed partial class EventConsumer<TEvent>(
         finally
         {
             connection.ConnectionOpened -= reconnected;
+            await session.CancelAsync();
+            await pulling;
+        }
+    }
+
+    private async Task PullAsync(INatsJSConsumer consumer, ChannelWriter<INatsJSMsg<byte[]>> writer, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await foreach (var message in consumer.ConsumeAsync<byte[]>(opts: _consumeOptions, cancellationToken: cancellationToken))
+            {
+                await writer.WriteAsync(message, cancellationToken);
+            }
+            writer.TryComplete();
+        }
+        catch (Exception ex)
+        {
+            writer.TryComplete(ex);
+        }
+    }
+
+    private async Task ProcessAsync(List<INatsJSMsg<byte[]>> batch, CancellationToken stoppingToken)
+    {
+        if (batch.Count == 1)
+        {
+            await ProcessAsync(batch[0], stoppingToken);
+            return;
+        }
+
+        var readable = new List<(INatsJSMsg<byte[]> Message, TEvent Event)>(batch.Count);
+        foreach (var message in batch)
+        {
+            if (await ReadAsync(message, stoppingToken) is { } @event)
+            {
+                readable.Add((message, @event));
+            }
+        }
+        using var activity = PlatformTelemetry.ActivitySource.StartActivity($"{options.FilterSubject} process batch", ActivityKind.Consumer, parentContext: default,
+            links: readable.Take(128).Select(r => TraceContextHeaders.Extract(r.Message.Headers)).Where(c => c != default).Select(c => new ActivityLink(c)));
+        activity?.SetTag("messaging.system", "nats");
+        activity?.SetTag("messaging.consumer.group.name", options.Durable);
+        activity?.SetTag("messaging.batch.message_count", readable.Count);
+        try
+        {
+            await using (var scope = scopes.CreateAsyncScope())
+            {
+                await handle(scope.ServiceProvider, readable.ConvertAll(r => r.Event), stoppingToken);
+            }
+            foreach (var (message, _) in readable)
+            {
+                await message.AckAsync(cancellationToken: stoppingToken);
+            }
+        }
+        catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+        {
+            // Handlers are idempotent per event: each goes again alone, so a poison event fails by itself.
+            Log.BatchFailed(logger, ex, options.Durable, readable.Count);
+            foreach (var (message, _) in readable)
+            {
+                await ProcessAsync(message, stoppingToken);
+            }
+        }
+    }
+
+    /// <summary>The event in <paramref name="message"/>, or null when it is unreadable (then it is dead-lettered).</summary>
+    private async Task<TEvent?> ReadAsync(INatsJSMsg<byte[]> message, CancellationToken stoppingToken)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<TEvent>(message.Data ?? [], JsonSerializerOptions.Web)
+                ?? throw new JsonException("The message body is null.");
+        }
+        catch (JsonException ex)
+        {
+            await DeadLetterAsync(message, $"Unreadable as {typeof(TEvent).Name}: {ex.Message}", (int)(message.Metadata?.NumDelivered ?? 1), stoppingToken);
+            return null;
         }
     }
 
@@ -90,22 +180,17 @@ internal sealed partial class EventConsumer<TEvent>(
         activity?.SetTag("messaging.consumer.group.name", options.Durable);
 
         var deliveries = (int)(message.Metadata?.NumDelivered ?? 1);
-        TEvent? @event;
-        try
+        if (await ReadAsync(message, stoppingToken) is not { } @event)
         {
-            @event = JsonSerializer.Deserialize<TEvent>(message.Data ?? [], JsonSerializerOptions.Web)
-                ?? throw new JsonException("The message body is null.");
-        }
-        catch (JsonException ex)
-        {
-            await DeadLetterAsync(message, $"Unreadable as {typeof(TEvent).Name}: {ex.Message}", deliveries, stoppingToken);
             return;
         }
 
         try
         {
-            await using var scope = scopes.CreateAsyncScope();
-            await scope.ServiceProvider.GetRequiredService<IIntegrationEventHandler<TEvent>>().HandleAsync(@event, stoppingToken);
+            await using (var scope = scopes.CreateAsyncScope())
+            {
+                await handle(scope.ServiceProvider, [@event], stoppingToken);
+            }
             await message.AckAsync(cancellationToken: stoppingToken);
         }
         catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
@@ -173,6 +258,9 @@ internal sealed partial class EventConsumer<TEvent>(
 
         [LoggerMessage(5, LogLevel.Information, "Consumer {Durable} resumes after NATS reconnected.")]
         public static partial void Resuming(ILogger logger, string durable);
+
+        [LoggerMessage(6, LogLevel.Warning, "A batch of {Count} events failed in {Durable}; retrying them one by one.")]
+        public static partial void BatchFailed(ILogger logger, Exception exception, string durable, int count);
 
         [LoggerMessage(4, LogLevel.Error, "Message on {Subject} dead-lettered by {Durable}: {Reason}")]
         public static partial void DeadLettered(ILogger logger, string subject, string durable, string reason);

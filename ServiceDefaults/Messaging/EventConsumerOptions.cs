@@ -20,6 +20,11 @@ public sealed class EventConsumerOptions
     /// <summary>Default 1 minute.</summary>
     public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>
+    /// Default 1: events handed to a batch handler at once, at most; a batch is whatever has arrived, never waited for.
+    /// </summary>
+    public int BatchSize { get; set; } = 1;
+
     /// <summary>Default 30 seconds: a handler that neither acks nor fails in this time gets the message again.</summary>
     public TimeSpan AckWait { get; set; } = TimeSpan.FromSeconds(30);
 }

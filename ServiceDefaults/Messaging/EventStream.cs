@@ -11,10 +11,13 @@ public static class EventStreams
     public static readonly EventStream Ingestion = new("INGESTION", "ingestion.>", TimeSpan.FromDays(7));
     public static readonly EventStream Control = new("CONTROL", "control.>", TimeSpan.FromDays(1));
 
+    /// <summary>Plan changes and budget alerts: facts money depends on, kept as long as usage may be disputed.</summary>
+    public static readonly EventStream Billing = new("BILLING", "billing.>", TimeSpan.FromDays(30));
+
     /// <summary>Messages that kept failing, kept long enough for an operator to look and replay.</summary>
     public static readonly EventStream DeadLetter = new("DEADLETTER", "deadletter.>", TimeSpan.FromDays(30));
 
-    public static IReadOnlyList<EventStream> All { get; } = [Usage, Tools, Ingestion, Control, DeadLetter];
+    public static IReadOnlyList<EventStream> All { get; } = [Usage, Tools, Ingestion, Control, Billing, DeadLetter];
 
     public static string DeadLetterSubject(string subject) => $"deadletter.{subject}";
 }

@@ -22,18 +22,44 @@ public static class MessagingExtensions
         where TEvent : IntegrationEvent
         where THandler : class, IIntegrationEventHandler<TEvent>
     {
+        builder.Services.AddScoped<IIntegrationEventHandler<TEvent>, THandler>();
+        return builder.AddConsumer<TEvent>(configure, batches: false, (services, events, cancellationToken) =>
+            services.GetRequiredService<IIntegrationEventHandler<TEvent>>().HandleAsync(events[0], cancellationToken));
+    }
+
+    /// <summary>
+    /// Consumes <typeparamref name="TEvent"/> in batches of up to <see cref="EventConsumerOptions.BatchSize"/> with
+    /// <typeparamref name="THandler"/>, for streams where one transaction per event would be the bottleneck.
+    /// </summary>
+    public static IHostApplicationBuilder AddBatchEventConsumer<TEvent, THandler>(this IHostApplicationBuilder builder, Action<EventConsumerOptions> configure)
+        where TEvent : IntegrationEvent
+        where THandler : class, IIntegrationEventBatchHandler<TEvent>
+    {
+        builder.Services.AddScoped<IIntegrationEventBatchHandler<TEvent>, THandler>();
+        return builder.AddConsumer<TEvent>(configure, batches: true, (services, events, cancellationToken) =>
+            services.GetRequiredService<IIntegrationEventBatchHandler<TEvent>>().HandleAsync(events, cancellationToken));
+    }
+
+    private static IHostApplicationBuilder AddConsumer<TEvent>(
+        this IHostApplicationBuilder builder, Action<EventConsumerOptions> configure, bool batches, Func<IServiceProvider, IReadOnlyList<TEvent>, CancellationToken, Task> handle)
+        where TEvent : IntegrationEvent
+    {
         var options = new EventConsumerOptions();
         configure(options);
         builder.Configuration.GetSection($"Messaging:Consumers:{options.Durable}").Bind(options);
-        if (string.IsNullOrWhiteSpace(options.Durable) || string.IsNullOrWhiteSpace(options.FilterSubject) || options.MaxAttempts < 1)
+        if (string.IsNullOrWhiteSpace(options.Durable) || string.IsNullOrWhiteSpace(options.FilterSubject) || options.MaxAttempts < 1 || options.BatchSize < 1)
         {
-            throw new InvalidOperationException($"Consumer of {typeof(TEvent).Name} needs a Durable name, a FilterSubject and MaxAttempts of 1 or more.");
+            throw new InvalidOperationException($"Consumer of {typeof(TEvent).Name} needs a Durable name, a FilterSubject, and MaxAttempts and BatchSize of 1 or more.");
+        }
+        if (!batches)
+        {
+            options.BatchSize = 1;
         }
 
         builder.AddEventBus();
-        builder.Services.AddScoped<IIntegrationEventHandler<TEvent>, THandler>();
         builder.Services.AddSingleton<IHostedService>(services => new EventConsumer<TEvent>(
             options,
+            handle,
             services.GetRequiredService<INatsConnection>(),
             services.GetRequiredService<INatsJSContext>(),
             services.GetRequiredService<JetStreamTopology>(),
