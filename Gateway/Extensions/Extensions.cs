@@ -31,6 +31,7 @@ public static class Extensions
 
         builder.Services.AddSingleton<UsagePublisher>();
         builder.Services.AddSingleton<UsageRecordingFilter>();
+        builder.Services.AddSingleton<GatewayMetrics>();
         builder.Services.AddHostedService<UsageOutboxDispatcher>();
 
         builder.Services.AddSingleton<InternalTokenCache>();

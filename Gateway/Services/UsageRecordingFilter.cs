@@ -6,7 +6,7 @@ namespace Gateway.Services;
 /// Emits exactly one usage event per admitted <c>/v1</c> request, after its response has been sent (streams
 /// included), so metering never adds to the client's latency.
 /// </summary>
-public sealed class UsageRecordingFilter(UsagePublisher publisher, TimeProvider time) : IEndpointFilter
+public sealed class UsageRecordingFilter(UsagePublisher publisher, GatewayMetrics metrics, TimeProvider time) : IEndpointFilter
 {
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
@@ -18,7 +18,9 @@ public sealed class UsageRecordingFilter(UsagePublisher publisher, TimeProvider 
         http.Features.Set(record);
         http.Response.OnCompleted(() =>
         {
+            // Cache hits and requests that reached no model are not charged.
             var model = record.Model;
+            var charged = record.Cache != CacheStatus.Hit && model is not null;
             var usage = new UsageIntegrationEvent
             {
                 TenantId = key.TenantId,
@@ -28,7 +30,9 @@ public sealed class UsageRecordingFilter(UsagePublisher publisher, TimeProvider 
                 Provider = model?.Provider,
                 InputTokens = record.InputTokens,
                 OutputTokens = record.OutputTokens,
-                Cost = record.Cache == CacheStatus.Hit || model is null ? 0 : model.CostOf(record.InputTokens, record.OutputTokens),
+                Cost = charged ? model!.CostOf(record.InputTokens, record.OutputTokens) : 0,
+                InputPricePerMillion = charged ? model!.Model.InputPricePerMillion : 0,
+                OutputPricePerMillion = charged ? model!.Model.OutputPricePerMillion : 0,
                 LatencyMs = time.GetElapsedTime(started).TotalMilliseconds,
                 Cache = record.Cache,
                 Stream = record.Stream,
@@ -36,6 +40,7 @@ public sealed class UsageRecordingFilter(UsagePublisher publisher, TimeProvider 
                 ErrorCode = record.ErrorCode,
                 TraceId = traceId,
             };
+            metrics.Record(usage, key.TenantName);
             return publisher.PublishAsync(usage);
         });
         var result = await next(context);
