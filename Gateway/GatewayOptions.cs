@@ -11,4 +11,10 @@ public sealed class GatewayOptions
 
     /// <summary>Default 4 MiB: the largest request body accepted on <c>/v1</c>.</summary>
     public long MaxRequestBytes { get; set; } = 4 * 1024 * 1024;
+
+    /// <summary>
+    /// Default 1024: the output tokens a request that sets no <c>max_tokens</c> is assumed to cost when its price is
+    /// reserved against the tenant's budgets (settled to the true cost afterwards).
+    /// </summary>
+    public int BudgetOutputTokenEstimate { get; set; } = 1024;
 }

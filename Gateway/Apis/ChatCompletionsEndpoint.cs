@@ -1,17 +1,20 @@
 using System.Text.Json;
+using Gateway.Model;
 using Gateway.Services;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Options;
 
 namespace Gateway.Apis;
 
 /// <summary>
-/// <c>POST /v1/chat/completions</c>: validate, resolve the model, check limits and the exact cache in one Redis
-/// round trip, then answer from the cache or through the Orchestrator, whole or streamed.
+/// <c>POST /v1/chat/completions</c>: validate, resolve the model, check limits, reserve against the budgets and look
+/// in the exact cache in one Redis round trip, then answer from the cache or through the Orchestrator, whole or streamed.
 /// </summary>
 public static class ChatCompletionsEndpoint
 {
     public static async Task<IResult> HandleAsync(
-        HttpContext http, ModelCatalog catalog, OrchestratorClient orchestrator, RouterClient router, RateLimiter limiter, ExactCache cache)
+        HttpContext http, ModelCatalog catalog, OrchestratorClient orchestrator, RouterClient router, RateLimiter limiter, BudgetGuard budgets, ExactCache cache,
+        IOptions<GatewayOptions> options)
     {
         var key = http.TenantKey();
         var (request, invalid) = await RequestBody.ReadAsync(http, ChatCompletionReader.Read);
@@ -33,17 +36,26 @@ public static class ChatCompletionsEndpoint
         usage.Model = route is null ? null : catalog.Find(route.Candidates[0].ToString()).Model;
         usage.Stream = request!.Stream;
 
-        // Issued together, so the limits and the cache cost one round trip to Redis. The token estimate (about four
-        // bytes a token, plus the most the model may write) is settled once the true usage is known.
+        // Issued together, so the limits, the budgets and the cache cost one round trip to Redis. The token estimate
+        // (about four bytes a token, plus the most the model may write) is settled once the true usage is known; the
+        // budget reservation prices it at the dearest model that may answer.
         var cacheKey = cache.KeyFor(http.Request, key, request);
-        var admitting = limiter.AdmitAsync(key, http.Request.ContentLength.GetValueOrDefault() / 4 + (request.Options.MaxOutputTokens ?? 0));
+        var inputTokens = http.Request.ContentLength.GetValueOrDefault() / 4;
+        var admitting = limiter.AdmitAsync(key, inputTokens + (request.Options.MaxOutputTokens ?? 0));
+        var reserving = budgets.ReserveAsync(key, EstimatedCost(catalog, key, route, inputTokens, request.Options.MaxOutputTokens ?? options.Value.BudgetOutputTokenEstimate));
         var lookingUp = cacheKey is null ? Task.FromResult<ChatResponse?>(null) : cache.GetAsync(cacheKey);
         var limit = await admitting;
+        usage.Reservation = await reserving;
         var cached = await lookingUp;
         limit.WriteHeaders(http.Response.Headers);
         if (!limit.Admitted)
         {
             return OpenAiErrors.RateLimited(http, limit);
+        }
+        if (!usage.Reservation.Admitted)
+        {
+            limiter.Settle(limit, 0);
+            return OpenAiErrors.InsufficientQuota(http, usage.Reservation);
         }
 
         usage.Cache = cacheKey is null ? CacheStatus.Bypass : cached is null ? CacheStatus.Miss : CacheStatus.Hit;
@@ -111,6 +123,15 @@ public static class ChatCompletionsEndpoint
             }
         }
         return TypedResults.Empty;
+    }
+
+    /// <summary>What the request may cost at most: at the dearest of its candidates, or of every chat model the key may use for "auto".</summary>
+    private static decimal EstimatedCost(ModelCatalog catalog, TenantKey key, RoutePlan? route, long inputTokens, long outputTokens)
+    {
+        var models = route is null
+            ? catalog.Models.Where(m => !m.IsEmbedding && ModelAccess.Allows(key, m))
+            : route.Candidates.Select(c => catalog.Find(c.ToString()).Model).OfType<CatalogModel>();
+        return models.Select(m => m.CostOf(inputTokens, outputTokens)).DefaultIfEmpty(0).Max();
     }
 
     /// <summary>Names the model that answered (<c>x-route</c>) and meters its prices, not the first candidate's.</summary>

@@ -35,7 +35,7 @@ public static class OpenAiApi
         return TypedResults.Json(new ModelList("list", models), OpenAiJsonContext.Default.ModelList);
     }
 
-    public static async Task<IResult> Embeddings(HttpContext http, ModelCatalog catalog, OrchestratorClient orchestrator, RateLimiter limiter)
+    public static async Task<IResult> Embeddings(HttpContext http, ModelCatalog catalog, OrchestratorClient orchestrator, RateLimiter limiter, BudgetGuard budgets)
     {
         var key = http.TenantKey();
         var (request, invalid) = await RequestBody.ReadAsync(http, EmbeddingRequest.Read);
@@ -51,11 +51,21 @@ public static class OpenAiApi
         var model = resolved.Model!;
         http.Usage().Model = model;
         http.Usage().Cache = CacheStatus.Bypass;
-        var limit = await limiter.AdmitAsync(key, request.Inputs.Sum(i => (long)i.Length) / 4);
+        var estimatedTokens = request.Inputs.Sum(i => (long)i.Length) / 4;
+        var admitting = limiter.AdmitAsync(key, estimatedTokens);
+        // Characters, not a quarter of them: an upper bound of the tokens, so the reservation covers the cost.
+        var reserving = budgets.ReserveAsync(key, model.CostOf(estimatedTokens * 4, 0));
+        var limit = await admitting;
+        http.Usage().Reservation = await reserving;
         limit.WriteHeaders(http.Response.Headers);
         if (!limit.Admitted)
         {
             return OpenAiErrors.RateLimited(http, limit);
+        }
+        if (!http.Usage().Reservation.Admitted)
+        {
+            limiter.Settle(limit, 0);
+            return OpenAiErrors.InsufficientQuota(http, http.Usage().Reservation);
         }
         var result = await orchestrator.EmbedAsync(key, new EmbeddingExecutionRequest(model.Provider, model.Model.Id, request.Inputs, request.Dimensions), http.RequestAborted);
         http.Usage().InputTokens = result.Value?.InputTokens ?? 0;

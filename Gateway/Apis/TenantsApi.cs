@@ -28,7 +28,7 @@ public static partial class TenantsApi
             : TypedResults.NotFound();
 
     public static async Task<Results<Created<Tenant>, ValidationProblem, ProblemHttpResult>> CreateTenant(
-        CreateTenantRequest request, GatewayDbContext db, TimeProvider time, CancellationToken cancellationToken)
+        CreateTenantRequest request, GatewayDbContext db, OutboxPublisher events, TimeProvider time, CancellationToken cancellationToken)
     {
         var plan = request.Plan ?? TenantPlans.Free;
         var errors = new Dictionary<string, string[]>();
@@ -55,12 +55,14 @@ public static partial class TenantsApi
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Conflict", detail: $"A tenant named '{tenant.Name}' exists.");
         }
+        await events.PublishAsync(TenantPlanChangedIntegrationEvent.Subject, new TenantPlanChangedIntegrationEvent { TenantId = tenant.Id, Plan = tenant.Plan, OccurredAt = tenant.CreatedAt });
         return TypedResults.Created($"/api/v1/admin/tenants/{tenant.Id}", tenant);
     }
 
-    /// <summary>Changes a tenant's plan or status; its keys everywhere see the change at once.</summary>
+    /// <summary>Changes a tenant's plan or status; its keys everywhere see the change at once, Billing prorates from now.</summary>
     public static async Task<Results<Ok<Tenant>, NotFound, ValidationProblem>> UpdateTenant(
-        Guid id, UpdateTenantRequest request, GatewayDbContext db, TenantContext tenantContext, TenantKeyInvalidator invalidator, CancellationToken cancellationToken)
+        Guid id, UpdateTenantRequest request, GatewayDbContext db, TenantContext tenantContext, TenantKeyInvalidator invalidator, OutboxPublisher events,
+        CancellationToken cancellationToken)
     {
         if (request.Plan is { } plan && !TenantPlans.All.Contains(plan))
         {
@@ -71,10 +73,15 @@ public static partial class TenantsApi
         {
             return TypedResults.NotFound();
         }
+        var planChanged = request.Plan is not null && request.Plan != tenant.Plan;
         tenant.Plan = request.Plan ?? tenant.Plan;
         tenant.Status = request.Status ?? tenant.Status;
         tenant.CacheEnabled = request.CacheEnabled ?? tenant.CacheEnabled;
         await db.SaveChangesAsync(cancellationToken);
+        if (planChanged)
+        {
+            await events.PublishAsync(TenantPlanChangedIntegrationEvent.Subject, new TenantPlanChangedIntegrationEvent { TenantId = id, Plan = tenant.Plan });
+        }
 
         tenantContext.Enter(id);
         await invalidator.InvalidateTenantAsync(id, cancellationToken);

@@ -28,11 +28,12 @@ public static class Extensions
         builder.Services.AddOptions<CacheOptions>().BindConfiguration("Cache");
         builder.Services.AddSingleton<ExactCache>();
         builder.Services.AddSingleton<RateLimiter>();
+        builder.Services.AddSingleton<BudgetGuard>();
 
-        builder.Services.AddSingleton<UsagePublisher>();
+        builder.Services.AddSingleton<OutboxPublisher>();
         builder.Services.AddSingleton<UsageRecordingFilter>();
         builder.Services.AddSingleton<GatewayMetrics>();
-        builder.Services.AddHostedService<UsageOutboxDispatcher>();
+        builder.Services.AddHostedService<OutboxDispatcher>();
 
         builder.Services.AddSingleton<InternalTokenCache>();
         builder.Services.AddHttpClient<RouterClient>(client => client.BaseAddress = new Uri("https+http://router"));

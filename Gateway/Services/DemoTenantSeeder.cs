@@ -10,7 +10,7 @@ namespace Gateway.Services;
 /// The embedded default: a <c>demo</c> tenant on the enterprise plan with the key the AppHost generated
 /// (<c>Gateway:DemoKey</c>), so a fresh platform answers at once. Idempotent, and safe with several Gateways.
 /// </summary>
-public sealed partial class DemoTenantSeeder(IServiceScopeFactory scopes, IOptions<GatewayOptions> options, TimeProvider time, ILogger<DemoTenantSeeder> logger) : IHostedService
+public sealed partial class DemoTenantSeeder(IServiceScopeFactory scopes, OutboxPublisher events, IOptions<GatewayOptions> options, TimeProvider time, ILogger<DemoTenantSeeder> logger) : IHostedService
 {
     public const string TenantName = "demo";
 
@@ -30,6 +30,7 @@ public sealed partial class DemoTenantSeeder(IServiceScopeFactory scopes, IOptio
                 tenant = new Tenant { Id = Guid.CreateVersion7(), Name = TenantName, Plan = TenantPlans.Enterprise, CreatedAt = time.GetUtcNow() };
                 db.Tenants.Add(tenant);
                 await db.SaveChangesAsync(cancellationToken);
+                await events.PublishAsync(TenantPlanChangedIntegrationEvent.Subject, new TenantPlanChangedIntegrationEvent { TenantId = tenant.Id, Plan = tenant.Plan, OccurredAt = tenant.CreatedAt });
             }
 
             scope.ServiceProvider.GetRequiredService<TenantContext>().Enter(tenant.Id);

@@ -18,6 +18,19 @@ public static class OpenAiErrors
             $"Rate limit reached for this key or tenant (requests or tokens per minute). Please try again in {seconds}s.",
             type: "requests", code: "rate_limit_exceeded");
     }
+
+    /// <summary>
+    /// A budget or plan limit reached: OpenAI's <c>insufficient_quota</c>, as 429 (or 402 where the plan says so),
+    /// with <c>Retry-After</c> until the budget's period ends.
+    /// </summary>
+    public static IResult InsufficientQuota(HttpContext http, BudgetReservation refusal)
+    {
+        if (refusal.RetryAfter is { } wait)
+        {
+            http.Response.Headers.RetryAfter = Math.Max(1, (long)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+        return Create(refusal.Status, refusal.Message!, type: "insufficient_quota", code: "insufficient_quota");
+    }
 }
 
 public sealed record OpenAiErrorResponse(OpenAiError Error);

@@ -14,6 +14,9 @@ public sealed class UsageRecord
     public bool Stream { get; set; }
 
     public string? ErrorCode { get; set; }
+
+    /// <summary>What was reserved against the budgets; captured at the true cost when the response is done.</summary>
+    public BudgetReservation Reservation { get; set; } = BudgetReservation.Unchecked;
 }
 
 public static class UsageRecordHttpContextExtensions

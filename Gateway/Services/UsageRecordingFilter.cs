@@ -6,7 +6,7 @@ namespace Gateway.Services;
 /// Emits exactly one usage event per admitted <c>/v1</c> request, after its response has been sent (streams
 /// included), so metering never adds to the client's latency.
 /// </summary>
-public sealed class UsageRecordingFilter(UsagePublisher publisher, GatewayMetrics metrics, TimeProvider time) : IEndpointFilter
+public sealed class UsageRecordingFilter(OutboxPublisher publisher, BudgetGuard budgets, GatewayMetrics metrics, TimeProvider time) : IEndpointFilter
 {
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
@@ -40,8 +40,9 @@ public sealed class UsageRecordingFilter(UsagePublisher publisher, GatewayMetric
                 ErrorCode = record.ErrorCode,
                 TraceId = traceId,
             };
+            budgets.Capture(record.Reservation, usage.Cost);
             metrics.Record(usage, key.TenantName);
-            return publisher.PublishAsync(usage);
+            return publisher.PublishAsync(UsageIntegrationEvent.Subject, usage);
         });
         var result = await next(context);
         // Every refusal is an OpenAI error result: its code is the event's error code.

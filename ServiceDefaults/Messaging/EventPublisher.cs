@@ -20,10 +20,20 @@ public sealed class EventPublisher(INatsJSContext jetStream, JetStreamTopology t
 
         var headers = new NatsHeaders();
         TraceContextHeaders.Inject(activity ?? Activity.Current, headers);
-        var payload = JsonSerializer.SerializeToUtf8Bytes(@event, JsonSerializerOptions.Web);
+        await PublishAsync(subject, @event.Id, JsonSerializer.SerializeToUtf8Bytes(@event, JsonSerializerOptions.Web), headers, cancellationToken);
+    }
 
+    /// <summary>Publishes an event already serialized (from an outbox, say) under its id.</summary>
+    public async Task PublishAsync(string subject, Guid eventId, byte[] payload, CancellationToken cancellationToken = default)
+    {
+        await topology.EnsureAsync(cancellationToken);
+        await PublishAsync(subject, eventId, payload, [], cancellationToken);
+    }
+
+    private async Task PublishAsync(string subject, Guid eventId, byte[] payload, NatsHeaders headers, CancellationToken cancellationToken)
+    {
         var ack = await jetStream.PublishAsync(subject, payload,
-            opts: new NatsJSPubOpts { MsgId = @event.Id.ToString() },
+            opts: new NatsJSPubOpts { MsgId = eventId.ToString() },
             headers: headers,
             cancellationToken: cancellationToken);
         ack.EnsureSuccess();

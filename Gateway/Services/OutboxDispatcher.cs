@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Gateway.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 
@@ -8,7 +7,7 @@ namespace Gateway.Services;
 /// Delivers what the outbox holds once NATS answers again, oldest first, in batches that several Gateway
 /// instances share without overlap (row locks skipped, not waited on).
 /// </summary>
-public sealed partial class UsageOutboxDispatcher(IServiceScopeFactory scopes, EventPublisher events, ILogger<UsageOutboxDispatcher> logger) : BackgroundService
+public sealed partial class OutboxDispatcher(IServiceScopeFactory scopes, EventPublisher events, ILogger<OutboxDispatcher> logger) : BackgroundService
 {
     private const int BatchSize = 100;
     private static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
@@ -42,8 +41,7 @@ public sealed partial class UsageOutboxDispatcher(IServiceScopeFactory scopes, E
             .ToListAsync(cancellationToken);
         foreach (var message in batch)
         {
-            var usage = JsonSerializer.Deserialize<UsageIntegrationEvent>(message.Payload, JsonSerializerOptions.Web)!;
-            await events.PublishAsync(message.Subject, usage, cancellationToken);
+            await events.PublishAsync(message.Subject, message.Id, System.Text.Encoding.UTF8.GetBytes(message.Payload), cancellationToken);
             db.UsageOutbox.Remove(message);
         }
         await db.SaveChangesAsync(cancellationToken);
@@ -57,10 +55,10 @@ public sealed partial class UsageOutboxDispatcher(IServiceScopeFactory scopes, E
 
     private static partial class Log
     {
-        [LoggerMessage(1, LogLevel.Information, "Delivered {Count} usage events from the outbox.")]
+        [LoggerMessage(1, LogLevel.Information, "Delivered {Count} events from the outbox.")]
         public static partial void Delivered(ILogger logger, int count);
 
-        [LoggerMessage(2, LogLevel.Debug, "The usage outbox waits for NATS.")]
+        [LoggerMessage(2, LogLevel.Debug, "The outbox waits for NATS.")]
         public static partial void Waiting(ILogger logger, Exception exception);
     }
 }
