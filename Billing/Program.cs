@@ -7,5 +7,7 @@ var app = builder.Build();
 
 app.MapDefaultEndpoints();
 app.MapPlansApi();
+app.MapBudgetsApi();
+app.MapUsageApi();
 
 app.Run();

@@ -1,4 +1,7 @@
+using System.Text.Json.Serialization;
 using Billing.Infrastructure;
+using Billing.IntegrationEvents;
+using Billing.Services;
 
 namespace Billing.Extensions;
 
@@ -6,10 +9,46 @@ public static class Extensions
 {
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {
+        builder.Services.AddOptions<BillingOptions>().BindConfiguration("Billing");
+        builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull);
+
         builder.AddNpgsqlDbContext<BillingDbContext>("billingdb");
         builder.AddMigrations<BillingDbContext>("billingdb");
         builder.AddRedisClient("redis");
         builder.AddNatsClient("nats");
         builder.AddInternalTokenAuthentication();
+
+        builder.Services.AddScoped<UsageMeter>();
+        builder.Services.AddSingleton<BudgetEnforcer>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<BudgetEnforcer>());
+
+        // Usage is metered in batches: one transaction for whatever has arrived, up to a thousand events.
+        builder.AddBatchEventConsumer<UsageIntegrationEvent, UsageMeteringHandler>(consumer =>
+        {
+            consumer.Durable = "billing-usage";
+            consumer.Stream = EventStreams.Usage;
+            consumer.FilterSubject = UsageIntegrationEvent.Subject;
+            consumer.BatchSize = 1000;
+        });
+        builder.AddEventConsumer<TenantPlanChangedIntegrationEvent, TenantPlanChangedHandler>(consumer =>
+        {
+            consumer.Durable = "billing-plans";
+            consumer.Stream = EventStreams.Billing;
+            consumer.FilterSubject = TenantPlanChangedIntegrationEvent.Subject;
+        });
+        // Webhook retries are JetStream's redeliveries with backoff (1 s doubling to 1 min, 8 attempts), so the
+        // client itself does not retry.
+        builder.AddEventConsumer<BudgetAlertIntegrationEvent, BudgetAlertWebhookHandler>(consumer =>
+        {
+            consumer.Durable = "billing-webhooks";
+            consumer.Stream = EventStreams.Billing;
+            consumer.FilterSubject = BudgetAlertIntegrationEvent.Subject;
+            consumer.MaxAttempts = 8;
+        });
+#pragma warning disable EXTEXP0001 // The library's way to opt one client out of the defaults' resilience handler.
+        builder.Services.AddHttpClient(BudgetAlertWebhookHandler.ClientName, (services, client) =>
+            client.Timeout = services.GetRequiredService<Microsoft.Extensions.Options.IOptions<BillingOptions>>().Value.WebhookTimeout)
+            .RemoveAllResilienceHandlers();
+#pragma warning restore EXTEXP0001
     }
 }
