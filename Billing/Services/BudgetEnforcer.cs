@@ -147,7 +147,7 @@ public sealed partial class BudgetEnforcer(
         {
             var period = reached.EndsWith(BudgetState.Day, StringComparison.Ordinal) ? BudgetState.Day : BudgetState.Month;
             fields = fields
-                .Append(new HashEntry(BudgetState.BlockedField, $"The tenant's {period}ly limit of ${limits[reached]:0.00####} is reached (${spend.Of(reached):0.00####} spent)."))
+                .Append(new HashEntry(BudgetState.BlockedField, $"The tenant's {(period == BudgetState.Day ? "daily" : "monthly")} limit of ${limits[reached]:0.00####} is reached (${spend.Of(reached):0.00####} spent)."))
                 .Append(new HashEntry("blocked_until", BudgetState.PeriodEnd(period, now).ToUnixTimeSeconds()));
         }
         // Replaced whole, in one transaction, so the Gateway never sees half of a state.

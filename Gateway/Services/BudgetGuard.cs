@@ -128,7 +128,7 @@ public sealed partial class BudgetGuard(IConnectionMultiplexer redis, TimeProvid
         var limit = BudgetState.ToDollars((long)result[2]);
         var used = BudgetState.ToDollars((long)result[3]);
         return BudgetReservation.Refused(status,
-            $"You exceeded your current quota, please check your plan and billing details. The {period}ly budget of the {whose} is ${limit:0.00####} and ${used:0.00####} of it is spent or reserved by requests in flight.",
+            $"You exceeded your current quota, please check your plan and billing details. The {(period == BudgetState.Day ? "daily" : "monthly")} budget of the {whose} is ${limit:0.00####} and ${used:0.00####} of it is spent or reserved by requests in flight.",
             BudgetState.PeriodEnd(period, now) - now);
     }
 

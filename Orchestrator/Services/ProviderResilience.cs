@@ -20,6 +20,7 @@ public sealed class ProviderResilience : IAsyncDisposable
     private readonly ConcurrentDictionary<string, CircuitBreakerStateProvider> _circuits = new(StringComparer.Ordinal);
     private readonly IOptions<ResilienceOptions> _options;
     private readonly ILoggerFactory _loggers;
+    private readonly Lock _building = new();
 
     public ProviderResilience(IOptions<ResilienceOptions> options, ILoggerFactory loggers, IMeterFactory meters)
     {
@@ -35,7 +36,21 @@ public sealed class ProviderResilience : IAsyncDisposable
             description: "Each provider-model's circuit in this instance: 0 closed, 1 half-open, 2 open.");
     }
 
-    public ResiliencePipeline For(string model) => _pipelines.GetOrAddPipeline(model, builder =>
+    // The registry may run the builder twice for concurrent first calls, and a breaker's state provider can join
+    // only one pipeline: the first build of each model is serialised.
+    public ResiliencePipeline For(string model)
+    {
+        if (_pipelines.TryGetPipeline(model, out var pipeline))
+        {
+            return pipeline;
+        }
+        lock (_building)
+        {
+            return Build(model);
+        }
+    }
+
+    private ResiliencePipeline Build(string model) => _pipelines.GetOrAddPipeline(model, builder =>
     {
         var settings = _options.Value;
         if (settings.MaxRetries > 0)
