@@ -12,6 +12,7 @@ public static class AdminApi
         admin.MapKeysApi();
         admin.MapDiagnosticsApi();
         admin.MapCatalogApi();
+        admin.MapBillingAdminApi();
         return app;
     }
 }

@@ -155,12 +155,13 @@ public sealed class BillingTests(PlatformFixture platform)
     public async Task SpendMeteredElsewhere_PastACustomPlansCap_IsRefusedWith402_WithinASecond()
     {
         var (tenantId, key) = await platform.CreateTenantWithKeyAsync(new { name = "custom" });
-        using var billing = platform.CreateOperatorClient("billing");
-        (await billing.PutAsJsonAsync($"/api/v1/billing/admin/plans/custom-{tenantId:N}", new
+        using var admin = platform.CreateAdminClient();
+        (await admin.PutAsJsonAsync($"/api/v1/admin/billing/plans/custom-{tenantId:N}", new
         {
             tenantId, name = "Custom", monthlyFee = 10m, includedUsage = 0m, allowsOverage = true, hardLimit = 0.05m, hardLimitStatus = 402,
         }, Cancellation)).EnsureSuccessStatusCode();
-        (await billing.PutAsJsonAsync($"/api/v1/billing/admin/tenants/{tenantId}/subscription", new { plan = $"custom-{tenantId:N}" }, Cancellation)).EnsureSuccessStatusCode();
+        (await admin.PutAsJsonAsync($"/api/v1/admin/tenants/{tenantId}/subscription", new { plan = $"custom-{tenantId:N}" }, Cancellation)).EnsureSuccessStatusCode();
+        (await admin.PutAsJsonAsync($"/api/v1/admin/tenants/{tenantId}/subscription", new { plan = "nope" }, Cancellation)).StatusCode.ShouldBe(HttpStatusCode.NotFound);
         await WaitForEnforcementAsync(tenantId);
         (await ChatAsync(key, "before the cap")).StatusCode.ShouldBe(HttpStatusCode.OK);
 
