@@ -34,7 +34,8 @@ public static class Invoicing
             var share = (decimal)(to - from).TotalSeconds / monthSeconds;
             included += plan.IncludedUsage * share;
             lines.Add(new InvoiceLine("subscription", $"{plan.Name} plan, {from:yyyy-MM-dd HH:mm} to {to:yyyy-MM-dd HH:mm} UTC ({share:P2} of the month)",
-                Amount: Math.Round(plan.MonthlyFee * share, 6)) { Plan = plan.Id, From = from, To = to });
+                Amount: Math.Round(plan.MonthlyFee * share, 6))
+            { Plan = plan.Id, From = from, To = to });
         }
 
         var usage = await db.MeteredEvents.AsNoTracking()

@@ -158,7 +158,13 @@ public sealed class BillingTests(PlatformFixture platform)
         using var admin = platform.CreateAdminClient();
         (await admin.PutAsJsonAsync($"/api/v1/admin/billing/plans/custom-{tenantId:N}", new
         {
-            tenantId, name = "Custom", monthlyFee = 10m, includedUsage = 0m, allowsOverage = true, hardLimit = 0.05m, hardLimitStatus = 402,
+            tenantId,
+            name = "Custom",
+            monthlyFee = 10m,
+            includedUsage = 0m,
+            allowsOverage = true,
+            hardLimit = 0.05m,
+            hardLimitStatus = 402,
         }, Cancellation)).EnsureSuccessStatusCode();
         (await admin.PutAsJsonAsync($"/api/v1/admin/tenants/{tenantId}/subscription", new { plan = $"custom-{tenantId:N}" }, Cancellation)).EnsureSuccessStatusCode();
         (await admin.PutAsJsonAsync($"/api/v1/admin/tenants/{tenantId}/subscription", new { plan = "nope" }, Cancellation)).StatusCode.ShouldBe(HttpStatusCode.NotFound);
