@@ -121,14 +121,14 @@ public sealed partial class BudgetEnforcer(
             limits[monthField] = Math.Min(cap, limits.GetValueOrDefault(monthField, decimal.MaxValue));
         }
 
-        var spentIn = (string field) => spend.Of(field);
-        var reached = limits.Where(l => !Guid.TryParse(l.Key.Split(':')[0], out _) && spentIn(l.Key) >= l.Value).Select(l => l.Key).FirstOrDefault();
+        // Tenant-wide limits block outright (cache hits too); a key's budget refuses through the Gateway's reservations.
+        var reached = limits.Where(l => l.Key.StartsWith(BudgetState.TenantScope, StringComparison.Ordinal) && spend.Of(l.Key) >= l.Value).Select(l => l.Key).FirstOrDefault();
         var softLimits = limits.Select(l => (l.Key, Soft: l.Value * options.Value.SoftLimitRatio));
         if (plan?.SoftLimit is { } planSoft)
         {
             softLimits = softLimits.Append((monthField, planSoft));
         }
-        var pressure = softLimits.Any(l => spentIn(l.Key) >= l.Soft);
+        var pressure = softLimits.Any(l => spend.Of(l.Key) >= l.Soft);
 
         await WriteStateAsync(tenantId, limits, reached, plan, spend, pressure, now);
         await db.BilledTenants.Where(t => t.TenantId == tenantId)
@@ -218,7 +218,7 @@ public sealed partial class BudgetEnforcer(
         [LoggerMessage(2, LogLevel.Warning, "Listing the tenants with limits failed; trying again later.")]
         public static partial void SweepFailed(ILogger logger, Exception exception);
 
-        [LoggerMessage(3, LogLevel.Information, "Tenant {TenantId} crossed {Threshold} % of its {Period}ly budget {BudgetId}.")]
+        [LoggerMessage(3, LogLevel.Information, "Tenant {TenantId} crossed {Threshold} % of its budget {BudgetId} for the {Period}.")]
         public static partial void Alert(ILogger logger, Guid tenantId, int threshold, string period, Guid budgetId);
     }
 }

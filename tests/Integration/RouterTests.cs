@@ -3,7 +3,6 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
-using Microsoft.Extensions.Hosting;
 using StackExchange.Redis;
 
 namespace Integration;
@@ -260,9 +259,9 @@ public sealed class RouterTests(PlatformFixture platform)
         var relaxed = await (await http.PostAsJsonAsync("/api/v1/router/decide", request, TestContext.Current.CancellationToken)).Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
         relaxed.GetProperty("route").GetProperty("candidates")[0].GetProperty("model").GetString().ShouldBe("mock-strong");
 
-        // What Billing does when the tenant passes a soft limit.
-        await using var redis = await ConnectionMultiplexer.ConnectAsync(platform.Application.GetConnectionString("redis"));
-        await redis.GetDatabase().StringSetAsync(DegradationSignals.BudgetPressureKey(tenantId), "soft", TimeSpan.FromMinutes(5));
+        // Past 80 % of its monthly budget, Billing tells the Router the tenant is under pressure.
+        (await http.PutAsJsonAsync("/api/v1/billing/budgets", new { period = "month", limit = 1m }, TestContext.Current.CancellationToken)).EnsureSuccessStatusCode();
+        await UsageReplay.PublishAsync(platform, UsageReplay.Costing(tenantId, 0.85m));
 
         await Eventually.TrueAsync(async () =>
         {
