@@ -152,6 +152,29 @@ public sealed class BillingTests(PlatformFixture platform)
     }
 
     [Fact]
+    public async Task AKeysBudget_StopsThatKeyOnly()
+    {
+        var (tenantId, capped) = await platform.CreateTenantWithKeyAsync(new { name = "capped-key" });
+        using var admin = platform.CreateAdminClient();
+        var other = await (await admin.PostAsJsonAsync($"/api/v1/admin/tenants/{tenantId}/keys", new { name = "other" }, Cancellation)).Content.ReadFromJsonAsync<JsonElement>(Cancellation);
+        using var http = TenantHttp(capped);
+        var keys = await admin.GetFromJsonAsync<JsonElement[]>($"/api/v1/admin/tenants/{tenantId}/keys", Cancellation);
+        var cappedId = keys!.Single(k => k.GetProperty("name").GetString() == "capped-key").GetProperty("id").GetGuid();
+        (await http.PutAsJsonAsync("/api/v1/billing/budgets", new { keyId = cappedId, period = "month", limit = 0.0002m }, Cancellation)).EnsureSuccessStatusCode();
+        await WaitForEnforcementAsync(tenantId);
+
+        var refused = await Eventually.GetAsync(async () =>
+        {
+            var response = await ChatAsync(capped, "spend");
+            return response.StatusCode == HttpStatusCode.OK ? null : response;
+        }, TimeSpan.FromSeconds(30));
+
+        refused.StatusCode.ShouldBe(HttpStatusCode.TooManyRequests);
+        (await refused.Content.ReadFromJsonAsync<JsonElement>(Cancellation)).GetProperty("error").GetProperty("message").GetString()!.ShouldContain(cappedId.ToString());
+        (await ChatAsync(other.GetProperty("key").GetString()!, "the other key")).StatusCode.ShouldBe(HttpStatusCode.OK);
+    }
+
+    [Fact]
     public async Task SpendMeteredElsewhere_PastACustomPlansCap_IsRefusedWith402_WithinASecond()
     {
         var (tenantId, key) = await platform.CreateTenantWithKeyAsync(new { name = "custom" });
