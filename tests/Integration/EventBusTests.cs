@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
+using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using NATS.Client.Core;
@@ -89,6 +90,51 @@ public sealed class EventBusTests(PlatformFixture platform)
         await host.StopAsync(TestContext.Current.CancellationToken);
     }
 
+    [Fact]
+    public async Task BatchConsumer_TakesWhatHasQueuedAtOnce_AndIsolatesAPoisonEvent()
+    {
+        var subject = $"control.test.{Guid.NewGuid():N}";
+        using var host = StartBatchConsumerHost(subject);
+        var jetStream = host.Services.GetRequiredService<INatsJSContext>();
+        await host.Services.GetRequiredService<JetStreamTopology>().EnsureAsync(TestContext.Current.CancellationToken);
+        // Queued before the consumer starts, so they arrive together.
+        for (var i = 0; i < 200; i++)
+        {
+            var probe = new ProbeIntegrationEvent { Payload = i == 117 ? "poison" : $"good {i}" };
+            (await jetStream.PublishAsync(subject, JsonSerializer.SerializeToUtf8Bytes(probe, JsonSerializerOptions.Web), cancellationToken: TestContext.Current.CancellationToken)).EnsureSuccess();
+        }
+        await host.StartAsync(TestContext.Current.CancellationToken);
+
+        var deadLetter = await ReadDeadLetterAsync(subject);
+
+        var batches = host.Services.GetRequiredService<BatchLog>();
+        Encoding.UTF8.GetString(deadLetter.Data!).ShouldContain("poison");
+        deadLetter.Headers![DeadLetterHeaders.Deliveries].ToString().ShouldBe("3");
+        await Eventually.TrueAsync(() => Task.FromResult(batches.Handled.Count == 199), "every good event handled");
+        batches.Handled.ContainsKey("poison").ShouldBeFalse();
+        batches.Sizes.Max().ShouldBeGreaterThan(1);
+        batches.Sizes.Max().ShouldBeLessThanOrEqualTo(50);
+        await host.StopAsync(TestContext.Current.CancellationToken);
+    }
+
+    private IHost StartBatchConsumerHost(string subject)
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Configuration["ConnectionStrings:nats"] = platform.Application.GetConnectionString("nats");
+        builder.AddNatsClient("nats");
+        builder.Services.AddSingleton<BatchLog>();
+        builder.AddBatchEventConsumer<ProbeIntegrationEvent, PoisonSensitiveBatchHandler>(consumer =>
+        {
+            consumer.Durable = $"test-{subject.Split('.')[^1]}";
+            consumer.Stream = EventStreams.Control;
+            consumer.FilterSubject = subject;
+            consumer.MaxAttempts = 3;
+            consumer.BatchSize = 50;
+            consumer.RetryDelay = TimeSpan.FromMilliseconds(50);
+        });
+        return builder.Build();
+    }
+
     private IHost StartConsumerHost(string subject, int maxAttempts)
     {
         var builder = Host.CreateApplicationBuilder();
@@ -140,6 +186,31 @@ public sealed class EventBusTests(PlatformFixture platform)
         public int Count => _count;
 
         public void Add() => Interlocked.Increment(ref _count);
+    }
+
+    public sealed class BatchLog
+    {
+        public System.Collections.Concurrent.ConcurrentQueue<int> Sizes { get; } = new();
+
+        public System.Collections.Concurrent.ConcurrentDictionary<string, byte> Handled { get; } = new();
+    }
+
+    /// <summary>Fails any batch holding the poison event, as a batch transaction would; idempotent per event.</summary>
+    public sealed class PoisonSensitiveBatchHandler(BatchLog log) : IIntegrationEventBatchHandler<ProbeIntegrationEvent>
+    {
+        public Task HandleAsync(IReadOnlyList<ProbeIntegrationEvent> integrationEvents, CancellationToken cancellationToken)
+        {
+            log.Sizes.Enqueue(integrationEvents.Count);
+            if (integrationEvents.Any(e => e.Payload == "poison"))
+            {
+                throw new InvalidOperationException("The batch holds a poison event.");
+            }
+            foreach (var integrationEvent in integrationEvents)
+            {
+                log.Handled.TryAdd(integrationEvent.Payload, 0);
+            }
+            return Task.CompletedTask;
+        }
     }
 
     public sealed class AlwaysFailingHandler(AttemptCounter attempts) : IIntegrationEventHandler<ProbeIntegrationEvent>
