@@ -2,7 +2,7 @@ using Billing.Services;
 
 namespace Billing.IntegrationEvents;
 
-/// <summary>Meters usage events exactly once (see <see cref="UsageMeter"/>), then has their tenants' budgets evaluated.</summary>
+/// <summary>Meters usage events exactly once (see <see cref="UsageMeter"/>), then has the budgets of their tenants with limits evaluated.</summary>
 public sealed class UsageMeteringHandler(UsageMeter meter, BudgetEnforcer enforcer) : IIntegrationEventBatchHandler<UsageIntegrationEvent>
 {
     public async Task HandleAsync(IReadOnlyList<UsageIntegrationEvent> integrationEvents, CancellationToken cancellationToken) =>

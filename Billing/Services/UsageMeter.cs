@@ -34,7 +34,7 @@ public sealed class UsageMeter(BillingDbContext db)
             cost = c.cost + excluded.cost
         """;
 
-    /// <summary>Meters <paramref name="events"/>; returns the tenants they belong to.</summary>
+    /// <summary>Meters <paramref name="events"/>; returns those of their tenants that have limits to enforce.</summary>
     public async Task<IReadOnlyList<Guid>> RecordAsync(IReadOnlyList<UsageIntegrationEvent> events, CancellationToken cancellationToken)
     {
         var tenants = events.GroupBy(e => e.TenantId).ToList();
@@ -66,12 +66,21 @@ public sealed class UsageMeter(BillingDbContext db)
             }
             await batch.ExecuteNonQueryAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
+
+            await using var limited = new NpgsqlCommand("SELECT tenant_id FROM billed_tenants WHERE has_limits AND tenant_id = ANY(@tenants)", connection);
+            limited.Parameters.Add(new NpgsqlParameter<Guid[]>("tenants", [.. tenants.Select(t => t.Key)]));
+            var withLimits = new List<Guid>();
+            await using var reader = await limited.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                withLimits.Add(reader.GetGuid(0));
+            }
+            return withLimits;
         }
         finally
         {
             await db.Database.CloseConnectionAsync();
         }
-        return [.. tenants.Select(t => t.Key)];
     }
 
     private static NpgsqlBatchCommand Command(string sql, params NpgsqlParameter[] parameters)
