@@ -14,6 +14,7 @@ public static class Extensions
         builder.AddInternalTokenAuthentication();
 
         builder.Services.AddOptions<AnalyticsOptions>().BindConfiguration("Analytics");
+        builder.Services.AddScoped<UsageQueries>();
         builder.Services.AddHostedService<CacheHitRateGauge>();
         builder.Services.AddHostedService<LedgerPruner>();
 
