@@ -70,6 +70,8 @@ public sealed class UsageRollupHandler(AnalyticsDbContext db) : IIntegrationEven
             });
             batch.BatchCommands.Add(Fold(tenant.Key, [.. tenant.OrderBy(e => e.Id)]));
         }
+        // Prepared once per pooled connection: planning the fold again for every tenant of every batch took half the time.
+        await batch.PrepareAsync(cancellationToken);
         await batch.ExecuteNonQueryAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
     }
