@@ -6,6 +6,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Hosting;
 using NATS.Client.Core;
 using NATS.Client.JetStream;
+using Npgsql;
 using OpenAI.Chat;
 using Platform.Testing;
 
@@ -128,6 +129,27 @@ public sealed class AnalyticsTests(PlatformFixture platform) : IAsyncDisposable
         empty.Buckets.ShouldAllBe(b => b.Totals.Requests == 0);
     }
 
+    [Fact]
+    public async Task Rollups_AreConfinedToTheTenantInAppTenantId_BelowTheApi()
+    {
+        var (tenantA, tenantB) = (Guid.NewGuid(), Guid.NewGuid());
+        var events = new[] { tenantA, tenantB }.Select(tenant => new UsageIntegrationEvent { TenantId = tenant, Model = "mock/mock-1", Provider = "mock", StatusCode = 200, LatencyMs = 9 }).ToList();
+        await SyntheticUsage.PublishAsync(JetStream, events.Select(e => (e, e.Id.ToString())), TestContext.Current.CancellationToken);
+        await DrainedAsync();
+        await using var connection = new NpgsqlConnection(platform.Application.GetConnectionString("analyticsdb"));
+        await connection.OpenAsync(TestContext.Current.CancellationToken);
+
+        foreach (var table in new[] { "usage_rollups", "latency_bins" })
+        {
+            (await ScalarAsync<long>(connection, tenantA, $"SELECT count(*) FROM {table}")).ShouldBe(1, table);
+            (await ScalarAsync<long>(connection, tenantA, $"SELECT count(*) FROM {table} WHERE tenant_id = '{tenantB}'")).ShouldBe(0, table);
+            (await ScalarAsync<long>(connection, null, $"SELECT count(*) FROM {table}")).ShouldBe(0, table);
+        }
+        var smuggled = await Should.ThrowAsync<PostgresException>(() => ScalarAsync<int>(connection, tenantA,
+            $"INSERT INTO latency_bins VALUES ('{tenantB}', now(), 'm', 'p', '{Guid.NewGuid()}', 1, 1) RETURNING 1"));
+        smuggled.SqlState.ShouldBe(PostgresErrorCodes.InsufficientPrivilege);
+    }
+
     [Theory]
     [InlineData("kpis?from=yesterday", "from")]
     [InlineData("kpis?to=2026-13-45", "to")]
@@ -185,6 +207,22 @@ public sealed class AnalyticsTests(PlatformFixture platform) : IAsyncDisposable
         metrics.Split('\n').Single(line => line.StartsWith("cache_hit_rate{", StringComparison.Ordinal)
             && line.Contains($"tenant=\"{tenant}\"", StringComparison.Ordinal) && line.Contains($"kind=\"{kind}\"", StringComparison.Ordinal))
             .Split(' ')[1], CultureInfo.InvariantCulture);
+
+    private static async Task<T> ScalarAsync<T>(NpgsqlConnection connection, Guid? tenant, string sql)
+    {
+        await using var batch = new NpgsqlBatch(connection)
+        {
+            BatchCommands =
+            {
+                new NpgsqlBatchCommand("SELECT set_config('app.tenant_id', @tenant, false)") { Parameters = { new NpgsqlParameter<string>("tenant", tenant?.ToString() ?? "") } },
+                new NpgsqlBatchCommand(sql),
+            },
+        };
+        await using var reader = await batch.ExecuteReaderAsync(TestContext.Current.CancellationToken);
+        await reader.NextResultAsync(TestContext.Current.CancellationToken);
+        await reader.ReadAsync(TestContext.Current.CancellationToken);
+        return reader.GetFieldValue<T>(0);
+    }
 
     private static void ShouldMatch(FiguresView actual, List<UsageIntegrationEvent> expected, string what)
     {
