@@ -13,6 +13,7 @@ namespace Analytics.IntegrationEvents;
 /// </summary>
 public sealed class UsageRollupHandler(AnalyticsDbContext db) : IIntegrationEventBatchHandler<UsageIntegrationEvent>
 {
+    // A request that reached no model, named as the Gateway's metrics name it.
     private const string NoModel = "none";
 
     private const string FoldSql = $"""
@@ -82,7 +83,7 @@ public sealed class UsageRollupHandler(AnalyticsDbContext db) : IIntegrationEven
         {
             new NpgsqlParameter<Guid>("tenant", tenantId),
             new NpgsqlParameter<Guid[]>("ids", [.. events.Select(e => e.Id)]),
-            new NpgsqlParameter<DateTime[]>("minutes", [.. events.Select(e => MinuteOf(e.OccurredAt))]),
+            new NpgsqlParameter<DateTime[]>("minutes", [.. events.Select(e => TimeBucket.Minute.StartOf(e.OccurredAt).UtcDateTime)]),
             new NpgsqlParameter<string[]>("models", [.. events.Select(e => e.Model ?? NoModel)]),
             new NpgsqlParameter<string[]>("providers", [.. events.Select(e => e.Provider ?? NoModel)]),
             new NpgsqlParameter<Guid[]>("keys", [.. events.Select(e => e.KeyId)]),
@@ -95,7 +96,4 @@ public sealed class UsageRollupHandler(AnalyticsDbContext db) : IIntegrationEven
             new NpgsqlParameter<string[]>("caches", [.. events.Select(e => e.Cache)]),
         },
     };
-
-    private static DateTime MinuteOf(DateTimeOffset time) =>
-        new(time.UtcTicks - time.UtcTicks % TimeSpan.TicksPerMinute, DateTimeKind.Utc);
 }

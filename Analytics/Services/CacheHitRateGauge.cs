@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using Analytics.Infrastructure;
+using Analytics.Model;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -51,9 +52,7 @@ public sealed partial class CacheHitRateGauge : BackgroundService
         await using var scope = _scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<AnalyticsDbContext>();
         // The current minute and those before it, back to the window's length.
-        var now = _time.GetUtcNow();
-        var since = now - _options.Value.CacheHitRateWindow + TimeSpan.FromMinutes(1);
-        since = new DateTimeOffset(since.UtcTicks - since.UtcTicks % TimeSpan.TicksPerMinute, TimeSpan.Zero);
+        var since = TimeBucket.Minute.StartOf(_time.GetUtcNow() - _options.Value.CacheHitRateWindow + TimeBucket.Minute.Stride);
         // Every tenant, without a tenant set: platform_cache_counts is the one view row-level security lets through (see its migration).
         var counts = await db.Database.SqlQuery<TenantCacheCounts>($"""
             SELECT tenant_id AS "TenantId", sum(cache_hits)::bigint AS "Hits", sum(semantic_cache_hits)::bigint AS "SemanticHits", sum(cacheable_requests)::bigint AS "Cacheable"
