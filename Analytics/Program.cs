@@ -7,5 +7,6 @@ var app = builder.Build();
 
 app.MapDefaultEndpoints();
 app.MapDiagnosticsApi();
+app.MapUsageApi();
 
 app.Run();

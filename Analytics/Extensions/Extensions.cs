@@ -1,5 +1,6 @@
 using Analytics.Infrastructure;
 using Analytics.IntegrationEvents;
+using Analytics.Services;
 
 namespace Analytics.Extensions;
 
@@ -12,11 +13,23 @@ public static class Extensions
         builder.AddNatsClient("nats");
         builder.AddInternalTokenAuthentication();
 
+        builder.Services.AddOptions<AnalyticsOptions>().BindConfiguration("Analytics");
+        builder.Services.AddScoped<UsageQueries>();
+        builder.Services.AddHostedService<CacheHitRateGauge>();
+        builder.Services.AddHostedService<LedgerPruner>();
+
         builder.AddEventConsumer<PlatformPingIntegrationEvent, PlatformPingHandler>(consumer =>
         {
             consumer.Durable = "analytics-platform-ping";
             consumer.Stream = EventStreams.Control;
             consumer.FilterSubject = PlatformPingIntegrationEvent.Subject;
+        });
+        builder.AddBatchEventConsumer<UsageIntegrationEvent, UsageRollupHandler>(consumer =>
+        {
+            consumer.Durable = "analytics-usage";
+            consumer.Stream = EventStreams.Usage;
+            consumer.FilterSubject = UsageIntegrationEvent.Subject;
+            consumer.BatchSize = 1000;
         });
     }
 }

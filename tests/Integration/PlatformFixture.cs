@@ -110,6 +110,11 @@ public sealed class PlatformFixture : IAsyncLifetime
         Environment.SetEnvironmentVariable("Providers__llama__Models__1__Id", "llama-embed");
         Environment.SetEnvironmentVariable("Providers__llama__Models__1__Type", "embedding");
 
+        // Analytics within a test's patience: the cache gauge read every second, and what a stopped consumer had
+        // pulled but not acked delivered again after 5 s.
+        Environment.SetEnvironmentVariable("Analytics__CacheHitRateRefresh", "00:00:01");
+        Environment.SetEnvironmentVariable("Messaging__Consumers__analytics-usage__AckWait", "00:00:05");
+
         // Two Gateways, so tests can show that limits and revocations hold across instances.
         App = await DistributedApp.StartAsync(["--Resources:gateway:Replicas=2"]);
         Tokens = new InternalTokenIssuer(

@@ -22,6 +22,41 @@ namespace Analytics.Infrastructure.Migrations
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.Entity("Analytics.Model.LatencyBin", b =>
+                {
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<DateTimeOffset>("Minute")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("minute");
+
+                    b.Property<string>("Model")
+                        .HasColumnType("text")
+                        .HasColumnName("model");
+
+                    b.Property<string>("Provider")
+                        .HasColumnType("text")
+                        .HasColumnName("provider");
+
+                    b.Property<Guid>("KeyId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("key_id");
+
+                    b.Property<int>("Bin")
+                        .HasColumnType("integer")
+                        .HasColumnName("bin");
+
+                    b.Property<long>("Count")
+                        .HasColumnType("bigint")
+                        .HasColumnName("count");
+
+                    b.HasKey("TenantId", "Minute", "Model", "Provider", "KeyId", "Bin");
+
+                    b.ToTable("latency_bins", (string)null);
+                });
+
             modelBuilder.Entity("Analytics.Model.PingReceipt", b =>
                 {
                     b.Property<Guid>("Id")
@@ -44,6 +79,90 @@ namespace Analytics.Infrastructure.Migrations
                     b.HasKey("Id");
 
                     b.ToTable("ping_receipts", (string)null);
+                });
+
+            modelBuilder.Entity("Analytics.Model.ProcessedUsageEvent", b =>
+                {
+                    b.Property<Guid>("EventId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("event_id");
+
+                    b.Property<DateTimeOffset>("ProcessedAt")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("processed_at")
+                        .HasDefaultValueSql("now()");
+
+                    b.HasKey("EventId");
+
+                    b.HasIndex("ProcessedAt");
+
+                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("ProcessedAt"), "brin");
+
+                    b.ToTable("usage_ledger", (string)null);
+                });
+
+            modelBuilder.Entity("Analytics.Model.UsageRollup", b =>
+                {
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<DateTimeOffset>("Minute")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("minute");
+
+                    b.Property<string>("Model")
+                        .HasColumnType("text")
+                        .HasColumnName("model");
+
+                    b.Property<string>("Provider")
+                        .HasColumnType("text")
+                        .HasColumnName("provider");
+
+                    b.Property<Guid>("KeyId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("key_id");
+
+                    b.Property<long>("CacheHits")
+                        .HasColumnType("bigint")
+                        .HasColumnName("cache_hits");
+
+                    b.Property<long>("CacheableRequests")
+                        .HasColumnType("bigint")
+                        .HasColumnName("cacheable_requests");
+
+                    b.Property<decimal>("Cost")
+                        .HasColumnType("numeric")
+                        .HasColumnName("cost");
+
+                    b.Property<long>("Errors")
+                        .HasColumnType("bigint")
+                        .HasColumnName("errors");
+
+                    b.Property<long>("InputTokens")
+                        .HasColumnType("bigint")
+                        .HasColumnName("input_tokens");
+
+                    b.Property<double>("LatencyMsSum")
+                        .HasColumnType("double precision")
+                        .HasColumnName("latency_ms_sum");
+
+                    b.Property<long>("OutputTokens")
+                        .HasColumnType("bigint")
+                        .HasColumnName("output_tokens");
+
+                    b.Property<long>("Requests")
+                        .HasColumnType("bigint")
+                        .HasColumnName("requests");
+
+                    b.Property<long>("SemanticCacheHits")
+                        .HasColumnType("bigint")
+                        .HasColumnName("semantic_cache_hits");
+
+                    b.HasKey("TenantId", "Minute", "Model", "Provider", "KeyId");
+
+                    b.ToTable("usage_rollups", (string)null);
                 });
 #pragma warning restore 612, 618
         }
