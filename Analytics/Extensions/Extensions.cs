@@ -29,7 +29,7 @@ public static class Extensions
             consumer.Durable = "analytics-usage";
             consumer.Stream = EventStreams.Usage;
             consumer.FilterSubject = UsageIntegrationEvent.Subject;
-            consumer.BatchSize = 1000;
+            consumer.BatchSize = 4000;
         });
     }
 }

@@ -54,6 +54,8 @@ internal sealed partial class EventConsumer<TEvent>(
             FilterSubject = options.FilterSubject,
             AckPolicy = ConsumerConfigAckPolicy.Explicit,
             AckWait = options.AckWait,
+            // The server's default (1,000 unacked) would cap a batch near half that while the next one is pulled.
+            MaxAckPending = _consumeOptions.MaxMsgs!.Value,
             // Attempts are counted here, not by the server: a server limit would strand the last failure unacked.
             MaxDeliver = -1,
         }, stoppingToken);

@@ -19,7 +19,9 @@ public static class UsageThroughput
     public static async Task RunAsync(string[] args)
     {
         var count = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 200_000;
-        string[] durables = ["analytics-usage"];
+        // Each consumer of usage events, and the service that runs it.
+        (string Durable, string Service)[] consumers = [("analytics-usage", "analytics"), ("billing-usage", "billing")];
+        string[] durables = [.. consumers.Select(c => c.Durable)];
         Console.WriteLine("Starting the platform (Production environment, throwaway data)…");
         await using var platform = await DistributedApp.StartAsync(["--AppHost:ServiceEnvironment=Production"]);
         await using var nats = new NatsConnection(Options(platform.Application.GetConnectionString("nats")));
@@ -32,14 +34,18 @@ public static class UsageThroughput
             $"Live, consumed while published ({count:N0} published in {live[0].Published.TotalSeconds:0.0} s = {count / live[0].Published.TotalSeconds:N0} events/s):"));
         live.ForEach(Console.WriteLine);
 
-        // Analytics stopped while the events are published: then its own pace, from its first ack to the last.
-        await platform.Application.StopResourceAsync("analytics");
-        await SyntheticUsage.PublishAsync(jetStream, Events(count, seed: 2));
-        await platform.Application.StartResourceAsync("analytics");
+        // Each service stopped in turn while the events are published and the other consumer catches up: then its own
+        // pace, alone, from its first ack to the last.
         Console.WriteLine($"Backlog of {count:N0}, drained from the consumer's start:");
-        foreach (var drain in await SampleUntilDrainedAsync(jetStream, durables, count, Task.CompletedTask, Stopwatch.StartNew()))
+        foreach (var (durable, service) in consumers)
         {
-            Console.WriteLine(drain with { Elapsed = drain.Elapsed - drain.Started });
+            await platform.Application.StopResourceAsync(service);
+            await SampleUntilDrainedAsync(jetStream, [.. durables.Where(d => d != durable)], count, SyntheticUsage.PublishAsync(jetStream, Events(count, seed: 2)), Stopwatch.StartNew());
+            await platform.Application.StartResourceAsync(service);
+            foreach (var drain in await SampleUntilDrainedAsync(jetStream, [durable], count, Task.CompletedTask, Stopwatch.StartNew()))
+            {
+                Console.WriteLine(drain with { Elapsed = drain.Elapsed - drain.Started });
+            }
         }
         Console.WriteLine($"Machine: {Environment.ProcessorCount} cores; the publisher, NATS, PostgreSQL and every service on it.");
     }

@@ -7,6 +7,7 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Hosting;
 using Npgsql;
+using Platform.Testing;
 using Platform.Testing.Mocks;
 
 namespace Integration;
@@ -20,7 +21,10 @@ public sealed class BillingTests(PlatformFixture platform)
     public async Task ReplayedUsage_WithDuplicatesReorderingAndAConsumerRestart_IsMeteredExactlyOnce()
     {
         var (tenantId, key) = await platform.CreateTenantWithKeyAsync(new { name = "meter" }, plan: "pro");
-        var events = UsageReplay.Generate(tenantId, 3000, seed: 5);
+        // This month's, over the last hour (or since the month began).
+        var now = DateTimeOffset.UtcNow;
+        var start = new[] { now.AddHours(-1), new DateTimeOffset(now.Year, now.Month, 1, 0, 0, 0, TimeSpan.Zero) }.Max();
+        var events = SyntheticUsage.Generate([tenantId], 3000, start, now - start, seed: 5);
         // One in five again under another message id (so JetStream keeps it), and everything shuffled.
         var deliveries = events.Select(e => (Event: e, Suffix: ""))
             .Concat(events.Where((_, i) => i % 5 == 0).Select(e => (Event: e, Suffix: ":again")))
@@ -48,7 +52,7 @@ public sealed class BillingTests(PlatformFixture platform)
         totals.GetProperty("cost").GetDecimal().ShouldBe(events.Sum(e => e.Cost));
         foreach (var group in report.GetProperty("groups").EnumerateArray())
         {
-            var truth = events.Where(e => e.Model == group.GetProperty("key").GetString()).ToList();
+            var truth = events.Where(e => (e.Model ?? "") == group.GetProperty("key").GetString()).ToList();
             group.GetProperty("totals").GetProperty("requests").GetInt64().ShouldBe(truth.Count);
             group.GetProperty("totals").GetProperty("cost").GetDecimal().ShouldBe(truth.Sum(e => e.Cost));
         }
