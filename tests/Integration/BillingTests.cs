@@ -24,7 +24,8 @@ public sealed class BillingTests(PlatformFixture platform)
         // This month's, over the last hour (or since the month began).
         var now = DateTimeOffset.UtcNow;
         var start = new[] { now.AddHours(-1), new DateTimeOffset(now.Year, now.Month, 1, 0, 0, 0, TimeSpan.Zero) }.Max();
-        var events = SyntheticUsage.Generate([tenantId], 3000, start, now - start, seed: 5);
+        // Ids of their own: the seeded ones are another test's too.
+        var events = SyntheticUsage.Generate([tenantId], 3000, start, now - start, seed: 5).ConvertAll(e => e with { Id = Guid.CreateVersion7() });
         // One in five again under another message id (so JetStream keeps it), and everything shuffled.
         var deliveries = events.Select(e => (Event: e, Suffix: ""))
             .Concat(events.Where((_, i) => i % 5 == 0).Select(e => (Event: e, Suffix: ":again")))
