@@ -134,6 +134,8 @@ public sealed class RouterTests(PlatformFixture platform)
             mock.GetProperty("circuit").GetString().ShouldBe("closed");
             return mock.GetProperty("intents").EnumerateObject().Any(i => i.Value.GetProperty("outcomes").GetInt64() > 0);
         }, "learned figures for mock/mock-1", TimeSpan.FromSeconds(10));
+        // A decision of its own, so the decision instruments have something to show whatever ran before.
+        (await http.PostAsJsonAsync("/api/v1/router/decide", new { text = "thanks", inputTokens = 10 }, TestContext.Current.CancellationToken)).EnsureSuccessStatusCode();
         using var router = platform.App.CreateHttpClient("router");
         var metrics = await router.GetStringAsync("/metrics", TestContext.Current.CancellationToken);
         metrics.ShouldContain("router_decision_latency_ms");
