@@ -30,6 +30,7 @@ public static class Extensions
             consumer.Stream = EventStreams.Usage;
             consumer.FilterSubject = UsageIntegrationEvent.Subject;
             consumer.BatchSize = 4000;
+            consumer.BatchLinger = TimeSpan.FromMilliseconds(50);
         });
     }
 }

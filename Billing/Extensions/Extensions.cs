@@ -29,6 +29,7 @@ public static class Extensions
             consumer.Stream = EventStreams.Usage;
             consumer.FilterSubject = UsageIntegrationEvent.Subject;
             consumer.BatchSize = 4000;
+            consumer.BatchLinger = TimeSpan.FromMilliseconds(50);
         });
         builder.AddEventConsumer<TenantPlanChangedIntegrationEvent, TenantPlanChangedHandler>(consumer =>
         {

@@ -8,40 +8,45 @@ namespace Gateway.Services;
 /// against every budget that applies (the tenant's and the key's, per day and month) in Redis; afterwards the
 /// reservation is replaced by the true cost. Under any concurrency a budget is exceeded only by what admitted
 /// requests cost beyond their reservations. Limits and the <c>blocked</c> flag come from Billing
-/// (<see cref="BudgetState"/>); a reservation a crashed Gateway never captured stops counting after
-/// <see cref="ReservationWindowMinutes"/> minutes.
+/// (<see cref="BudgetState"/>); a tenant without limits pays one HMGET; a reservation a crashed Gateway never
+/// captured stops counting after <see cref="ReservationWindowMinutes"/> minutes.
 /// </summary>
 public sealed partial class BudgetGuard(IConnectionMultiplexer redis, TimeProvider time, ILogger<BudgetGuard> logger)
 {
     public const int ReservationWindowMinutes = 10;
 
     // KEYS: limits, spend of tenant/day, tenant/month, key/day, key/month. ARGV: estimate, minute, window,
-    // day and month lifetimes (ms), then the limit field of each spend key. Returns {1} or {0, status, limit, used, field}.
+    // day and month lifetimes (ms), then the limit field of each spend key. Reserves only where a limit is set (a
+    // tenant without limits costs one HMGET) and returns {1, the indexes of the spend keys reserved against}, or
+    // {0, status, limit, used, field} when a limit would be passed.
     private const string ReserveScript = """
-        local status = tonumber(redis.call('HGET', KEYS[1], 'status')) or 429
-        local blocked = redis.call('HGET', KEYS[1], 'blocked')
-        if blocked then
-          return {0, status, 0, 0, 'blocked', blocked, tonumber(redis.call('HGET', KEYS[1], 'blocked_until')) or 0}
+        local state = redis.call('HMGET', KEYS[1], 'status', 'blocked', 'blocked_until', ARGV[6], ARGV[7], ARGV[8], ARGV[9])
+        local status = tonumber(state[1]) or 429
+        if state[2] then
+          return {0, status, 0, 0, 'blocked', state[2], tonumber(state[3]) or 0}
         end
         local estimate = tonumber(ARGV[1])
         local minute = tonumber(ARGV[2])
         local fields = {'spent'}
         for m = minute - tonumber(ARGV[3]), minute do fields[#fields + 1] = 'r:' .. m end
+        local limited = {1}
         for i = 2, 5 do
-          local limit = tonumber(redis.call('HGET', KEYS[1], ARGV[4 + i]))
+          local limit = tonumber(state[2 + i])
           if limit then
             local used = 0
             for _, value in ipairs(redis.call('HMGET', KEYS[i], unpack(fields))) do used = used + (tonumber(value) or 0) end
             if used + estimate > limit then return {0, status, limit, used, ARGV[4 + i]} end
+            limited[#limited + 1] = i
           end
         end
         if estimate > 0 then
-          for i = 2, 5 do
+          for n = 2, #limited do
+            local i = limited[n]
             redis.call('HINCRBY', KEYS[i], 'r:' .. minute, estimate)
             redis.call('PEXPIRE', KEYS[i], i % 2 == 0 and ARGV[4] or ARGV[5])
           end
         end
-        return {1}
+        return limited
         """;
 
     // KEYS: the spend keys reserved against. ARGV: minute, estimate, actual cost.
@@ -82,7 +87,8 @@ public sealed partial class BudgetGuard(IConnectionMultiplexer redis, TimeProvid
             var result = (RedisResult[])(await redis.GetDatabase().ScriptEvaluateAsync(ReserveScript, keys, arguments))!;
             if ((long)result[0] == 1)
             {
-                return new BudgetReservation(true, keys[1..], minute, estimate);
+                // Only the budgets that have limits track spend here; Billing brings a new limit's spend up to what it metered.
+                return new BudgetReservation(true, [.. result[1..].Select(index => keys[(int)index - 1])], minute, estimate);
             }
             return Refusal(key, result, now);
         }

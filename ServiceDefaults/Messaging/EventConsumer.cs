@@ -13,8 +13,8 @@ namespace Microsoft.Extensions.Hosting;
 /// A durable JetStream consumer with explicit acks: a message is acked after its handler succeeds, retried with
 /// backoff when it throws, and moved to the dead-letter subject (stored there before it is acked here) after
 /// <see cref="EventConsumerOptions.MaxAttempts"/> deliveries, or at once when it cannot be read at all. With a
-/// <see cref="EventConsumerOptions.BatchSize"/> above one, whatever has arrived (up to that many) is handled at once
-/// and acked after the batch succeeds; a failed batch is retried event by event, so one poison event stays alone.
+/// <see cref="EventConsumerOptions.BatchSize"/> above one, whatever has arrived (up to that many, after the
+/// <see cref="EventConsumerOptions.BatchLinger"/>) is handled at once and acked after the batch succeeds; a failed batch is retried event by event, so one poison event stays alone.
 /// </summary>
 internal sealed partial class EventConsumer<TEvent>(
     EventConsumerOptions options,
@@ -76,6 +76,10 @@ internal sealed partial class EventConsumer<TEvent>(
             var batch = new List<INatsJSMsg<byte[]>>(options.BatchSize);
             while (await buffer.Reader.WaitToReadAsync(session.Token))
             {
+                if (options.BatchLinger > TimeSpan.Zero && buffer.Reader.Count < options.BatchSize)
+                {
+                    await Task.Delay(options.BatchLinger, session.Token);
+                }
                 while (batch.Count < options.BatchSize && buffer.Reader.TryRead(out var message))
                 {
                     batch.Add(message);

@@ -21,9 +21,15 @@ public sealed class EventConsumerOptions
     public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>
-    /// Default 1: events handed to a batch handler at once, at most; a batch is whatever has arrived, never waited for.
+    /// Default 1: events handed to a batch handler at once, at most: whatever has arrived (see <see cref="BatchLinger"/>).
     /// </summary>
     public int BatchSize { get; set; } = 1;
+
+    /// <summary>
+    /// Default zero: how long a batch consumer lets events gather when fewer than a batch are waiting, so a steady
+    /// trickle costs one transaction per linger rather than one per event.
+    /// </summary>
+    public TimeSpan BatchLinger { get; set; }
 
     /// <summary>Default 30 seconds: a handler that neither acks nor fails in this time gets the message again.</summary>
     public TimeSpan AckWait { get; set; } = TimeSpan.FromSeconds(30);
