@@ -41,7 +41,7 @@ public sealed class UsageRecordingFilter(OutboxPublisher publisher, BudgetGuard 
                 TraceId = traceId,
             };
             budgets.Capture(record.Reservation, usage.Cost);
-            metrics.Record(usage, key.TenantName);
+            metrics.Record(usage);
             return publisher.PublishAsync(UsageIntegrationEvent.Subject, usage);
         });
         var result = await next(context);
