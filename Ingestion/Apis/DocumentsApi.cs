@@ -1,7 +1,10 @@
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json;
 using Ingestion.Infrastructure;
+using Ingestion.IntegrationEvents;
 using Ingestion.Model;
+using Ingestion.Services;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -17,82 +20,169 @@ public static class DocumentsApi
         api.MapPost("/", UploadDocument);
         api.MapGet("/", ListDocuments);
         api.MapGet("/{id:guid}", GetDocument);
+        api.MapGet("/{id:guid}/chunks", ListChunks);
+        api.MapDelete("/{id:guid}", DeleteDocument);
         return app;
     }
 
+    /// <summary>
+    /// A multipart <c>file</c> (txt, md, html, pdf, docx) or JSON <c>{"name","text"}</c>: stored raw first, then queued
+    /// for processing; 202 with the document. The same content again is the same document (queued again if it failed).
+    /// </summary>
     public static async Task<Results<Accepted<DocumentSummary>, ValidationProblem, ProblemHttpResult>> UploadDocument(
-        UploadDocumentRequest request,
+        HttpRequest request,
         IngestionDbContext db,
         TenantContext tenant,
+        EventPublisher events,
         TimeProvider time,
         IOptions<IngestionOptions> options,
         CancellationToken cancellationToken)
     {
-        if (string.IsNullOrWhiteSpace(request.Name) || request.Name.Length > 256 || string.IsNullOrWhiteSpace(request.Text))
+        var (upload, invalid) = await ReadUploadAsync(request, options.Value.MaxDocumentBytes, cancellationToken);
+        if (invalid is not null)
         {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]>
+            return invalid;
+        }
+
+        var hash = Convert.ToHexStringLower(SHA256.HashData(upload!.Content));
+        var document = await db.Documents.FirstOrDefaultAsync(d => d.ContentHash == hash, cancellationToken);
+        if (document is null)
+        {
+            document = new Document
             {
-                ["document"] = ["A document needs a name (up to 256 characters) and non-empty text."],
-            });
+                Id = Guid.CreateVersion7(),
+                TenantId = tenant.RequiredTenantId,
+                Name = upload.Name,
+                ContentType = upload.ContentType,
+                RawContent = upload.Content,
+                ContentHash = hash,
+                SizeBytes = upload.Content.Length,
+                CreatedAt = time.GetUtcNow(),
+            };
+            db.Documents.Add(document);
+            try
+            {
+                await db.SaveChangesAsync(cancellationToken);
+            }
+            catch (DbUpdateException ex) when (ex.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
+            {
+                // The same content arrived concurrently: the first one stored is the document, and it is queued.
+                db.ChangeTracker.Clear();
+                document = await db.Documents.AsNoTracking().FirstAsync(d => d.ContentHash == hash, cancellationToken);
+                return TypedResults.Accepted($"/api/v1/ingestion/documents/{document.Id}", DocumentSummary.From(document));
+            }
         }
-        var content = Encoding.UTF8.GetBytes(request.Text);
-        if (content.Length > options.Value.MaxDocumentBytes)
+        else if (document.Status is DocumentStatus.Indexed or DocumentStatus.Processing)
         {
-            return TypedResults.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "Document too large",
-                detail: $"The text is {content.Length} bytes; the limit is {options.Value.MaxDocumentBytes}.");
+            return TypedResults.Accepted($"/api/v1/ingestion/documents/{document.Id}", DocumentSummary.From(document));
         }
-
-        var hash = Convert.ToHexStringLower(SHA256.HashData(content));
-        if (await FindByHash(db, hash, cancellationToken) is { } existing)
+        else
         {
-            return TypedResults.Accepted($"/api/v1/ingestion/documents/{existing.Id}", DocumentSummary.From(existing));
-        }
-
-        var document = new Document
-        {
-            Id = Guid.CreateVersion7(),
-            TenantId = tenant.RequiredTenantId,
-            Name = request.Name,
-            ContentType = "text/plain",
-            Content = request.Text,
-            ContentHash = hash,
-            SizeBytes = content.Length,
-            CreatedAt = time.GetUtcNow(),
-        };
-        db.Documents.Add(document);
-        try
-        {
+            // Queued (its job may have been lost) or failed: try again.
+            document.Status = DocumentStatus.Queued;
             await db.SaveChangesAsync(cancellationToken);
         }
-        catch (DbUpdateException ex) when (ex.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
-        {
-            // The same content arrived concurrently: the first one stored is the document.
-            db.ChangeTracker.Clear();
-            document = await FindByHash(db, hash, cancellationToken) ?? throw new InvalidOperationException("Duplicate vanished.", ex);
-        }
+
+        await events.PublishAsync(DocumentUploadedIntegrationEvent.Subject,
+            new DocumentUploadedIntegrationEvent { TenantId = document.TenantId, DocumentId = document.Id }, cancellationToken);
         return TypedResults.Accepted($"/api/v1/ingestion/documents/{document.Id}", DocumentSummary.From(document));
     }
 
     public static async Task<Ok<List<DocumentSummary>>> ListDocuments(IngestionDbContext db, CancellationToken cancellationToken) =>
         TypedResults.Ok(await db.Documents.AsNoTracking().OrderByDescending(d => d.CreatedAt)
-            .Select(d => new DocumentSummary(d.Id, d.Name, d.ContentType, d.SizeBytes, d.Status, d.CreatedAt))
+            .Select(d => new DocumentSummary(d.Id, d.Name, d.ContentType, d.SizeBytes, d.Status, d.Reason, d.ChunkCount, d.CreatedAt, d.ProcessedAt))
             .ToListAsync(cancellationToken));
 
+    // No tenant filter in these queries: row-level security sees only the caller's tenant.
     public static async Task<Results<Ok<DocumentSummary>, NotFound>> GetDocument(Guid id, IngestionDbContext db, CancellationToken cancellationToken) =>
         await db.Documents.AsNoTracking().FirstOrDefaultAsync(d => d.Id == id, cancellationToken) is { } document
             ? TypedResults.Ok(DocumentSummary.From(document))
             : TypedResults.NotFound();
 
-    // No tenant filter here: row-level security sees only the caller's tenant.
-    private static Task<Document?> FindByHash(IngestionDbContext db, string hash, CancellationToken cancellationToken) =>
-        db.Documents.AsNoTracking().FirstOrDefaultAsync(d => d.ContentHash == hash, cancellationToken);
+    public static async Task<Results<Ok<List<ChunkView>>, NotFound>> ListChunks(Guid id, IngestionDbContext db, CancellationToken cancellationToken) =>
+        await db.Documents.AnyAsync(d => d.Id == id, cancellationToken)
+            ? TypedResults.Ok(await db.Chunks.AsNoTracking().Where(c => c.DocumentId == id).OrderBy(c => c.Index)
+                .Select(c => new ChunkView(c.Index, c.Heading, c.Text, c.TokenCount)).ToListAsync(cancellationToken))
+            : TypedResults.NotFound();
+
+    /// <summary>Removes the document and its chunks.</summary>
+    public static async Task<Results<NoContent, NotFound>> DeleteDocument(Guid id, IngestionDbContext db, CancellationToken cancellationToken) =>
+        await db.Documents.Where(d => d.Id == id).ExecuteDeleteAsync(cancellationToken) == 0 ? TypedResults.NotFound() : TypedResults.NoContent();
+
+    private static async Task<(Upload? Upload, Results<Accepted<DocumentSummary>, ValidationProblem, ProblemHttpResult>? Invalid)> ReadUploadAsync(
+        HttpRequest request, int maxBytes, CancellationToken cancellationToken)
+    {
+        string? name;
+        string? contentType;
+        byte[] content;
+        if (request.HasFormContentType)
+        {
+            var form = await request.ReadFormAsync(cancellationToken);
+            if (form.Files.GetFile("file") is not { } file)
+            {
+                return (null, Invalid("file", "A multipart upload carries the document in a part named 'file'."));
+            }
+            if (file.Length > maxBytes)
+            {
+                return (null, TooLarge(file.Length, maxBytes));
+            }
+            name = form["name"].FirstOrDefault() ?? file.FileName;
+            contentType = TextExtractor.ContentTypeOf(file.FileName);
+            if (contentType is null)
+            {
+                return (null, Invalid("file", $"'{file.FileName}' is not a supported format: txt, md, html, pdf or docx."));
+            }
+            using var stream = new MemoryStream((int)file.Length);
+            await file.CopyToAsync(stream, cancellationToken);
+            content = stream.ToArray();
+        }
+        else
+        {
+            UploadDocumentRequest? body;
+            try
+            {
+                body = await request.ReadFromJsonAsync<UploadDocumentRequest>(cancellationToken);
+            }
+            catch (Exception ex) when (ex is JsonException or InvalidOperationException)
+            {
+                return (null, Invalid("document", "Send JSON {\"name\", \"text\"} or a multipart form with a 'file'."));
+            }
+            if (string.IsNullOrWhiteSpace(body?.Text))
+            {
+                return (null, Invalid("text", "A document needs non-empty text."));
+            }
+            name = body.Name;
+            contentType = TextExtractor.ContentTypeOf(name ?? "") is TextExtractor.Markdown or TextExtractor.Html ? TextExtractor.ContentTypeOf(name!) : TextExtractor.PlainText;
+            content = Encoding.UTF8.GetBytes(body.Text);
+            if (content.Length > maxBytes)
+            {
+                return (null, TooLarge(content.Length, maxBytes));
+            }
+        }
+        if (string.IsNullOrWhiteSpace(name) || name.Length > 256)
+        {
+            return (null, Invalid("name", "A document needs a name of up to 256 characters."));
+        }
+        return (new Upload(name, contentType!, content), null);
+    }
+
+    private static ValidationProblem Invalid(string field, string message) =>
+        TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [message] });
+
+    private static ProblemHttpResult TooLarge(long size, int maxBytes) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "Document too large", detail: $"The document is {size} bytes; the limit is {maxBytes}.");
+
+    private sealed record Upload(string Name, string ContentType, byte[] Content);
 }
 
 public sealed record UploadDocumentRequest(string? Name, string? Text);
 
 /// <summary>A document as the API shows it: everything but its content.</summary>
-public sealed record DocumentSummary(Guid Id, string Name, string ContentType, long SizeBytes, DocumentStatus Status, DateTimeOffset CreatedAt)
+public sealed record DocumentSummary(
+    Guid Id, string Name, string ContentType, long SizeBytes, DocumentStatus Status, string? Reason, int Chunks, DateTimeOffset CreatedAt, DateTimeOffset? ProcessedAt)
 {
-    public static DocumentSummary From(Document document) =>
-        new(document.Id, document.Name, document.ContentType, document.SizeBytes, document.Status, document.CreatedAt);
+    public static DocumentSummary From(Document document) => new(
+        document.Id, document.Name, document.ContentType, document.SizeBytes, document.Status, document.Reason, document.ChunkCount, document.CreatedAt, document.ProcessedAt);
 }
+
+public sealed record ChunkView(int Index, string? Heading, string Text, int TokenCount);

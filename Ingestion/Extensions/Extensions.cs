@@ -1,4 +1,6 @@
 using Ingestion.Infrastructure;
+using Ingestion.IntegrationEvents;
+using Ingestion.Services;
 
 namespace Ingestion.Extensions;
 
@@ -12,5 +14,22 @@ public static class Extensions
         builder.AddMigrations<IngestionDbContext>("ingestiondb");
         builder.AddNatsClient("nats");
         builder.AddInternalTokenAuthentication();
+
+        builder.Services.AddSingleton<Chunker>();
+        // A document that fails three times (1 s, then 2 s later) goes to the dead-letter subject, where it is marked failed.
+        builder.AddEventConsumer<DocumentUploadedIntegrationEvent, DocumentJobHandler>(consumer =>
+        {
+            consumer.Durable = "ingestion-documents";
+            consumer.Stream = EventStreams.Ingestion;
+            consumer.FilterSubject = DocumentUploadedIntegrationEvent.Subject;
+            consumer.MaxAttempts = 3;
+            consumer.AckWait = TimeSpan.FromMinutes(2);
+        });
+        builder.AddEventConsumer<DeadDocumentJobIntegrationEvent, DocumentFailedHandler>(consumer =>
+        {
+            consumer.Durable = "ingestion-dead-documents";
+            consumer.Stream = EventStreams.DeadLetter;
+            consumer.FilterSubject = EventStreams.DeadLetterSubject(DocumentUploadedIntegrationEvent.Subject);
+        });
     }
 }

@@ -2,7 +2,7 @@ using System.Text.Json.Serialization;
 
 namespace Ingestion.Model;
 
-/// <summary>A tenant's document, stored raw before any processing so that nothing is lost.</summary>
+/// <summary>A tenant's document, stored raw before any processing so that nothing is lost, then extracted and chunked by a job.</summary>
 public sealed class Document
 {
     public Guid Id { get; set; }
@@ -13,16 +13,46 @@ public sealed class Document
 
     public required string ContentType { get; set; }
 
-    public required string Content { get; set; }
+    /// <summary>The bytes as uploaded.</summary>
+    public required byte[] RawContent { get; set; }
 
-    /// <summary>SHA-256 of the content: the same content uploaded twice is one document.</summary>
+    /// <summary>The cleaned text extracted from <see cref="RawContent"/>; null until the job has run.</summary>
+    public string? Text { get; set; }
+
+    /// <summary>SHA-256 of the raw content: the same content uploaded twice is one document.</summary>
     public required string ContentHash { get; set; }
 
     public long SizeBytes { get; set; }
 
     public DocumentStatus Status { get; set; } = DocumentStatus.Queued;
 
+    /// <summary>Why the last processing attempt failed; kept with <see cref="DocumentStatus.Failed"/>.</summary>
+    public string? Reason { get; set; }
+
+    public int ChunkCount { get; set; }
+
     public DateTimeOffset CreatedAt { get; set; }
+
+    public DateTimeOffset? ProcessedAt { get; set; }
+}
+
+/// <summary>A piece of a document small enough to embed and to put in a model's context, under its heading.</summary>
+public sealed class DocumentChunk
+{
+    public Guid Id { get; set; }
+
+    public Guid TenantId { get; set; }
+
+    public Guid DocumentId { get; set; }
+
+    public int Index { get; set; }
+
+    /// <summary>The nearest heading above the chunk, if the document has headings.</summary>
+    public string? Heading { get; set; }
+
+    public required string Text { get; set; }
+
+    public int TokenCount { get; set; }
 }
 
 [JsonConverter(typeof(JsonStringEnumConverter<DocumentStatus>))]

@@ -101,7 +101,7 @@ public sealed class RowLevelSecurityTests(PlatformFixture platform)
         TenantId = tenantId,
         Name = name,
         ContentType = "text/plain",
-        Content = name,
+        RawContent = System.Text.Encoding.UTF8.GetBytes(name),
         ContentHash = Guid.NewGuid().ToString("N"),
         CreatedAt = DateTimeOffset.UtcNow,
     };

@@ -1,0 +1,96 @@
+using Ingestion.Infrastructure;
+using Ingestion.Model;
+using Ingestion.Services;
+using Microsoft.EntityFrameworkCore;
+
+namespace Ingestion.IntegrationEvents;
+
+/// <summary>A stored document to extract and chunk; the job is redelivered until it succeeds or runs out of attempts.</summary>
+public sealed record DocumentUploadedIntegrationEvent : IntegrationEvent
+{
+    public const string Subject = "ingestion.document.process";
+
+    public Guid TenantId { get; init; }
+
+    public Guid DocumentId { get; init; }
+}
+
+/// <summary>
+/// Extracts, cleans and chunks a document, replacing its chunks: a redelivered job does the same work again and
+/// ends in the same state. A failure is recorded on the document (its reason) and thrown, so the job is retried with
+/// backoff; the last failure sends it to the dead-letter subject, where <see cref="DocumentFailedHandler"/> marks it.
+/// </summary>
+public sealed class DocumentJobHandler(IngestionDbContext db, TenantContext tenant, Chunker chunker, TimeProvider time)
+    : IIntegrationEventHandler<DocumentUploadedIntegrationEvent>
+{
+    public async Task HandleAsync(DocumentUploadedIntegrationEvent job, CancellationToken cancellationToken)
+    {
+        tenant.Enter(job.TenantId);
+        var document = await db.Documents.FirstOrDefaultAsync(d => d.Id == job.DocumentId, cancellationToken);
+        if (document is null or { Status: DocumentStatus.Indexed })
+        {
+            // Deleted meanwhile, or done by an earlier delivery.
+            return;
+        }
+        document.Status = DocumentStatus.Processing;
+        await db.SaveChangesAsync(cancellationToken);
+
+        List<TextChunk> chunks;
+        try
+        {
+            document.Text = TextExtractor.Extract(document.RawContent, document.ContentType);
+            chunks = chunker.Split(document.Text);
+            if (chunks.Count == 0)
+            {
+                throw new InvalidDataException("No text could be extracted from the document.");
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            document.Text = null;
+            var reason = $"{ex.GetType().Name}: {ex.Message}";
+            document.Reason = reason.Length > 1024 ? reason[..1024] : reason;
+            await db.SaveChangesAsync(cancellationToken);
+            throw;
+        }
+
+        await db.Chunks.Where(c => c.DocumentId == document.Id).ExecuteDeleteAsync(cancellationToken);
+        db.Chunks.AddRange(chunks.Select((chunk, index) => new DocumentChunk
+        {
+            Id = Guid.CreateVersion7(),
+            TenantId = job.TenantId,
+            DocumentId = document.Id,
+            Index = index,
+            Heading = chunk.Heading?[..Math.Min(512, chunk.Heading.Length)],
+            Text = chunk.Text,
+            TokenCount = chunk.TokenCount,
+        }));
+        document.Status = DocumentStatus.Indexed;
+        document.Reason = null;
+        document.ChunkCount = chunks.Count;
+        document.ProcessedAt = time.GetUtcNow();
+        await db.SaveChangesAsync(cancellationToken);
+    }
+}
+
+/// <summary>A document job as it reaches the dead-letter subject (the same message, read by the failure handler).</summary>
+public sealed record DeadDocumentJobIntegrationEvent : IntegrationEvent
+{
+    public Guid TenantId { get; init; }
+
+    public Guid DocumentId { get; init; }
+}
+
+/// <summary>A job that kept failing reached the dead-letter subject: its document shows <c>failed</c> with the last reason.</summary>
+public sealed class DocumentFailedHandler(IngestionDbContext db, TenantContext tenant, TimeProvider time) : IIntegrationEventHandler<DeadDocumentJobIntegrationEvent>
+{
+    public async Task HandleAsync(DeadDocumentJobIntegrationEvent job, CancellationToken cancellationToken)
+    {
+        tenant.Enter(job.TenantId);
+        await db.Documents.Where(d => d.Id == job.DocumentId && d.Status != DocumentStatus.Indexed)
+            .ExecuteUpdateAsync(d => d
+                .SetProperty(x => x.Status, DocumentStatus.Failed)
+                .SetProperty(x => x.Reason, x => x.Reason ?? "Processing kept failing.")
+                .SetProperty(x => x.ProcessedAt, time.GetUtcNow()), cancellationToken);
+    }
+}
