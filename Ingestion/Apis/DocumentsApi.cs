@@ -7,6 +7,7 @@ using Ingestion.Model;
 using Ingestion.Services;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
@@ -22,6 +23,7 @@ public static class DocumentsApi
         api.MapGet("/{id:guid}", GetDocument);
         api.MapGet("/{id:guid}/chunks", ListChunks);
         api.MapDelete("/{id:guid}", DeleteDocument);
+        app.MapPost("api/v1/ingestion/search", Search).RequireAuthorization(TenancyExtensions.TenantPolicy);
         return app;
     }
 
@@ -105,9 +107,45 @@ public static class DocumentsApi
                 .Select(c => new ChunkView(c.Index, c.Heading, c.Text, c.TokenCount)).ToListAsync(cancellationToken))
             : TypedResults.NotFound();
 
-    /// <summary>Removes the document and its chunks.</summary>
-    public static async Task<Results<NoContent, NotFound>> DeleteDocument(Guid id, IngestionDbContext db, CancellationToken cancellationToken) =>
-        await db.Documents.Where(d => d.Id == id).ExecuteDeleteAsync(cancellationToken) == 0 ? TypedResults.NotFound() : TypedResults.NoContent();
+    /// <summary>Removes the document and its chunks, from search too.</summary>
+    public static async Task<Results<NoContent, NotFound>> DeleteDocument(
+        Guid id, IngestionDbContext db, TenantContext tenant, TenantVectorIndex index, CancellationToken cancellationToken)
+    {
+        if (await db.Documents.Where(d => d.Id == id).ExecuteDeleteAsync(cancellationToken) == 0)
+        {
+            return TypedResults.NotFound();
+        }
+        await index.ChangedAsync(tenant.RequiredTenantId, cancellationToken);
+        return TypedResults.NoContent();
+    }
+
+    /// <summary><c>{"query","top"}</c>: the tenant's chunks nearest to the query, best first.</summary>
+    public static async Task<Results<Ok<SearchResults>, ValidationProblem>> Search(
+        SearchRequest request, IngestionDbContext db, TenantContext tenant, TenantVectorIndex index,
+        IEmbeddingGenerator<string, Embedding<float>> embeddings, CancellationToken cancellationToken)
+    {
+        var top = request.Top ?? 5;
+        if (string.IsNullOrWhiteSpace(request.Query) || request.Query.Length > 8192)
+        {
+            return Invalid("query", "A query of 1 to 8192 characters is required.");
+        }
+        if (top is < 1 or > 50)
+        {
+            return Invalid("top", "top is between 1 and 50.");
+        }
+        var query = (await embeddings.GenerateAsync([request.Query], cancellationToken: cancellationToken))[0].Vector.ToArray();
+        var hits = await index.SearchAsync(tenant.RequiredTenantId, db, query, top, cancellationToken);
+        var ids = hits.ConvertAll(h => h.ChunkId);
+        var chunks = await db.Chunks.AsNoTracking().Where(c => ids.Contains(c.Id))
+            .Join(db.Documents, c => c.DocumentId, d => d.Id, (c, d) => new { c.Id, c.DocumentId, DocumentName = d.Name, c.Index, c.Heading, c.Text })
+            .ToDictionaryAsync(c => c.Id, cancellationToken);
+        // A chunk deleted since the index was loaded is left out.
+        return TypedResults.Ok(new SearchResults([.. hits.Where(h => chunks.ContainsKey(h.ChunkId)).Select(h =>
+        {
+            var chunk = chunks[h.ChunkId];
+            return new SearchResult(chunk.DocumentId, chunk.DocumentName, chunk.Index, chunk.Heading, chunk.Text, h.Score);
+        })]));
+    }
 
     private static async Task<(Upload? Upload, Results<Accepted<DocumentSummary>, ValidationProblem, ProblemHttpResult>? Invalid)> ReadUploadAsync(
         HttpRequest request, int maxBytes, CancellationToken cancellationToken)
@@ -186,3 +224,9 @@ public sealed record DocumentSummary(
 }
 
 public sealed record ChunkView(int Index, string? Heading, string Text, int TokenCount);
+
+public sealed record SearchRequest(string? Query, int? Top);
+
+public sealed record SearchResults(List<SearchResult> Results);
+
+public sealed record SearchResult(Guid DocumentId, string DocumentName, int ChunkIndex, string? Heading, string Text, float Score);

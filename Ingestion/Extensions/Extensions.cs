@@ -1,6 +1,7 @@
 using Ingestion.Infrastructure;
 using Ingestion.IntegrationEvents;
 using Ingestion.Services;
+using Microsoft.Extensions.AI;
 
 namespace Ingestion.Extensions;
 
@@ -16,6 +17,10 @@ public static class Extensions
         builder.AddInternalTokenAuthentication();
 
         builder.Services.AddSingleton<Chunker>();
+        // The embedded default: lexical, not neural (see the README); a configured embedding provider comes next.
+        builder.Services.AddSingleton<IEmbeddingGenerator<string, Embedding<float>>, LocalEmbeddingGenerator>();
+        builder.Services.AddSingleton<TenantVectorIndex>();
+        builder.Services.AddHostedService<VectorIndexListener>();
         // A document that fails three times (1 s, then 2 s later) goes to the dead-letter subject, where it is marked failed.
         builder.AddEventConsumer<DocumentUploadedIntegrationEvent, DocumentJobHandler>(consumer =>
         {

@@ -41,6 +41,7 @@ public sealed class IngestionDbContext(DbContextOptions<IngestionDbContext> opti
             chunk.Property(c => c.Heading).HasColumnName("heading").HasMaxLength(512);
             chunk.Property(c => c.Text).HasColumnName("text");
             chunk.Property(c => c.TokenCount).HasColumnName("token_count");
+            chunk.Property(c => c.Embedding).HasColumnName("embedding");
             chunk.HasIndex(c => new { c.DocumentId, c.Index }).IsUnique();
             // Deleting a document deletes its chunks.
             chunk.HasOne<Document>().WithMany().HasForeignKey(c => c.DocumentId).OnDelete(DeleteBehavior.Cascade);

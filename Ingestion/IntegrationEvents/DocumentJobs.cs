@@ -2,6 +2,7 @@ using Ingestion.Infrastructure;
 using Ingestion.Model;
 using Ingestion.Services;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.AI;
 
 namespace Ingestion.IntegrationEvents;
 
@@ -16,11 +17,12 @@ public sealed record DocumentUploadedIntegrationEvent : IntegrationEvent
 }
 
 /// <summary>
-/// Extracts, cleans and chunks a document, replacing its chunks: a redelivered job does the same work again and
+/// Extracts, cleans, chunks and embeds a document, replacing its chunks: a redelivered job does the same work again and
 /// ends in the same state. A failure is recorded on the document (its reason) and thrown, so the job is retried with
 /// backoff; the last failure sends it to the dead-letter subject, where <see cref="DocumentFailedHandler"/> marks it.
 /// </summary>
-public sealed class DocumentJobHandler(IngestionDbContext db, TenantContext tenant, Chunker chunker, TimeProvider time)
+public sealed class DocumentJobHandler(
+    IngestionDbContext db, TenantContext tenant, Chunker chunker, IEmbeddingGenerator<string, Embedding<float>> embeddings, TenantVectorIndex vectorIndex, TimeProvider time)
     : IIntegrationEventHandler<DocumentUploadedIntegrationEvent>
 {
     public async Task HandleAsync(DocumentUploadedIntegrationEvent job, CancellationToken cancellationToken)
@@ -36,6 +38,7 @@ public sealed class DocumentJobHandler(IngestionDbContext db, TenantContext tena
         await db.SaveChangesAsync(cancellationToken);
 
         List<TextChunk> chunks;
+        List<float[]> vectors = [];
         try
         {
             document.Text = TextExtractor.Extract(document.RawContent, document.ContentType);
@@ -43,6 +46,10 @@ public sealed class DocumentJobHandler(IngestionDbContext db, TenantContext tena
             if (chunks.Count == 0)
             {
                 throw new InvalidDataException("No text could be extracted from the document.");
+            }
+            foreach (var batch in chunks.Chunk(EmbeddingBatch))
+            {
+                vectors.AddRange((await embeddings.GenerateAsync(batch.Select(c => c.Text), cancellationToken: cancellationToken)).Select(e => e.Vector.ToArray()));
             }
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
@@ -64,13 +71,17 @@ public sealed class DocumentJobHandler(IngestionDbContext db, TenantContext tena
             Heading = chunk.Heading?[..Math.Min(512, chunk.Heading.Length)],
             Text = chunk.Text,
             TokenCount = chunk.TokenCount,
+            Embedding = vectors[index],
         }));
         document.Status = DocumentStatus.Indexed;
         document.Reason = null;
         document.ChunkCount = chunks.Count;
         document.ProcessedAt = time.GetUtcNow();
         await db.SaveChangesAsync(cancellationToken);
+        await vectorIndex.ChangedAsync(job.TenantId, cancellationToken);
     }
+
+    private const int EmbeddingBatch = 64;
 }
 
 /// <summary>A document job as it reaches the dead-letter subject (the same message, read by the failure handler).</summary>

@@ -53,6 +53,9 @@ public sealed class DocumentChunk
     public required string Text { get; set; }
 
     public int TokenCount { get; set; }
+
+    /// <summary>The chunk's embedding (normalised); null until it is embedded.</summary>
+    public float[]? Embedding { get; set; }
 }
 
 [JsonConverter(typeof(JsonStringEnumConverter<DocumentStatus>))]

@@ -134,6 +134,41 @@ public sealed class IngestionTests(PlatformFixture platform)
         (await a.GetAsync($"/api/v1/ingestion/documents/{document}", Cancellation)).StatusCode.ShouldBe(HttpStatusCode.OK);
     }
 
+    [Fact]
+    public async Task Search_FindsTheRightChunk_ForgetsADeletedDocument_AndNeverCrossesTenants()
+    {
+        var (_, keyA) = await platform.CreateTenantWithKeyAsync(new { name = "search-a" });
+        var (_, keyB) = await platform.CreateTenantWithKeyAsync(new { name = "search-b" });
+        using var a = TenantHttp(keyA);
+        using var b = TenantHttp(keyB);
+        var warranty = await UploadAsync(a, "warranty.md", Encoding.UTF8.GetBytes("# Warranty\n\nThe warranty covers every part of the bicycle for two years."));
+        var shipping = await UploadAsync(a, "shipping.md", Encoding.UTF8.GetBytes("# Shipping\n\nParcels ship within three days to forty countries."));
+        var returns = await UploadAsync(a, "returns.md", Encoding.UTF8.GetBytes("# Returns\n\nUnused items may be returned within thirty days for a refund."));
+        foreach (var document in new[] { warranty, shipping, returns })
+        {
+            await WaitForStatusAsync(a, document, "indexed");
+        }
+
+        var results = await SearchAsync(a, "how long does the warranty cover the bicycle parts");
+        results[0].GetProperty("documentId").GetGuid().ShouldBe(warranty);
+        results[0].GetProperty("text").GetString()!.ShouldContain("two years");
+        results[0].GetProperty("score").GetSingle().ShouldBeGreaterThan(results[^1].GetProperty("score").GetSingle());
+        (await SearchAsync(a, "can I get a refund for unused items"))[0].GetProperty("documentId").GetGuid().ShouldBe(returns);
+        (await SearchAsync(b, "how long does the warranty cover the bicycle parts")).ShouldBeEmpty();
+
+        (await a.DeleteAsync($"/api/v1/ingestion/documents/{warranty}", Cancellation)).StatusCode.ShouldBe(HttpStatusCode.NoContent);
+        (await SearchAsync(a, "how long does the warranty cover the bicycle parts")).ShouldAllBe(r => r.GetProperty("documentId").GetGuid() != warranty);
+        (await a.PostAsJsonAsync("/api/v1/ingestion/search", new { query = "", top = 3 }, Cancellation)).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        (await a.PostAsJsonAsync("/api/v1/ingestion/search", new { query = "x", top = 500 }, Cancellation)).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+    }
+
+    private static async Task<JsonElement[]> SearchAsync(HttpClient http, string query)
+    {
+        var response = await http.PostAsJsonAsync("/api/v1/ingestion/search", new { query, top = 3 }, Cancellation);
+        response.StatusCode.ShouldBe(HttpStatusCode.OK, await response.Content.ReadAsStringAsync(Cancellation));
+        return [.. (await response.Content.ReadFromJsonAsync<JsonElement>(Cancellation)).GetProperty("results").EnumerateArray()];
+    }
+
     /// <summary>A small document of each format, with a "Details" heading above <paramref name="sentence"/> where the format has headings.</summary>
     private static byte[] Fixture(string fileName, string sentence) => Path.GetExtension(fileName) switch
     {

@@ -106,6 +106,10 @@ namespace Ingestion.Infrastructure.Migrations
                         .HasColumnType("uuid")
                         .HasColumnName("document_id");
 
+                    b.PrimitiveCollection<float[]>("Embedding")
+                        .HasColumnType("real[]")
+                        .HasColumnName("embedding");
+
                     b.Property<string>("Heading")
                         .HasMaxLength(512)
                         .HasColumnType("character varying(512)")
