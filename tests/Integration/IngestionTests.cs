@@ -76,6 +76,25 @@ public sealed class IngestionTests(PlatformFixture platform)
     }
 
     [Fact]
+    public async Task NothingIsLost_WhenIngestionStopsMidJob_TheJobResumes()
+    {
+        var (_, key) = await platform.CreateTenantWithKeyAsync(new { name = "resume" });
+        using var http = TenantHttp(key);
+        var paragraphs = Enumerable.Range(0, 3000).Select(i => $"Section {i}: the maintenance log records inspection {i} of pump {i % 17}.");
+        var document = await UploadAsync(http, "log.md", Encoding.UTF8.GetBytes(string.Join("\n\n", paragraphs)));
+
+        // Stopped while the job is queued or running: the raw document is stored and the job unacknowledged.
+        await platform.Application.StopResourceAsync("ingestion");
+        await platform.Application.StartResourceAsync("ingestion");
+
+        var indexed = await WaitForStatusAsync(http, document, "indexed");
+        indexed.GetProperty("chunks").GetInt32().ShouldBeGreaterThan(10);
+        var chunks = (await http.GetFromJsonAsync<JsonElement[]>($"/api/v1/ingestion/documents/{document}/chunks", Cancellation))!;
+        chunks.Select(c => c.GetProperty("index").GetInt32()).ShouldBe(Enumerable.Range(0, chunks.Length));
+        string.Join(" ", chunks.Select(c => c.GetProperty("text").GetString())).ShouldContain("inspection 2999 of pump");
+    }
+
+    [Fact]
     public async Task APoisonDocument_IsRetried_ThenDeadLettered_AndShowsFailedWithItsReason()
     {
         var (_, key) = await platform.CreateTenantWithKeyAsync(new { name = "poison" });

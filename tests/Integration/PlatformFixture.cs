@@ -114,6 +114,8 @@ public sealed class PlatformFixture : IAsyncLifetime
         // pulled but not acked delivered again after 5 s.
         Environment.SetEnvironmentVariable("Analytics__CacheHitRateRefresh", "00:00:01");
         Environment.SetEnvironmentVariable("Messaging__Consumers__analytics-usage__AckWait", "00:00:05");
+        // A document job cut off by a stopped Ingestion comes back within seconds, not the default two minutes.
+        Environment.SetEnvironmentVariable("Messaging__Consumers__ingestion-documents__AckWait", "00:00:05");
 
         // Two Gateways, so tests can show that limits and revocations hold across instances.
         App = await DistributedApp.StartAsync(["--Resources:gateway:Replicas=2"]);
