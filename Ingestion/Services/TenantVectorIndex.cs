@@ -31,21 +31,32 @@ public sealed class TenantVectorIndex(INatsConnection nats)
             throw;
         }
 
-        // A bounded min-heap of the best scores so far: top-k without sorting every chunk.
+        return [.. Nearest(snapshot.Vectors, snapshot.Dimensions, query, top).Select(n => (snapshot.Ids[n.Index], n.Score))];
+    }
+
+    /// <summary>
+    /// The <paramref name="top"/> rows of <paramref name="vectors"/> (row-major, <paramref name="dimensions"/> wide)
+    /// with the highest dot product with <paramref name="query"/>, best first: a bounded min-heap, no full sort.
+    /// </summary>
+    public static List<(int Index, float Score)> Nearest(float[] vectors, int dimensions, float[] query, int top)
+    {
         var best = new PriorityQueue<int, float>(top + 1);
-        for (var i = 0; i < snapshot.Ids.Length; i++)
+        for (var i = 0; dimensions > 0 && i < vectors.Length / dimensions; i++)
         {
-            var score = TensorPrimitives.Dot(snapshot.Vectors.AsSpan(i * snapshot.Dimensions, snapshot.Dimensions), query);
-            best.Enqueue(i, score);
-            if (best.Count > top)
+            var score = TensorPrimitives.Dot(vectors.AsSpan(i * dimensions, dimensions), query);
+            if (best.Count < top)
             {
-                best.Dequeue();
+                best.Enqueue(i, score);
+            }
+            else if (best.TryPeek(out _, out var worst) && score > worst)
+            {
+                best.DequeueEnqueue(i, score);
             }
         }
-        var results = new List<(Guid, float)>(best.Count);
+        var results = new List<(int, float)>(best.Count);
         while (best.TryDequeue(out var index, out var score))
         {
-            results.Add((snapshot.Ids[index], score));
+            results.Add((index, score));
         }
         results.Reverse();
         return results;

@@ -2,7 +2,8 @@ using BenchmarkDotNet.Running;
 using Benchmarks;
 
 // `load`: whole requests through the running platform; `evaluate`: the Router against a simulated fleet;
-// `usage-throughput`: how fast usage events are consumed. Anything else goes to BenchmarkDotNet (hot-path code).
+// `usage-throughput`: how fast usage events are consumed; `knowledge`: documents indexed and searched.
+// Anything else goes to BenchmarkDotNet (hot-path code).
 if (args is ["load", ..])
 {
     await LoadRunner.RunAsync(args[1..]);
@@ -10,6 +11,10 @@ if (args is ["load", ..])
 else if (args is ["evaluate", ..])
 {
     await RoutingEvaluation.RunAsync(args[1..]);
+}
+else if (args is ["knowledge", ..])
+{
+    await KnowledgeBenchmark.RunAsync();
 }
 else if (args is ["usage-throughput", ..])
 {

@@ -1,0 +1,134 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Ingestion;
+using Ingestion.Services;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using Platform.Testing;
+
+namespace Benchmarks;
+
+/// <summary>
+/// Knowledge: chunking and local embedding in process (chunks/s), documents indexed end to end through the running
+/// platform (upload → JetStream job → extract, chunk, embed, store: chunks/s), and vector search over 10k and 100k
+/// chunks (the in-memory SIMD scan: p50/p99 per query).
+/// Usage: <c>dotnet run -c Release --project tests/Benchmarks -- knowledge</c>.
+/// </summary>
+public static class KnowledgeBenchmark
+{
+    public static async Task RunAsync()
+    {
+        var chunker = new Chunker(Options.Create(new IngestionOptions()));
+        var embedder = new LocalEmbeddingGenerator();
+        var documents = Enumerable.Range(0, 40).Select(Document).ToList();
+
+        // In process: what the job does with the text, without the database.
+        chunker.Split(documents[0]);
+        var clock = Stopwatch.StartNew();
+        var chunkCount = 0;
+        foreach (var document in documents)
+        {
+            var chunks = chunker.Split(document);
+            await embedder.GenerateAsync(chunks.Select(c => c.Text));
+            chunkCount += chunks.Count;
+        }
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"chunk + embed in process: {chunkCount:N0} chunks of ≤ 400 tokens in {clock.Elapsed.TotalSeconds:0.00} s = {chunkCount / clock.Elapsed.TotalSeconds:N0} chunks/s"));
+
+        await IndexThroughPlatformAsync(documents);
+
+        foreach (var size in new[] { 10_000, 100_000 })
+        {
+            SearchLatency(embedder, size);
+        }
+        Console.WriteLine($"Machine: {Environment.ProcessorCount} cores.");
+    }
+
+    private static async Task IndexThroughPlatformAsync(List<string> documents)
+    {
+        Console.WriteLine("Starting the platform (Production environment, throwaway data)…");
+        await using var platform = await DistributedApp.StartAsync(["--AppHost:ServiceEnvironment=Production"]);
+        using var http = platform.Application.CreateHttpClient("gateway");
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", platform.Application.GetParameterValue("demo-key"));
+        http.Timeout = TimeSpan.FromMinutes(5);
+
+        var clock = Stopwatch.StartNew();
+        var ids = new List<Guid>();
+        foreach (var (document, i) in documents.Select((d, i) => (d, i)))
+        {
+            var response = await http.PostAsJsonAsync("/api/v1/ingestion/documents", new { name = $"doc-{i}.md", text = document });
+            response.EnsureSuccessStatusCode();
+            ids.Add((await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid());
+        }
+        var uploaded = clock.Elapsed;
+        var chunks = 0;
+        while (true)
+        {
+            var listed = await http.GetFromJsonAsync<JsonElement[]>("/api/v1/ingestion/documents");
+            if (listed!.All(d => d.GetProperty("status").GetString() is "indexed" or "failed"))
+            {
+                chunks = listed!.Sum(d => d.GetProperty("chunks").GetInt32());
+                break;
+            }
+            await Task.Delay(50);
+        }
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"indexed through the platform: {documents.Count} documents, {chunks:N0} chunks in {clock.Elapsed.TotalSeconds:0.00} s (uploads took {uploaded.TotalSeconds:0.00} s) = {chunks / clock.Elapsed.TotalSeconds:N0} chunks/s"));
+    }
+
+    private static void SearchLatency(LocalEmbeddingGenerator embedder, int size)
+    {
+        var random = new Random(size);
+        var vectors = new float[size * LocalEmbeddingGenerator.Dimensions];
+        for (var i = 0; i < size; i++)
+        {
+            LocalEmbeddingGenerator.Vector(Sentence(random)).CopyTo(vectors.AsSpan(i * LocalEmbeddingGenerator.Dimensions));
+        }
+        var queries = Enumerable.Range(0, 200).Select(_ => LocalEmbeddingGenerator.Vector(Sentence(random))).ToList();
+        TenantVectorIndex.Nearest(vectors, LocalEmbeddingGenerator.Dimensions, queries[0], 5);
+
+        var timings = new List<double>();
+        foreach (var query in queries)
+        {
+            var start = Stopwatch.GetTimestamp();
+            TenantVectorIndex.Nearest(vectors, LocalEmbeddingGenerator.Dimensions, query, 5);
+            timings.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+        }
+        timings.Sort();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"search over {size:N0} chunks ({LocalEmbeddingGenerator.Dimensions} dims, top 5): p50 {timings[timings.Count / 2]:0.000} ms, p99 {timings[(int)(timings.Count * 0.99)]:0.000} ms"));
+    }
+
+    // About 60 kB of Markdown each: headings, and paragraphs of plausible words.
+    private static string Document(int seed)
+    {
+        var random = new Random(seed);
+        var text = new StringBuilder();
+        for (var section = 0; section < 20; section++)
+        {
+            text.Append("# Section ").Append(section).Append("\n\n");
+            for (var paragraph = 0; paragraph < 8; paragraph++)
+            {
+                for (var sentence = 0; sentence < 6; sentence++)
+                {
+                    text.Append(Sentence(random)).Append(' ');
+                }
+                text.Append("\n\n");
+            }
+        }
+        return text.ToString();
+    }
+
+    private static readonly string[] Words =
+    [
+        "pump", "valve", "invoice", "customer", "warranty", "shipping", "refund", "contract", "clause", "engine", "battery", "sensor",
+        "inspection", "report", "schedule", "delivery", "policy", "account", "payment", "order", "service", "repair", "manual", "safety",
+    ];
+
+    private static string Sentence(Random random) =>
+        string.Join(' ', Enumerable.Range(0, random.Next(6, 14)).Select(_ => Words[random.Next(Words.Length)])) + ".";
+}
