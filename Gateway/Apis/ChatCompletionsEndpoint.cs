@@ -14,7 +14,7 @@ public static class ChatCompletionsEndpoint
 {
     public static async Task<IResult> HandleAsync(
         HttpContext http, ModelCatalog catalog, OrchestratorClient orchestrator, RouterClient router, RateLimiter limiter, BudgetGuard budgets, ExactCache cache,
-        IOptions<GatewayOptions> options)
+        KnowledgeClient knowledge, IOptions<GatewayOptions> options)
     {
         var key = http.TenantKey();
         var (request, invalid) = await RequestBody.ReadAsync(http, ChatCompletionReader.Read);
@@ -39,7 +39,8 @@ public static class ChatCompletionsEndpoint
         // Issued together, so the limits, the budgets and the cache cost one round trip to Redis. The token estimate
         // (about four bytes a token, plus the most the model may write) is settled once the true usage is known; the
         // budget reservation prices it at the dearest model that may answer.
-        var cacheKey = cache.KeyFor(http.Request, key, request);
+        // A grounded answer depends on documents that change: never from the exact cache.
+        var cacheKey = request.Retrieval is null ? cache.KeyFor(http.Request, key, request) : null;
         var inputTokens = http.Request.ContentLength.GetValueOrDefault() / 4;
         var admitting = limiter.AdmitAsync(key, inputTokens + (request.Options.MaxOutputTokens ?? 0));
         var reserving = budgets.ReserveAsync(key, EstimatedCost(catalog, key, route, inputTokens, request.Options.MaxOutputTokens ?? options.Value.BudgetOutputTokenEstimate));
@@ -78,7 +79,15 @@ public static class ChatCompletionsEndpoint
             route = decision!.Route;
             http.Response.Headers["x-route-decision"] = decision.DecisionId;
         }
-        var execution = new ChatExecutionRequest(route, request.Messages, request.Options);
+        List<Citation>? citations = null;
+        if (request.Retrieval is { } retrieval && request.Messages.LastOrDefault(m => m.Role == ChatRole.User)?.Text is { Length: > 0 } question)
+        {
+            citations = await knowledge.SearchAsync(key, question, retrieval.Top, http.RequestAborted);
+            // Streams carry their sources here only; whole answers in a citations array too.
+            http.Response.Headers["x-citations"] = citations.Count == 0 ? "none" : string.Join(", ", citations.Select(c => $"{c.DocumentId}#{c.ChunkIndex}"));
+        }
+        var messages = citations is { Count: > 0 } ? KnowledgeClient.Ground(request.Messages, citations) : request.Messages;
+        var execution = new ChatExecutionRequest(route, messages, request.Options);
         if (!request.Stream)
         {
             var result = await orchestrator.ChatAsync(key, execution, http.RequestAborted);
@@ -94,7 +103,7 @@ public static class ChatCompletionsEndpoint
             {
                 cache.Store(cacheKey, result.Value!);
             }
-            return new CompletionResult(result.Value!, request.Model);
+            return new CompletionResult(result.Value!, request.Model, citations);
         }
 
         var (stream, streamError, streamRoute) = await orchestrator.ChatStreamAsync(key, execution, http.RequestAborted);
@@ -172,13 +181,13 @@ public static class ChatCompletionsEndpoint
         return true;
     }
 
-    private sealed class CompletionResult(ChatResponse response, string model) : IResult
+    private sealed class CompletionResult(ChatResponse response, string model, IReadOnlyList<Citation>? citations = null) : IResult
     {
         public async Task ExecuteAsync(HttpContext http)
         {
             http.Response.ContentType = "application/json";
             await using var json = new Utf8JsonWriter(http.Response.BodyWriter);
-            ChatCompletionWriter.WriteCompletion(json, response, model);
+            ChatCompletionWriter.WriteCompletion(json, response, model, citations);
         }
     }
 

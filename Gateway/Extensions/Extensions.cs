@@ -41,6 +41,7 @@ public static class Extensions
 
         builder.Services.AddSingleton<AdminKeyFilter>();
         builder.Services.AddHttpClient<AnalyticsClient>(client => client.BaseAddress = new Uri("https+http://analytics"));
+        builder.Services.AddHttpClient<KnowledgeClient>(client => client.BaseAddress = new Uri("https+http://ingestion"));
         builder.Services.AddHttpClient<BillingAdminClient>(client => client.BaseAddress = new Uri("https+http://billing"));
         // Model calls run long and stream: no standard timeouts or retries here (the Orchestrator owns retry policy).
 #pragma warning disable EXTEXP0001 // The library's way to opt one client out of the defaults' resilience handler.

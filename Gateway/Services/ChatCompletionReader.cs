@@ -49,7 +49,7 @@ public static partial class ChatCompletionReader
             ToolChoice = ToolChoice(body),
         };
         options = ResponseFormat(body, options);
-        return new ChatCompletionRequest(model, stream, includeUsage, Messages(body), options, StringList(body, "fallbacks"), Route(body));
+        return new ChatCompletionRequest(model, stream, includeUsage, Messages(body), options, StringList(body, "fallbacks"), Route(body), Retrieval(body));
     }
 
     private static List<ChatMessage> Messages(JsonElement body)
@@ -269,6 +269,25 @@ public static partial class ChatCompletionReader
             default:
                 throw new InvalidRequestException("response_format.type", "response_format.type is text, json_object or json_schema (with json_schema).");
         }
+    }
+
+    private static RetrievalRequest? Retrieval(JsonElement body)
+    {
+        if (!body.TryGetProperty("retrieval", out var retrieval) || retrieval.ValueKind is JsonValueKind.Null or JsonValueKind.False)
+        {
+            return null;
+        }
+        if (retrieval.ValueKind == JsonValueKind.True)
+        {
+            return new RetrievalRequest(RetrievalRequest.DefaultTop);
+        }
+        if (retrieval.ValueKind != JsonValueKind.Object)
+        {
+            throw new InvalidRequestException("retrieval", "retrieval is true or an object such as {\"top\": 4}.");
+        }
+        return retrieval.TryGetProperty("top", out var top) && top.ValueKind != JsonValueKind.Null
+            ? top.TryGetInt32(out var n) && n is >= 1 and <= 20 ? new RetrievalRequest(n) : throw new InvalidRequestException("retrieval.top", "retrieval.top is 1 to 20.")
+            : new RetrievalRequest(RetrievalRequest.DefaultTop);
     }
 
     private static RouteRequest? Route(JsonElement body)

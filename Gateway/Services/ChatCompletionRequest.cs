@@ -2,7 +2,8 @@ namespace Gateway.Services;
 
 /// <summary>
 /// An OpenAI chat completion request, validated and translated for the Orchestrator. Two extensions choose the
-/// route: <c>fallbacks</c> (models to try in turn if the first fails) and <c>route</c> (a strategy and its models).
+/// route: <c>fallbacks</c> (models to try in turn if the first fails) and <c>route</c> (a strategy and its models);
+/// <c>retrieval</c> grounds the answer in the tenant's documents.
 /// </summary>
 public sealed record ChatCompletionRequest(
     string Model,
@@ -11,7 +12,14 @@ public sealed record ChatCompletionRequest(
     IList<Microsoft.Extensions.AI.ChatMessage> Messages,
     ChatExecutionOptions Options,
     IList<string> Fallbacks,
-    RouteRequest? Route);
+    RouteRequest? Route,
+    RetrievalRequest? Retrieval = null);
 
 /// <summary>The <c>route</c> extension: <c>{"strategy": "single|parallel|cascade", "models": [...], "hedge": 2}</c>.</summary>
 public sealed record RouteRequest(string Strategy, IList<string> Models, int Hedge);
+
+/// <summary>The <c>retrieval</c> extension: <c>true</c> or <c>{"top": 4}</c>, the tenant's chunks to put in context.</summary>
+public sealed record RetrievalRequest(int Top)
+{
+    public const int DefaultTop = 4;
+}

@@ -11,7 +11,8 @@ public static class ChatCompletionWriter
     private static readonly byte[] Done = "data: [DONE]\n\n"u8.ToArray();
 
     /// <summary>A <c>chat.completion</c> object.</summary>
-    public static void WriteCompletion(Utf8JsonWriter json, ChatResponse response, string model)
+    /// <summary>A completion in OpenAI's shape; with <paramref name="citations"/>, a <c>citations</c> array after it (our extension).</summary>
+    public static void WriteCompletion(Utf8JsonWriter json, ChatResponse response, string model, IReadOnlyList<Citation>? citations = null)
     {
         var message = response.Messages.LastOrDefault(m => m.Role == ChatRole.Assistant) ?? new ChatMessage(ChatRole.Assistant, "");
         var calls = message.Contents.OfType<FunctionCallContent>().ToList();
@@ -51,6 +52,23 @@ public static class ChatCompletionWriter
         if (response.Usage is { } usage)
         {
             WriteUsage(json, usage);
+        }
+        if (citations is not null)
+        {
+            json.WriteStartArray("citations");
+            for (var i = 0; i < citations.Count; i++)
+            {
+                json.WriteStartObject();
+                json.WriteNumber("index", i + 1);
+                json.WriteString("document_id", citations[i].DocumentId);
+                json.WriteString("document_name", citations[i].DocumentName);
+                json.WriteNumber("chunk_index", citations[i].ChunkIndex);
+                json.WriteString("heading", citations[i].Heading);
+                json.WriteString("text", citations[i].Text);
+                json.WriteNumber("score", citations[i].Score);
+                json.WriteEndObject();
+            }
+            json.WriteEndArray();
         }
         json.WriteEndObject();
     }

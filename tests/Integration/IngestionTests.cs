@@ -181,6 +181,51 @@ public sealed class IngestionTests(PlatformFixture platform)
         (await a.PostAsJsonAsync("/api/v1/ingestion/search", new { query = "x", top = 500 }, Cancellation)).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
     }
 
+    [Fact]
+    public async Task AChatThatAsksForRetrieval_IsGroundedInTheTenantsDocuments_WithCitations()
+    {
+        var (_, keyA) = await platform.CreateTenantWithKeyAsync(new { name = "rag-a" });
+        var (_, keyB) = await platform.CreateTenantWithKeyAsync(new { name = "rag-b" });
+        using var a = TenantHttp(keyA);
+        using var b = TenantHttp(keyB);
+        var manual = await UploadAsync(a, "espresso.md", Encoding.UTF8.GetBytes("# Descaling\n\nDescale the espresso machine every 200 cups with citric acid."));
+        await WaitForStatusAsync(a, manual, "indexed");
+        var marker = Guid.NewGuid().ToString("N");
+
+        var grounded = await a.PostAsJsonAsync("/v1/chat/completions", new
+        {
+            model = "mock/mock-1",
+            retrieval = new { top = 2 },
+            messages = new[] { new { role = "user", content = $"how often should I descale the espresso machine {marker}" } },
+        }, Cancellation);
+
+        grounded.StatusCode.ShouldBe(HttpStatusCode.OK);
+        grounded.Headers.GetValues("x-citations").Single().ShouldContain($"{manual}#0");
+        grounded.Headers.GetValues("x-cache").Single().ShouldBe("bypass");
+        var citations = (await grounded.Content.ReadFromJsonAsync<JsonElement>(Cancellation)).GetProperty("citations");
+        citations[0].GetProperty("document_id").GetGuid().ShouldBe(manual);
+        citations[0].GetProperty("text").GetString()!.ShouldContain("every 200 cups");
+        // The provider saw the source before the question.
+        var sent = platform.MockOpenAi.LastRequestContaining(marker).Body["messages"]!.AsArray();
+        sent[0]!["role"]!.GetValue<string>().ShouldBe("system");
+        sent[0]!["content"]!.GetValue<string>().ShouldContain("Descale the espresso machine every 200 cups");
+
+        // Tenant B asks the same: none of A's documents come back.
+        var other = await b.PostAsJsonAsync("/v1/chat/completions", new
+        {
+            model = "mock/mock-1",
+            retrieval = true,
+            messages = new[] { new { role = "user", content = $"how often should I descale the espresso machine {marker} b" } },
+        }, Cancellation);
+        other.Headers.GetValues("x-citations").Single().ShouldBe("none");
+        (await other.Content.ReadFromJsonAsync<JsonElement>(Cancellation)).GetProperty("citations").GetArrayLength().ShouldBe(0);
+        platform.MockOpenAi.LastRequestContaining($"{marker} b").Body.ToJsonString().ShouldNotContain("every 200 cups");
+
+        var invalid = await a.PostAsJsonAsync("/v1/chat/completions", new { model = "mock/mock-1", retrieval = new { top = 99 }, messages = new[] { new { role = "user", content = "x" } } }, Cancellation);
+        invalid.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        (await invalid.Content.ReadFromJsonAsync<JsonElement>(Cancellation)).GetProperty("error").GetProperty("param").GetString().ShouldBe("retrieval.top");
+    }
+
     private static async Task<JsonElement[]> SearchAsync(HttpClient http, string query)
     {
         var response = await http.PostAsJsonAsync("/api/v1/ingestion/search", new { query, top = 3 }, Cancellation);
