@@ -8,4 +8,16 @@ public sealed class CacheOptions
 
     /// <summary>Default one hour.</summary>
     public TimeSpan ExactTtl { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>Default true: a question asked before in other words is answered from the semantic cache.</summary>
+    public bool SemanticEnabled { get; set; } = true;
+
+    /// <summary>
+    /// Default 0.9: the least cosine similarity of two questions for one to reuse the other's answer. Conservative: with
+    /// the built-in lexical embedder, questions must share nearly all their words and most of their word pairs.
+    /// </summary>
+    public float SemanticThreshold { get; set; } = 0.9f;
+
+    /// <summary>Default 0.5: requests with a higher temperature ask for variety and are not answered from the semantic cache.</summary>
+    public float SemanticMaxTemperature { get; set; } = 0.5f;
 }

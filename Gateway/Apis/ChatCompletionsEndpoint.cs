@@ -14,7 +14,7 @@ public static class ChatCompletionsEndpoint
 {
     public static async Task<IResult> HandleAsync(
         HttpContext http, ModelCatalog catalog, OrchestratorClient orchestrator, RouterClient router, RateLimiter limiter, BudgetGuard budgets, ExactCache cache,
-        KnowledgeClient knowledge, IOptions<GatewayOptions> options)
+        SemanticCache semanticCache, KnowledgeClient knowledge, IOptions<GatewayOptions> options)
     {
         var key = http.TenantKey();
         var (request, invalid) = await RequestBody.ReadAsync(http, ChatCompletionReader.Read);
@@ -59,7 +59,18 @@ public static class ChatCompletionsEndpoint
             return OpenAiErrors.InsufficientQuota(http, usage.Reservation);
         }
 
-        usage.Cache = cacheKey is null ? CacheStatus.Bypass : cached is null ? CacheStatus.Miss : CacheStatus.Hit;
+        // An exact miss may still be a question asked before in other words.
+        var semantic = cached is null ? semanticCache.QueryFor(key, request, cacheKey) : null;
+        if (semantic is not null && await semanticCache.GetAsync(semantic) is { } similar)
+        {
+            cached = similar.Response;
+            usage.Cache = CacheStatus.SemanticHit;
+            http.Response.Headers["x-semantic-similarity"] = similar.Similarity.ToString("0.0000", System.Globalization.CultureInfo.InvariantCulture);
+        }
+        else
+        {
+            usage.Cache = cacheKey is null ? CacheStatus.Bypass : cached is null ? CacheStatus.Miss : CacheStatus.Hit;
+        }
         http.Response.Headers["x-cache"] = usage.Cache;
         if (cached is not null)
         {
@@ -103,6 +114,10 @@ public static class ChatCompletionsEndpoint
             {
                 cache.Store(cacheKey, result.Value!);
             }
+            if (semantic is not null)
+            {
+                semanticCache.Store(semantic, result.Value!);
+            }
             return new CompletionResult(result.Value!, request.Model, citations);
         }
 
@@ -121,6 +136,10 @@ public static class ChatCompletionsEndpoint
                 if (await StreamAsync(http, stream!, writer) && cacheKey is not null)
                 {
                     cache.Store(cacheKey, writer.ToResponse());
+                    if (semantic is not null)
+                    {
+                        semanticCache.Store(semantic, writer.ToResponse());
+                    }
                 }
             }
             finally

@@ -27,6 +27,7 @@ public static class Extensions
         builder.Services.AddOptions<RateLimitOptions>().BindConfiguration("RateLimits");
         builder.Services.AddOptions<CacheOptions>().BindConfiguration("Cache");
         builder.Services.AddSingleton<ExactCache>();
+        builder.Services.AddSingleton<SemanticCache>();
         builder.Services.AddSingleton<RateLimiter>();
         builder.Services.AddSingleton<BudgetGuard>();
 

@@ -20,7 +20,7 @@ public sealed class UsageRecordingFilter(OutboxPublisher publisher, BudgetGuard 
         {
             // Cache hits and requests that reached no model are not charged.
             var model = record.Model;
-            var charged = record.Cache != CacheStatus.Hit && model is not null;
+            var charged = record.Cache is not (CacheStatus.Hit or CacheStatus.SemanticHit) && model is not null;
             var usage = new UsageIntegrationEvent
             {
                 TenantId = key.TenantId,
