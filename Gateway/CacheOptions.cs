@@ -20,4 +20,7 @@ public sealed class CacheOptions
 
     /// <summary>Default 0.5: requests with a higher temperature ask for variety and are not answered from the semantic cache.</summary>
     public float SemanticMaxTemperature { get; set; } = 0.5f;
+
+    /// <summary>Default 10,000: the most questions kept per space (tenant, model, options and conversation).</summary>
+    public int SemanticMaxEntries { get; set; } = 10_000;
 }

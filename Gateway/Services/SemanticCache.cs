@@ -14,8 +14,11 @@ namespace Gateway.Services;
 /// cache, no tools, no retrieval, temperature unset or at most <see cref="CacheOptions.SemanticMaxTemperature"/>),
 /// and only within their space: the same tenant, model and options, and the same conversation up to the last
 /// question. The last question's embedding is compared with the space's stored questions; the best at or above
-/// <see cref="CacheOptions.SemanticThreshold"/> is a hit. Entries live in Redis (shared by every Gateway) with the
-/// exact cache's lifetime; each Gateway mirrors a space in memory and reloads it when its version changes.
+/// <see cref="CacheOptions.SemanticThreshold"/> is a hit, and only if both questions hold the same numbers and
+/// identifiers (a lexical embedding sees "order 1234" and "order 5678" as near, and they are not the same question).
+/// Entries are appended to a Redis list per space (shared by every Gateway, up to
+/// <see cref="CacheOptions.SemanticMaxEntries"/>, living as long as the exact cache's entries); each Gateway mirrors
+/// a space in memory and reads only the entries appended since it last looked.
 /// </summary>
 public sealed partial class SemanticCache(IConnectionMultiplexer redis, IMemoryCache memory, IOptions<CacheOptions> options, ILogger<SemanticCache> logger)
 {
@@ -32,7 +35,7 @@ public sealed partial class SemanticCache(IConnectionMultiplexer redis, IMemoryC
         var context = JsonSerializer.SerializeToUtf8Bytes(
             new SpaceMaterial(request.Model, request.Fallbacks, request.Route, request.Messages.Take(request.Messages.Count - 1).ToList(), request.Options with { User = null, Temperature = null }),
             ExecutionJson.Options);
-        return new SemanticQuery($"cache:semantic:{key.TenantId}:{Convert.ToHexStringLower(SHA256.HashData(context))}", LocalEmbeddingGenerator.Vector(question));
+        return new SemanticQuery($"cache:semantic:{key.TenantId}:{Convert.ToHexStringLower(SHA256.HashData(context))}", LocalEmbeddingGenerator.Vector(question), ExactTokens(question));
     }
 
     /// <summary>The best stored answer at or above the threshold, with its similarity.</summary>
@@ -45,7 +48,7 @@ public sealed partial class SemanticCache(IConnectionMultiplexer redis, IMemoryC
             foreach (var entry in entries)
             {
                 var similarity = TensorPrimitives.Dot(entry.Vector, query.Vector);
-                if (similarity > best.Similarity)
+                if (similarity > best.Similarity && entry.ExactTokens == query.ExactTokens)
                 {
                     best = (entry, similarity);
                 }
@@ -59,17 +62,14 @@ public sealed partial class SemanticCache(IConnectionMultiplexer redis, IMemoryC
         }
     }
 
-    /// <summary>Stores an answer under its question; sent without waiting.</summary>
+    /// <summary>Stores an answer under its question, unless the space is full; sent without waiting.</summary>
     public void Store(SemanticQuery query, ChatResponse response)
     {
         try
         {
-            var database = redis.GetDatabase();
-            var ttl = options.Value.ExactTtl;
-            database.HashSet(query.Space, Guid.NewGuid().ToString("N"), JsonSerializer.SerializeToUtf8Bytes(new SemanticEntry(query.Vector, response), ExecutionJson.Options), flags: CommandFlags.FireAndForget);
-            database.KeyExpire(query.Space, ttl, CommandFlags.FireAndForget);
-            database.StringIncrement($"{query.Space}:v", flags: CommandFlags.FireAndForget);
-            database.KeyExpire($"{query.Space}:v", ttl, CommandFlags.FireAndForget);
+            var entry = JsonSerializer.SerializeToUtf8Bytes(new SemanticEntry(query.Vector, query.ExactTokens, response), ExecutionJson.Options);
+            redis.GetDatabase().ScriptEvaluate(AppendScript, [query.Space],
+                [entry, options.Value.SemanticMaxEntries, (long)options.Value.ExactTtl.TotalMilliseconds], CommandFlags.FireAndForget);
         }
         catch (RedisException ex)
         {
@@ -77,29 +77,40 @@ public sealed partial class SemanticCache(IConnectionMultiplexer redis, IMemoryC
         }
     }
 
+    // Appends while the space has room; the space lives as long as an exact entry after its last append.
+    private const string AppendScript = """
+        if redis.call('LLEN', KEYS[1]) < tonumber(ARGV[2]) then
+          redis.call('RPUSH', KEYS[1], ARGV[1])
+          redis.call('PEXPIRE', KEYS[1], ARGV[3])
+        end
+        return 1
+        """;
+
+    /// <summary>The space's entries: the mirror here, plus whatever was appended since (the whole list again if it shrank, having expired).</summary>
     private async Task<List<SemanticEntry>> EntriesAsync(string space)
     {
-        var version = (string?)await redis.GetDatabase().StringGetAsync($"{space}:v");
-        if (version is null)
+        var database = redis.GetDatabase();
+        var length = await database.ListLengthAsync(space);
+        var mirror = memory.TryGetValue<List<SemanticEntry>>(space, out var known) && known!.Count <= length ? known : [];
+        if (mirror.Count == length)
         {
-            return [];
+            return mirror;
         }
-        if (memory.TryGetValue<Mirror>(space, out var mirror) && mirror!.Version == version)
-        {
-            return mirror.Entries;
-        }
-        var entries = (await redis.GetDatabase().HashValuesAsync(space))
-            .Select(value => JsonSerializer.Deserialize<SemanticEntry>((byte[])value!, ExecutionJson.Options)!)
-            .ToList();
-        memory.Set(space, new Mirror(version, entries), new MemoryCacheEntryOptions { Size = Math.Max(1, entries.Count), SlidingExpiration = TimeSpan.FromMinutes(10) });
+        var appended = await database.ListRangeAsync(space, mirror.Count, length - 1);
+        List<SemanticEntry> entries = [.. mirror, .. appended.Select(value => JsonSerializer.Deserialize<SemanticEntry>((byte[])value!, ExecutionJson.Options)!)];
+        memory.Set(space, entries, new MemoryCacheEntryOptions { Size = Math.Max(1, entries.Count), SlidingExpiration = TimeSpan.FromMinutes(10) });
         return entries;
     }
 
+    /// <summary>The question's words that hold a digit, in order: numbers, ids, dates, versions.</summary>
+    private static string ExactTokens(string question) =>
+        string.Join(' ', question.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)
+            .Select(word => word.Trim('.', ',', ';', ':', '!', '?', '"', '\'', '(', ')').ToLowerInvariant())
+            .Where(word => word.Any(char.IsDigit)));
+
     private sealed record SpaceMaterial(string Model, IList<string> Fallbacks, RouteRequest? Route, IList<ChatMessage> Context, ChatExecutionOptions Options);
 
-    private sealed record SemanticEntry(float[] Vector, ChatResponse Response);
-
-    private sealed record Mirror(string Version, List<SemanticEntry> Entries);
+    private sealed record SemanticEntry(float[] Vector, string ExactTokens, ChatResponse Response);
 
     private static partial class Log
     {
@@ -108,5 +119,5 @@ public sealed partial class SemanticCache(IConnectionMultiplexer redis, IMemoryC
     }
 }
 
-/// <summary>Where a request's question is looked up (its space) and what it looks like (its vector).</summary>
-public sealed record SemanticQuery(string Space, float[] Vector);
+/// <summary>Where a request's question is looked up (its space), what it looks like (its vector) and the numbers it holds.</summary>
+public sealed record SemanticQuery(string Space, float[] Vector, string ExactTokens);
