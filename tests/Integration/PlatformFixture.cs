@@ -114,6 +114,9 @@ public sealed class PlatformFixture : IAsyncLifetime
         // pulled but not acked delivered again after 5 s.
         Environment.SetEnvironmentVariable("Analytics__CacheHitRateRefresh", "00:00:01");
         Environment.SetEnvironmentVariable("Messaging__Consumers__analytics-usage__AckWait", "00:00:05");
+        // The semantic cache is off by default (see CacheOptions); the platform under test runs with it, so every test
+        // meets it.
+        Environment.SetEnvironmentVariable("Cache__SemanticEnabled", "true");
         // A document job cut off by a stopped Ingestion comes back within seconds, not the default two minutes.
         Environment.SetEnvironmentVariable("Messaging__Consumers__ingestion-documents__AckWait", "00:00:05");
 
