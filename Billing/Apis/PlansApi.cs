@@ -87,7 +87,6 @@ public static partial class PlansApi
         var subscription = new Subscription { Id = Guid.CreateVersion7(), TenantId = tenantId, PlanId = request.Plan, StartsAt = time.GetUtcNow() };
         db.Subscriptions.Add(subscription);
         await db.SaveChangesAsync(cancellationToken);
-        await db.Database.ExecuteSqlAsync($"INSERT INTO billed_tenants (tenant_id, has_limits) VALUES ({tenantId}, false) ON CONFLICT DO NOTHING", cancellationToken);
         enforcer.Evaluate([tenantId]);
         return TypedResults.Ok(subscription);
     }

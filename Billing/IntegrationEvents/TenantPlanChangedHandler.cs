@@ -23,7 +23,6 @@ public sealed class TenantPlanChangedHandler(BillingDbContext db, TenantContext 
             StartsAt = integrationEvent.OccurredAt,
         });
         await db.SaveChangesAsync(cancellationToken);
-        await db.Database.ExecuteSqlAsync($"INSERT INTO billed_tenants (tenant_id, has_limits) VALUES ({integrationEvent.TenantId}, false) ON CONFLICT DO NOTHING", cancellationToken);
         enforcer.Evaluate([integrationEvent.TenantId]);
     }
 }

@@ -131,8 +131,12 @@ public sealed partial class BudgetEnforcer(
         var pressure = softLimits.Any(l => spend.Of(l.Key) >= l.Soft);
 
         await WriteStateAsync(tenantId, limits, reached, plan, spend, pressure, now);
-        await db.BilledTenants.Where(t => t.TenantId == tenantId)
-            .ExecuteUpdateAsync(t => t.SetProperty(x => x.HasLimits, limits.Count > 0 || plan?.SoftLimit is not null), cancellationToken);
+        // Registers the tenant too (a plan or budget may come before its first usage), so sweeps visit it.
+        var hasLimits = limits.Count > 0 || plan?.SoftLimit is not null;
+        await db.Database.ExecuteSqlAsync($"""
+            INSERT INTO billed_tenants (tenant_id, has_limits) VALUES ({tenantId}, {hasLimits})
+            ON CONFLICT (tenant_id) DO UPDATE SET has_limits = excluded.has_limits
+            """, cancellationToken);
         await RaiseAlertsAsync(db, tenantId, budgets, spend, now, cancellationToken);
     }
 

@@ -104,9 +104,7 @@ public sealed partial class SemanticCache(IConnectionMultiplexer redis, IMemoryC
 
     /// <summary>The question's words that hold a digit, in order: numbers, ids, dates, versions.</summary>
     private static string ExactTokens(string question) =>
-        string.Join(' ', question.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)
-            .Select(word => word.Trim('.', ',', ';', ':', '!', '?', '"', '\'', '(', ')').ToLowerInvariant())
-            .Where(word => word.Any(char.IsDigit)));
+        string.Join(' ', LocalEmbeddingGenerator.Words(question).Where(word => word.Any(char.IsDigit)));
 
     private sealed record SpaceMaterial(string Model, IList<string> Fallbacks, RouteRequest? Route, IList<ChatMessage> Context, ChatExecutionOptions Options);
 

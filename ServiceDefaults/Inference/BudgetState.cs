@@ -16,7 +16,6 @@ public static class BudgetState
 
     public const string BlockedField = "blocked";
     public const string StatusField = "status";
-    public const string SpentField = "spent";
 
     public static string LimitsKey(Guid tenantId) => $"billing:{{{tenantId}}}:limits";
 

@@ -32,10 +32,7 @@ public sealed class LocalEmbeddingGenerator : IEmbeddingGenerator<string, Embedd
     public static float[] Vector(string text)
     {
         var vector = new float[Dimensions];
-        var words = text.ToLowerInvariant().Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)
-            .Select(word => word.Trim('.', ',', ';', ':', '!', '?', '"', '\'', '(', ')'))
-            .Where(word => word.Length > 0)
-            .ToArray();
+        var words = Words(text).ToArray();
         for (var i = 0; i < words.Length; i++)
         {
             Add(vector, words[i], 1f);
@@ -54,6 +51,12 @@ public sealed class LocalEmbeddingGenerator : IEmbeddingGenerator<string, Embedd
         }
         return vector;
     }
+
+    /// <summary>The text's words as the embedding sees them: lower case, without surrounding punctuation.</summary>
+    public static IEnumerable<string> Words(string text) =>
+        text.ToLowerInvariant().Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)
+            .Select(word => word.Trim('.', ',', ';', ':', '!', '?', '"', '\'', '(', ')'))
+            .Where(word => word.Length > 0);
 
     private static void Add(float[] vector, string feature, float weight)
     {
