@@ -35,8 +35,9 @@ var orchestrator = builder.AddProject<Projects.Orchestrator>("orchestrator", por
     .WithEnvironment("InternalTokens__SigningKey", internalTokenKey)
     .WaitFor(redis).WaitFor(nats);
 
-// The Router reads circuit states from the Orchestrator it routes for.
+// The Router reads circuit states from the Orchestrator it routes for; Ingestion embeds with provider models through it.
 router.WithReference(orchestrator);
+ingestion.WithReference(orchestrator);
 
 var analytics = builder.AddProject<Projects.Analytics>("analytics", port: 8004)
     .WithReference(analyticsDb).WithReference(nats)

@@ -11,4 +11,14 @@ public sealed class IngestionOptions
 
     /// <summary>Default 50: tokens a chunk repeats from the end of the one before it.</summary>
     public int ChunkOverlapTokens { get; set; } = 50;
+
+    /// <summary>
+    /// Default <c>local/local-embedding</c>: the model that embeds chunks and queries, as <c>provider/model</c> of the
+    /// provider configuration (<c>Providers:*</c>). The local one runs in process (lexical, not neural); any other is
+    /// called through the Orchestrator. Changing it needs the documents processed again (vectors of two models don't compare).
+    /// </summary>
+    public string EmbeddingModel { get; set; } = $"{ModelCatalog.LocalProvider}/{ModelCatalog.LocalEmbeddingModel}";
+
+    /// <summary>Default <c>document_chunks</c>: the Qdrant collection all tenants' chunks share, when a <c>qdrant</c> connection string is set.</summary>
+    public string QdrantCollection { get; set; } = "document_chunks";
 }

@@ -72,6 +72,11 @@ public sealed class DistributedApplicationBuilder
         foreach (var project in _resources.OfType<ProjectResource>())
         {
             project.ReplicaCount = Configuration.GetValue<int?>($"Resources:{project.Name}:Replicas") ?? project.ReplicaCount;
+            // One service's own settings, such as Resources:ingestion:Environment:Ingestion__EmbeddingModel.
+            foreach (var setting in Configuration.GetSection($"Resources:{project.Name}:Environment").GetChildren())
+            {
+                project.Environment.Add((setting.Key, _ => setting.Value ?? ""));
+            }
         }
         var ports = new PortAllocator(Configuration, Options.RandomPorts);
         foreach (var resource in _resources)

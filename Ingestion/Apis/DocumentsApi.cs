@@ -9,6 +9,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.VectorData;
 using Npgsql;
 
 namespace Ingestion.Apis;
@@ -101,27 +102,34 @@ public static class DocumentsApi
             ? TypedResults.Ok(DocumentSummary.From(document))
             : TypedResults.NotFound();
 
-    public static async Task<Results<Ok<List<ChunkView>>, NotFound>> ListChunks(Guid id, IngestionDbContext db, CancellationToken cancellationToken) =>
+    public static async Task<Results<Ok<List<ChunkView>>, NotFound>> ListChunks(
+        Guid id, IngestionDbContext db, VectorStoreCollection<Guid, DocumentChunk> chunkStore, CancellationToken cancellationToken) =>
         await db.Documents.AnyAsync(d => d.Id == id, cancellationToken)
-            ? TypedResults.Ok(await db.Chunks.AsNoTracking().Where(c => c.DocumentId == id).OrderBy(c => c.Index)
+            ? TypedResults.Ok(await chunkStore.GetAsync(c => c.DocumentId == id, int.MaxValue, cancellationToken: cancellationToken)
                 .Select(c => new ChunkView(c.Index, c.Heading, c.Text, c.TokenCount)).ToListAsync(cancellationToken))
             : TypedResults.NotFound();
 
-    /// <summary>Removes the document and its chunks, from search too.</summary>
+    /// <summary>Removes the document's chunks from the vector store (and so from search), then the document.</summary>
     public static async Task<Results<NoContent, NotFound>> DeleteDocument(
-        Guid id, IngestionDbContext db, TenantContext tenant, TenantVectorIndex index, CancellationToken cancellationToken)
+        Guid id, IngestionDbContext db, VectorStoreCollection<Guid, DocumentChunk> chunkStore, CancellationToken cancellationToken)
     {
-        if (await db.Documents.Where(d => d.Id == id).ExecuteDeleteAsync(cancellationToken) == 0)
+        if (!await db.Documents.AnyAsync(d => d.Id == id, cancellationToken))
         {
             return TypedResults.NotFound();
         }
-        await index.ChangedAsync(tenant.RequiredTenantId, cancellationToken);
+        // Chunks first: should this fail, the document is still there to delete again, and nothing is left orphaned.
+        var chunks = await chunkStore.GetAsync(c => c.DocumentId == id, int.MaxValue, cancellationToken: cancellationToken).Select(c => c.Id).ToListAsync(cancellationToken);
+        if (chunks.Count > 0)
+        {
+            await chunkStore.DeleteAsync(chunks, cancellationToken);
+        }
+        await db.Documents.Where(d => d.Id == id).ExecuteDeleteAsync(cancellationToken);
         return TypedResults.NoContent();
     }
 
     /// <summary><c>{"query","top"}</c>: the tenant's chunks nearest to the query, best first.</summary>
     public static async Task<Results<Ok<SearchResults>, ValidationProblem>> Search(
-        SearchRequest request, IngestionDbContext db, TenantContext tenant, TenantVectorIndex index,
+        SearchRequest request, IngestionDbContext db, VectorStoreCollection<Guid, DocumentChunk> chunkStore,
         IEmbeddingGenerator<string, Embedding<float>> embeddings, CancellationToken cancellationToken)
     {
         var top = request.Top ?? 5;
@@ -134,17 +142,12 @@ public static class DocumentsApi
             return Invalid("top", "top is between 1 and 50.");
         }
         var query = (await embeddings.GenerateAsync([request.Query], cancellationToken: cancellationToken))[0].Vector.ToArray();
-        var hits = await index.SearchAsync(tenant.RequiredTenantId, db, query, top, cancellationToken);
-        var ids = hits.ConvertAll(h => h.ChunkId);
-        var chunks = await db.Chunks.AsNoTracking().Where(c => ids.Contains(c.Id))
-            .Join(db.Documents, c => c.DocumentId, d => d.Id, (c, d) => new { c.Id, c.DocumentId, DocumentName = d.Name, c.Index, c.Heading, c.Text })
-            .ToDictionaryAsync(c => c.Id, cancellationToken);
-        // A chunk deleted since the index was loaded is left out.
-        return TypedResults.Ok(new SearchResults([.. hits.Where(h => chunks.ContainsKey(h.ChunkId)).Select(h =>
-        {
-            var chunk = chunks[h.ChunkId];
-            return new SearchResult(chunk.DocumentId, chunk.DocumentName, chunk.Index, chunk.Heading, chunk.Text, h.Score);
-        })]));
+        var hits = await chunkStore.SearchAsync(query, top, cancellationToken: cancellationToken).ToListAsync(cancellationToken);
+        var documentIds = hits.Select(h => h.Record.DocumentId).Distinct().ToList();
+        var names = await db.Documents.AsNoTracking().Where(d => documentIds.Contains(d.Id)).ToDictionaryAsync(d => d.Id, d => d.Name, cancellationToken);
+        // A chunk whose document was deleted meanwhile is left out.
+        return TypedResults.Ok(new SearchResults([.. hits.Where(h => names.ContainsKey(h.Record.DocumentId)).Select(h =>
+            new SearchResult(h.Record.DocumentId, names[h.Record.DocumentId], h.Record.Index, h.Record.Heading, h.Record.Text, (float)(h.Score ?? 0)))]));
     }
 
     private static async Task<(Upload? Upload, Results<Accepted<DocumentSummary>, ValidationProblem, ProblemHttpResult>? Invalid)> ReadUploadAsync(

@@ -1,7 +1,10 @@
+using System.Data.Common;
 using Ingestion.Infrastructure;
 using Ingestion.IntegrationEvents;
+using Ingestion.Model;
 using Ingestion.Services;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.VectorData;
 
 namespace Ingestion.Extensions;
 
@@ -17,10 +20,9 @@ public static class Extensions
         builder.AddInternalTokenAuthentication();
 
         builder.Services.AddSingleton<Chunker>();
-        // The embedded default: lexical, not neural (see the README); a configured embedding provider comes next.
-        builder.Services.AddSingleton<IEmbeddingGenerator<string, Embedding<float>>, LocalEmbeddingGenerator>();
-        builder.Services.AddSingleton<TenantVectorIndex>();
-        builder.Services.AddHostedService<VectorIndexListener>();
+        builder.AddEmbeddings();
+        builder.AddVectorStore();
+
         // A document that fails three times (1 s, then 2 s later) goes to the dead-letter subject, where it is marked failed.
         builder.AddEventConsumer<DocumentUploadedIntegrationEvent, DocumentJobHandler>(consumer =>
         {
@@ -29,6 +31,9 @@ public static class Extensions
             consumer.FilterSubject = DocumentUploadedIntegrationEvent.Subject;
             consumer.MaxAttempts = 3;
             consumer.AckWait = TimeSpan.FromMinutes(2);
+            // Two documents at a time use both cores of a small node; jobs are pulled only as they are taken.
+            consumer.Concurrency = 2;
+            consumer.Prefetch = 2;
         });
         builder.AddEventConsumer<DeadDocumentJobIntegrationEvent, DocumentFailedHandler>(consumer =>
         {
@@ -36,5 +41,63 @@ public static class Extensions
             consumer.Stream = EventStreams.DeadLetter;
             consumer.FilterSubject = EventStreams.DeadLetterSubject(DocumentUploadedIntegrationEvent.Subject);
         });
+    }
+
+    /// <summary>The configured embedding model: the local one in process, any other through the Orchestrator.</summary>
+    private static void AddEmbeddings(this IHostApplicationBuilder builder)
+    {
+        var model = builder.Configuration["Ingestion:EmbeddingModel"] ?? new IngestionOptions().EmbeddingModel;
+        if (model.Split('/') is not [var provider, var id] || provider.Length == 0 || id.Length == 0)
+        {
+            throw new InvalidOperationException($"Ingestion:EmbeddingModel is 'provider/model', not '{model}'.");
+        }
+        if (provider == ModelCatalog.LocalProvider)
+        {
+            builder.Services.AddSingleton<IEmbeddingGenerator<string, Embedding<float>>, LocalEmbeddingGenerator>();
+            return;
+        }
+        builder.AddInternalTokenIssuer();
+        // Embedding a document's batch can take a while on a busy provider; the Orchestrator retries and falls back itself.
+#pragma warning disable EXTEXP0001 // The library's way to opt one client out of the defaults' resilience handler.
+        builder.Services.AddHttpClient("orchestrator", client =>
+        {
+            client.BaseAddress = new Uri("https+http://orchestrator");
+            client.Timeout = TimeSpan.FromMinutes(5);
+        }).RemoveAllResilienceHandlers();
+#pragma warning restore EXTEXP0001
+        builder.Services.AddScoped<IEmbeddingGenerator<string, Embedding<float>>>(services => new ProviderEmbeddingGenerator(
+            services.GetRequiredService<IHttpClientFactory>().CreateClient("orchestrator"),
+            services.GetRequiredService<InternalTokenIssuer>(),
+            services.GetRequiredService<TenantContext>(),
+            provider,
+            id));
+    }
+
+    /// <summary>Qdrant when a <c>qdrant</c> connection string is set; otherwise PostgreSQL with the in-process index.</summary>
+    private static void AddVectorStore(this IHostApplicationBuilder builder)
+    {
+        if (builder.Configuration.GetConnectionString("qdrant") is not { Length: > 0 } qdrant)
+        {
+            builder.Services.AddSingleton<TenantVectorIndex>();
+            builder.Services.AddHostedService<VectorIndexListener>();
+            builder.Services.AddScoped<VectorStoreCollection<Guid, DocumentChunk>, PostgresChunkCollection>();
+            return;
+        }
+        // Aspire's form "Endpoint=http://host:6333;Key=…", or a bare URL.
+        var settings = new DbConnectionStringBuilder();
+        if (!Uri.TryCreate(qdrant, UriKind.Absolute, out var endpoint))
+        {
+            settings.ConnectionString = qdrant;
+            endpoint = new Uri(settings["Endpoint"].ToString()!);
+        }
+        builder.Services.AddHttpClient<QdrantChunkCollection>(client =>
+        {
+            client.BaseAddress = endpoint;
+            if (settings.TryGetValue("Key", out var key) && key is string { Length: > 0 } apiKey)
+            {
+                client.DefaultRequestHeaders.Add("api-key", apiKey);
+            }
+        });
+        builder.Services.AddScoped<VectorStoreCollection<Guid, DocumentChunk>>(services => services.GetRequiredService<QdrantChunkCollection>());
     }
 }

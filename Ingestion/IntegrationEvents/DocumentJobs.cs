@@ -3,6 +3,7 @@ using Ingestion.Model;
 using Ingestion.Services;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.VectorData;
 
 namespace Ingestion.IntegrationEvents;
 
@@ -17,12 +18,17 @@ public sealed record DocumentUploadedIntegrationEvent : IntegrationEvent
 }
 
 /// <summary>
-/// Extracts, cleans, chunks and embeds a document, replacing its chunks: a redelivered job does the same work again and
-/// ends in the same state. A failure is recorded on the document (its reason) and thrown, so the job is retried with
+/// Extracts, cleans, chunks and embeds a document into the vector store: chunk ids follow from the document and the
+/// chunk's place in it, so a redelivered job writes the same records again and ends in the same state. A failure is recorded on the document (its reason) and thrown, so the job is retried with
 /// backoff; the last failure sends it to the dead-letter subject, where <see cref="DocumentFailedHandler"/> marks it.
 /// </summary>
 public sealed class DocumentJobHandler(
-    IngestionDbContext db, TenantContext tenant, Chunker chunker, IEmbeddingGenerator<string, Embedding<float>> embeddings, TenantVectorIndex vectorIndex, TimeProvider time)
+    IngestionDbContext db,
+    TenantContext tenant,
+    Chunker chunker,
+    IEmbeddingGenerator<string, Embedding<float>> embeddings,
+    VectorStoreCollection<Guid, DocumentChunk> chunkStore,
+    TimeProvider time)
     : IIntegrationEventHandler<DocumentUploadedIntegrationEvent>
 {
     public async Task HandleAsync(DocumentUploadedIntegrationEvent job, CancellationToken cancellationToken)
@@ -61,10 +67,9 @@ public sealed class DocumentJobHandler(
             throw;
         }
 
-        await db.Chunks.Where(c => c.DocumentId == document.Id).ExecuteDeleteAsync(cancellationToken);
-        db.Chunks.AddRange(chunks.Select((chunk, index) => new DocumentChunk
+        var records = chunks.Select((chunk, index) => new DocumentChunk
         {
-            Id = Guid.CreateVersion7(),
+            Id = ChunkId(document.Id, index),
             TenantId = job.TenantId,
             DocumentId = document.Id,
             Index = index,
@@ -72,13 +77,34 @@ public sealed class DocumentJobHandler(
             Text = chunk.Text,
             TokenCount = chunk.TokenCount,
             Embedding = vectors[index],
-        }));
+        }).ToList();
+        // Chunks of an earlier processing that this one no longer has (the text or the chunking changed).
+        var current = records.Select(r => r.Id).ToHashSet();
+        var stale = await chunkStore.GetAsync(c => c.DocumentId == document.Id, int.MaxValue, cancellationToken: cancellationToken)
+            .Select(c => c.Id).Where(id => !current.Contains(id)).ToListAsync(cancellationToken);
+        if (stale.Count > 0)
+        {
+            await chunkStore.DeleteAsync(stale, cancellationToken);
+        }
+        await chunkStore.UpsertAsync(records, cancellationToken);
         document.Status = DocumentStatus.Indexed;
         document.Reason = null;
         document.ChunkCount = chunks.Count;
         document.ProcessedAt = time.GetUtcNow();
         await db.SaveChangesAsync(cancellationToken);
-        await vectorIndex.ChangedAsync(job.TenantId, cancellationToken);
+    }
+
+    /// <summary>A chunk's id: a UUID (version 8) from a hash of its document's id and its index.</summary>
+    public static Guid ChunkId(Guid documentId, int index)
+    {
+        Span<byte> material = stackalloc byte[20];
+        documentId.TryWriteBytes(material);
+        BitConverter.TryWriteBytes(material[16..], index);
+        Span<byte> hash = stackalloc byte[32];
+        System.Security.Cryptography.SHA256.HashData(material, hash);
+        hash[6] = (byte)((hash[6] & 0x0F) | 0x80);
+        hash[8] = (byte)((hash[8] & 0x3F) | 0x80);
+        return new Guid(hash[..16], bigEndian: true);
     }
 
     private const int EmbeddingBatch = 64;

@@ -15,6 +15,8 @@ namespace Microsoft.Extensions.Hosting;
 /// <see cref="EventConsumerOptions.MaxAttempts"/> deliveries, or at once when it cannot be read at all. With a
 /// <see cref="EventConsumerOptions.BatchSize"/> above one, whatever has arrived (up to that many, after the
 /// <see cref="EventConsumerOptions.BatchLinger"/>) is handled at once and acked after the batch succeeds; a failed batch is retried event by event, so one poison event stays alone.
+/// A handler still running at half its <see cref="EventConsumerOptions.AckWait"/> tells the server it is in progress,
+/// so a long job is not delivered again while it runs; a job cut off by a crash comes back after one AckWait.
 /// </summary>
 internal sealed partial class EventConsumer<TEvent>(
     EventConsumerOptions options,
@@ -26,7 +28,11 @@ internal sealed partial class EventConsumer<TEvent>(
     ILogger<EventConsumer<TEvent>> logger) : BackgroundService where TEvent : IntegrationEvent
 {
     private static readonly TimeSpan ReconnectDelay = TimeSpan.FromSeconds(2);
-    private readonly NatsJSConsumeOpts _consumeOptions = new() { MaxMsgs = Math.Max(100, options.BatchSize * 2), Expires = TimeSpan.FromSeconds(10) };
+    private readonly NatsJSConsumeOpts _consumeOptions = new()
+    {
+        MaxMsgs = options.Prefetch ?? Math.Max(100, options.BatchSize * 2),
+        Expires = TimeSpan.FromSeconds(10),
+    };
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -68,25 +74,16 @@ internal sealed partial class EventConsumer<TEvent>(
             return ValueTask.CompletedTask;
         };
         connection.ConnectionOpened += reconnected;
-        // The pull fills a buffer; the handler takes whatever is in it, so batches grow only when events queue up.
-        var buffer = Channel.CreateBounded<INatsJSMsg<byte[]>>(new BoundedChannelOptions(_consumeOptions.MaxMsgs!.Value) { SingleReader = true, SingleWriter = true });
+        // The pull fills a buffer; each handler takes whatever is in it, so batches grow only when events queue up.
+        var buffer = Channel.CreateBounded<INatsJSMsg<byte[]>>(new BoundedChannelOptions(_consumeOptions.MaxMsgs!.Value)
+        {
+            SingleReader = options.Concurrency == 1,
+            SingleWriter = true,
+        });
         var pulling = PullAsync(consumer, buffer.Writer, session.Token);
         try
         {
-            var batch = new List<INatsJSMsg<byte[]>>(options.BatchSize);
-            while (await buffer.Reader.WaitToReadAsync(session.Token))
-            {
-                if (options.BatchLinger > TimeSpan.Zero && buffer.Reader.Count < options.BatchSize)
-                {
-                    await Task.Delay(options.BatchLinger, session.Token);
-                }
-                while (batch.Count < options.BatchSize && buffer.Reader.TryRead(out var message))
-                {
-                    batch.Add(message);
-                }
-                await ProcessAsync(batch, stoppingToken);
-                batch.Clear();
-            }
+            await Task.WhenAll(Enumerable.Range(0, Math.Max(1, options.Concurrency)).Select(_ => HandleBufferedAsync(buffer.Reader, session.Token, stoppingToken)));
             await buffer.Reader.Completion;
         }
         catch (OperationCanceledException) when (session.IsCancellationRequested && !stoppingToken.IsCancellationRequested)
@@ -98,6 +95,27 @@ internal sealed partial class EventConsumer<TEvent>(
             connection.ConnectionOpened -= reconnected;
             await session.CancelAsync();
             await pulling;
+        }
+    }
+
+    private async Task HandleBufferedAsync(ChannelReader<INatsJSMsg<byte[]>> buffer, CancellationToken sessionToken, CancellationToken stoppingToken)
+    {
+        var batch = new List<INatsJSMsg<byte[]>>(options.BatchSize);
+        while (await buffer.WaitToReadAsync(sessionToken))
+        {
+            if (options.BatchLinger > TimeSpan.Zero && buffer.Count < options.BatchSize)
+            {
+                await Task.Delay(options.BatchLinger, sessionToken);
+            }
+            while (batch.Count < options.BatchSize && buffer.TryRead(out var message))
+            {
+                batch.Add(message);
+            }
+            if (batch.Count > 0)
+            {
+                await ProcessAsync(batch, stoppingToken);
+                batch.Clear();
+            }
         }
     }
 
@@ -191,16 +209,22 @@ internal sealed partial class EventConsumer<TEvent>(
             return;
         }
 
+        using var handled = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        var progress = ReportProgressAsync(message, handled.Token);
         try
         {
             await using (var scope = scopes.CreateAsyncScope())
             {
                 await handle(scope.ServiceProvider, [@event], stoppingToken);
             }
+            await handled.CancelAsync();
+            await progress;
             await message.AckAsync(cancellationToken: stoppingToken);
         }
         catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
         {
+            await handled.CancelAsync();
+            await progress;
             activity?.SetStatus(ActivityStatusCode.Error, ex.Message);
             if (deliveries >= options.MaxAttempts)
             {
@@ -212,6 +236,27 @@ internal sealed partial class EventConsumer<TEvent>(
                 Log.WillRetry(logger, ex, @event.Id, options.Durable, deliveries);
                 await message.NakAsync(delay: RetryDelay(deliveries), cancellationToken: stoppingToken);
             }
+        }
+    }
+
+    /// <summary>Tells the server the message is in progress every half AckWait until <paramref name="handled"/>.</summary>
+    private async Task ReportProgressAsync(INatsJSMsg<byte[]> message, CancellationToken handled)
+    {
+        using var timer = new PeriodicTimer(options.AckWait / 2);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(handled))
+            {
+                await message.AckProgressAsync(cancellationToken: handled);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Handled (or stopping): the ack or nak follows.
+        }
+        catch (NatsException ex)
+        {
+            Log.ProgressNotSent(logger, ex, options.Durable);
         }
     }
 
@@ -267,6 +312,9 @@ internal sealed partial class EventConsumer<TEvent>(
 
         [LoggerMessage(6, LogLevel.Warning, "A batch of {Count} events failed in {Durable}; retrying them one by one.")]
         public static partial void BatchFailed(ILogger logger, Exception exception, string durable, int count);
+
+        [LoggerMessage(7, LogLevel.Warning, "Consumer {Durable} could not report a job in progress; it may be delivered again.")]
+        public static partial void ProgressNotSent(ILogger logger, Exception exception, string durable);
 
         [LoggerMessage(4, LogLevel.Error, "Message on {Subject} dead-lettered by {Durable}: {Reason}")]
         public static partial void DeadLettered(ILogger logger, string subject, string durable, string reason);

@@ -33,4 +33,13 @@ public sealed class EventConsumerOptions
 
     /// <summary>Default 30 seconds: a handler that neither acks nor fails in this time gets the message again.</summary>
     public TimeSpan AckWait { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Default 1: events handled at the same time (each on its own, in its own scope).</summary>
+    public int Concurrency { get; set; } = 1;
+
+    /// <summary>
+    /// Default 100 (or two batches): messages pulled ahead of the handlers. A pulled message waits its turn within its
+    /// <see cref="AckWait"/>, so consumers of long jobs keep this near <see cref="Concurrency"/>.
+    /// </summary>
+    public int? Prefetch { get; set; }
 }

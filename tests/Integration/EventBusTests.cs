@@ -117,6 +117,44 @@ public sealed class EventBusTests(PlatformFixture platform)
         await host.StopAsync(TestContext.Current.CancellationToken);
     }
 
+    [Fact]
+    public async Task LongJobs_RunSideBySide_AndAreNotDeliveredAgainWhileTheyRun()
+    {
+        var subject = $"control.test.{Guid.NewGuid():N}";
+        var builder = Host.CreateApplicationBuilder();
+        builder.Configuration["ConnectionStrings:nats"] = platform.Application.GetConnectionString("nats");
+        builder.AddNatsClient("nats");
+        builder.Services.AddSingleton<JobLog>();
+        builder.AddEventConsumer<ProbeIntegrationEvent, SlowJobHandler>(consumer =>
+        {
+            consumer.Durable = $"test-{subject.Split('.')[^1]}";
+            consumer.Stream = EventStreams.Control;
+            consumer.FilterSubject = subject;
+            // Each job runs more than twice its AckWait: only the in-progress acks keep it from being delivered again.
+            consumer.AckWait = TimeSpan.FromSeconds(3);
+            consumer.Concurrency = 2;
+            consumer.Prefetch = 2;
+        });
+        using var host = builder.Build();
+        var jetStream = host.Services.GetRequiredService<INatsJSContext>();
+        await host.Services.GetRequiredService<JetStreamTopology>().EnsureAsync(TestContext.Current.CancellationToken);
+        foreach (var job in new[] { "first", "second" })
+        {
+            var probe = new ProbeIntegrationEvent { Payload = job };
+            (await jetStream.PublishAsync(subject, JsonSerializer.SerializeToUtf8Bytes(probe, JsonSerializerOptions.Web), cancellationToken: TestContext.Current.CancellationToken)).EnsureSuccess();
+        }
+
+        await host.StartAsync(TestContext.Current.CancellationToken);
+        var jobs = host.Services.GetRequiredService<JobLog>();
+        await Eventually.TrueAsync(() => Task.FromResult(jobs.Finished.Count == 2), "both jobs finished", TimeSpan.FromSeconds(60));
+        // One more AckWait: a job the server had given up on would come back now.
+        await Task.Delay(TimeSpan.FromSeconds(4), TestContext.Current.CancellationToken);
+
+        jobs.Started.OrderBy(j => j).ShouldBe(["first", "second"]);
+        jobs.MostAtOnce.ShouldBe(2);
+        await host.StopAsync(TestContext.Current.CancellationToken);
+    }
+
     private IHost StartBatchConsumerHost(string subject)
     {
         var builder = Host.CreateApplicationBuilder();
@@ -186,6 +224,36 @@ public sealed class EventBusTests(PlatformFixture platform)
         public int Count => _count;
 
         public void Add() => Interlocked.Increment(ref _count);
+    }
+
+    public sealed class JobLog
+    {
+        private int _running;
+
+        public System.Collections.Concurrent.ConcurrentQueue<string> Started { get; } = new();
+
+        public System.Collections.Concurrent.ConcurrentQueue<string> Finished { get; } = new();
+
+        public int MostAtOnce { get; private set; }
+
+        public async Task RunAsync(string job, TimeSpan duration, CancellationToken cancellationToken)
+        {
+            Started.Enqueue(job);
+            var running = Interlocked.Increment(ref _running);
+            lock (Started)
+            {
+                MostAtOnce = Math.Max(MostAtOnce, running);
+            }
+            await Task.Delay(duration, cancellationToken);
+            Interlocked.Decrement(ref _running);
+            Finished.Enqueue(job);
+        }
+    }
+
+    public sealed class SlowJobHandler(JobLog log) : IIntegrationEventHandler<ProbeIntegrationEvent>
+    {
+        public Task HandleAsync(ProbeIntegrationEvent @event, CancellationToken cancellationToken) =>
+            log.RunAsync(@event.Payload, TimeSpan.FromSeconds(7), cancellationToken);
     }
 
     public sealed class BatchLog

@@ -226,7 +226,7 @@ public sealed class IngestionTests(PlatformFixture platform)
         (await invalid.Content.ReadFromJsonAsync<JsonElement>(Cancellation)).GetProperty("error").GetProperty("param").GetString().ShouldBe("retrieval.top");
     }
 
-    private static async Task<JsonElement[]> SearchAsync(HttpClient http, string query)
+    internal static async Task<JsonElement[]> SearchAsync(HttpClient http, string query)
     {
         var response = await http.PostAsJsonAsync("/api/v1/ingestion/search", new { query, top = 3 }, Cancellation);
         response.StatusCode.ShouldBe(HttpStatusCode.OK, await response.Content.ReadAsStringAsync(Cancellation));
@@ -267,7 +267,7 @@ public sealed class IngestionTests(PlatformFixture platform)
         return stream.ToArray();
     }
 
-    private static async Task<Guid> UploadAsync(HttpClient http, string fileName, byte[] content)
+    internal static async Task<Guid> UploadAsync(HttpClient http, string fileName, byte[] content)
     {
         using var form = new MultipartFormDataContent { { new ByteArrayContent(content), "file", fileName } };
         var response = await http.PostAsync("/api/v1/ingestion/documents", form, Cancellation);
@@ -275,7 +275,7 @@ public sealed class IngestionTests(PlatformFixture platform)
         return (await response.Content.ReadFromJsonAsync<JsonElement>(Cancellation)).GetProperty("id").GetGuid();
     }
 
-    private static async Task<JsonElement> WaitForStatusAsync(HttpClient http, Guid document, string status)
+    internal static async Task<JsonElement> WaitForStatusAsync(HttpClient http, Guid document, string status)
     {
         var last = default(JsonElement);
         await Eventually.TrueAsync(async () =>

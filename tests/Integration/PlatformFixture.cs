@@ -67,6 +67,9 @@ public sealed class PlatformFixture : IAsyncLifetime
         {
             Environment.SetEnvironmentVariable($"Providers__mock__Models__{i + 2}__Id", routed[i]);
         }
+        // An embedding model whose vectors follow the words (the Qdrant platform's Ingestion embeds with it).
+        Environment.SetEnvironmentVariable($"Providers__mock__Models__{routed.Length + 2}__Id", MockOpenAiServer.WordsEmbeddingModel);
+        Environment.SetEnvironmentVariable($"Providers__mock__Models__{routed.Length + 2}__Type", "embedding");
         // A cheap, weak model and a dear, strong one, for routing by cost and quality.
         Environment.SetEnvironmentVariable("Providers__mock__Models__7__Tier", "economy");
         Environment.SetEnvironmentVariable("Providers__mock__Models__7__InputPricePerMillion", "0.1");

@@ -139,8 +139,8 @@ public sealed class MockOpenAiServer : MockServer
         var data = new JsonArray();
         for (var i = 0; i < inputs.Count; i++)
         {
-            // A recognisable vector: its first value is the input's length.
-            float[] vector = [inputs[i].Length, 1, 2];
+            // A recognisable vector: its first value is the input's length; or, for WordsEmbeddingModel, one that ranks by words.
+            var vector = request["model"]!.ToString() == WordsEmbeddingModel ? WordsVector(inputs[i]) : [inputs[i].Length, 1, 2];
             data.Add(new JsonObject
             {
                 ["object"] = "embedding",
@@ -157,6 +157,24 @@ public sealed class MockOpenAiServer : MockServer
             ["model"] = request["model"]!.ToString(),
             ["usage"] = new JsonObject { ["prompt_tokens"] = inputs.Count * 3, ["total_tokens"] = inputs.Count * 3 },
         });
+    }
+
+    /// <summary>An embedding model whose vectors (<see cref="WordsDimensions"/> wide, not normalised) count the input's words by hash.</summary>
+    public const string WordsEmbeddingModel = "mock-embed-words";
+
+    public const int WordsDimensions = 64;
+
+    private static float[] WordsVector(string text)
+    {
+        var vector = new float[WordsDimensions];
+        foreach (var word in text.ToLowerInvariant().Split(' ', '\n', '.', ',', '?', '#'))
+        {
+            if (word.Length > 2)
+            {
+                vector[word.Aggregate(2166136261u, (hash, c) => (hash ^ c) * 16777619u) % WordsDimensions] += 1;
+            }
+        }
+        return vector;
     }
 
     private static async Task ErrorAsync(HttpContext http, int status)

@@ -1,0 +1,141 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Platform.Testing;
+using Platform.Testing.Mocks;
+
+namespace Integration;
+
+/// <summary>
+/// A second platform whose Ingestion keeps vectors in Qdrant (the fake speaking Qdrant's HTTP API: no Qdrant server
+/// can be installed here) and embeds with a provider's model (the mock OpenAI server's, through the Orchestrator).
+/// </summary>
+public sealed class QdrantPlatformFixture : IAsyncLifetime
+{
+    public FakeQdrantServer Qdrant { get; private set; } = null!;
+
+    public DistributedApp App { get; private set; } = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        Qdrant = await FakeQdrantServer.StartAsync();
+        // The providers (the mock's models among them) come from the environment the assembly's fixture set.
+        App = await DistributedApp.StartAsync(
+        [
+            $"--ConnectionStrings:qdrant={Qdrant.ConnectionString}",
+            $"--Resources:ingestion:Environment:Ingestion__EmbeddingModel=mock/{MockOpenAiServer.WordsEmbeddingModel}",
+        ]);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await App.DisposeAsync();
+        await Qdrant.DisposeAsync();
+    }
+
+    public async Task<(Guid TenantId, HttpClient Http)> CreateTenantAsync(string name)
+    {
+        using var admin = App.CreateHttpClient("gateway");
+        admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", App.Application.GetParameterValue("admin-key"));
+        var tenant = await (await admin.PostAsJsonAsync("/api/v1/admin/tenants", new { name = $"{name}-{Guid.NewGuid():N}"[..24] })).Content.ReadFromJsonAsync<JsonElement>();
+        var tenantId = tenant.GetProperty("id").GetGuid();
+        var key = await (await admin.PostAsJsonAsync($"/api/v1/admin/tenants/{tenantId}/keys", new { name })).Content.ReadFromJsonAsync<JsonElement>();
+        var http = App.CreateHttpClient("gateway");
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key.GetProperty("key").GetString());
+        return (tenantId, http);
+    }
+}
+
+public sealed class QdrantKnowledgeTests(PlatformFixture platform, QdrantPlatformFixture qdrantPlatform) : IClassFixture<QdrantPlatformFixture>
+{
+    private static readonly CancellationToken Cancellation = TestContext.Current.CancellationToken;
+
+    private FakeQdrantServer Qdrant => qdrantPlatform.Qdrant;
+
+    [Fact]
+    public async Task Chunks_EmbeddedByTheProvidersModel_AreSearchedInQdrant_ThroughTheTenantFilter_AndDeleted()
+    {
+        var (tenantA, a) = await qdrantPlatform.CreateTenantAsync("qdrant-a");
+        var (tenantB, b) = await qdrantPlatform.CreateTenantAsync("qdrant-b");
+        using var _ = a;
+        using var __ = b;
+        var marker = Guid.NewGuid().ToString("N");
+        var warranty = await IngestionTests.UploadAsync(a, "warranty.md", Encoding.UTF8.GetBytes($"# Warranty\n\nThe warranty covers every part of the bicycle for two years. Reference {marker}."));
+        var shipping = await IngestionTests.UploadAsync(a, "shipping.md", Encoding.UTF8.GetBytes("# Shipping\n\nParcels ship within three days to forty countries."));
+        // Tenant B's own document about the same thing: with no tenant filter, A's would outrank it for A's words.
+        var other = await IngestionTests.UploadAsync(b, "terms.md", Encoding.UTF8.GetBytes("# Terms\n\nThe guarantee lasts one year."));
+        foreach (var (http, document) in new[] { (a, warranty), (a, shipping), (b, other) })
+        {
+            await IngestionTests.WaitForStatusAsync(http, document, "indexed");
+        }
+
+        // The provider's model embedded the chunks: Qdrant's collection has its size, and the mock saw the text.
+        var collection = Qdrant.Collections["document_chunks"];
+        collection.Size.ShouldBe(MockOpenAiServer.WordsDimensions);
+        collection.PayloadIndexes["tenant_id"].ShouldBe("keyword");
+        platform.MockOpenAi.LastRequestContaining(marker).Body["model"]!.GetValue<string>().ShouldBe(MockOpenAiServer.WordsEmbeddingModel);
+        collection.Points.Values.Count(p => p.Payload["tenant_id"]!.GetValue<string>() == tenantA.ToString()).ShouldBe(2);
+
+        var results = await IngestionTests.SearchAsync(a, "how long does the warranty cover the bicycle parts");
+        results[0].GetProperty("documentId").GetGuid().ShouldBe(warranty);
+        results[0].GetProperty("text").GetString()!.ShouldContain("two years");
+        results.ShouldAllBe(r => r.GetProperty("documentId").GetGuid() != other);
+        var fromB = await IngestionTests.SearchAsync(b, "how long does the warranty cover the bicycle parts");
+        fromB.Select(r => r.GetProperty("documentId").GetGuid()).ShouldBe([other]);
+        var chunks = (await a.GetFromJsonAsync<JsonElement[]>($"/api/v1/ingestion/documents/{warranty}/chunks", Cancellation))!;
+        chunks.Single().GetProperty("text").GetString()!.ShouldContain("two years");
+
+        // Every read, search and delete Qdrant received was confined to one tenant by a must condition.
+        var confined = Qdrant.Log.Where(r => r.Path.EndsWith("/points/query", StringComparison.Ordinal)
+            || r.Path.EndsWith("/points/scroll", StringComparison.Ordinal) || r.Path.EndsWith("/points/delete", StringComparison.Ordinal)).ToList();
+        confined.ShouldContain(r => TenantOf(r.Body) == tenantA.ToString() && r.Path.EndsWith("/points/query", StringComparison.Ordinal));
+        confined.ShouldContain(r => TenantOf(r.Body) == tenantB.ToString() && r.Path.EndsWith("/points/query", StringComparison.Ordinal));
+        confined.ShouldAllBe(r => TenantOf(r.Body) != null);
+
+        (await a.DeleteAsync($"/api/v1/ingestion/documents/{warranty}", Cancellation)).StatusCode.ShouldBe(HttpStatusCode.NoContent);
+        collection.Points.Values.ShouldNotContain(p => p.Payload["document_id"]!.GetValue<string>() == warranty.ToString());
+        (await IngestionTests.SearchAsync(a, "how long does the warranty cover the bicycle parts")).ShouldAllBe(r => r.GetProperty("documentId").GetGuid() != warranty);
+        collection.Points.Values.Count(p => p.Payload["tenant_id"]!.GetValue<string>() == tenantB.ToString()).ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task AGroundedChat_CitesTheTenantsChunksFromQdrant_AndNeverAnotherTenants()
+    {
+        var (_, a) = await qdrantPlatform.CreateTenantAsync("qdrant-rag-a");
+        var (_, b) = await qdrantPlatform.CreateTenantAsync("qdrant-rag-b");
+        using var _ = a;
+        using var __ = b;
+        var manual = await IngestionTests.UploadAsync(a, "espresso.md", Encoding.UTF8.GetBytes("# Descaling\n\nDescale the espresso machine every 200 cups with citric acid."));
+        await IngestionTests.WaitForStatusAsync(a, manual, "indexed");
+        var marker = Guid.NewGuid().ToString("N");
+
+        var grounded = await a.PostAsJsonAsync("/v1/chat/completions", new
+        {
+            model = "mock/mock-1",
+            retrieval = true,
+            messages = new[] { new { role = "user", content = $"how often should I descale the espresso machine {marker}" } },
+        }, Cancellation);
+        var other = await b.PostAsJsonAsync("/v1/chat/completions", new
+        {
+            model = "mock/mock-1",
+            retrieval = true,
+            messages = new[] { new { role = "user", content = $"how often should I descale the espresso machine {marker} b" } },
+        }, Cancellation);
+
+        grounded.StatusCode.ShouldBe(HttpStatusCode.OK);
+        grounded.Headers.GetValues("x-citations").Single().ShouldContain($"{manual}#0");
+        ChatSentWith($"{marker}\"")["messages"]![0]!["content"]!.GetValue<string>().ShouldContain("every 200 cups");
+        other.Headers.GetValues("x-citations").Single().ShouldBe("none");
+        ChatSentWith($"{marker} b").ToJsonString().ShouldNotContain("every 200 cups");
+    }
+
+    // The question also reached the mock to be embedded; this is the chat request.
+    private JsonObject ChatSentWith(string marker) =>
+        platform.MockOpenAi.Requests.Last(r => r.Body["messages"] is not null && r.Body.ToJsonString().Contains(marker, StringComparison.Ordinal)).Body;
+
+    private static string? TenantOf(JsonObject? body) =>
+        body?["filter"]?["must"]?.AsArray().FirstOrDefault(c => c?["key"]?.GetValue<string>() == "tenant_id")?["match"]?["value"]?.GetValue<string>();
+}
