@@ -18,26 +18,26 @@ public sealed class Chunker(IOptions<IngestionOptions> options)
         var chunks = new List<TextChunk>();
         foreach (var (heading, paragraphs) in Sections(text))
         {
-            var current = new List<string>();
+            var current = new List<(string Text, int Tokens)>();
             var tokens = 0;
             var overlap = "";
-            foreach (var paragraph in paragraphs.SelectMany(SplitLong))
+            foreach (var (paragraph, count) in paragraphs.SelectMany(SplitLong))
             {
-                var count = Tokenizer.CountTokens(paragraph);
                 if (tokens + count > options.Value.ChunkTokens && current.Count > 0)
                 {
-                    var body = string.Join("\n\n", current);
+                    var body = string.Join("\n\n", current.Select(p => p.Text));
                     chunks.Add(Chunk(heading, overlap, body));
-                    overlap = Tail(body);
+                    // The overlap comes from the last paragraph when it is long enough: no need to encode the whole body again.
+                    overlap = Tail(current[^1].Tokens >= options.Value.ChunkOverlapTokens ? current[^1].Text : body);
                     current.Clear();
                     tokens = Tokenizer.CountTokens(overlap);
                 }
-                current.Add(paragraph);
+                current.Add((paragraph, count));
                 tokens += count;
             }
             if (current.Count > 0)
             {
-                chunks.Add(Chunk(heading, overlap, string.Join("\n\n", current)));
+                chunks.Add(Chunk(heading, overlap, string.Join("\n\n", current.Select(p => p.Text))));
             }
         }
         return chunks;
@@ -76,17 +76,19 @@ public sealed class Chunker(IOptions<IngestionOptions> options)
         }
     }
 
-    private IEnumerable<string> SplitLong(string paragraph)
+    /// <summary>The paragraph, or its pieces when it is longer than a chunk, with their token counts.</summary>
+    private IEnumerable<(string Text, int Tokens)> SplitLong(string paragraph)
     {
         var ids = Tokenizer.EncodeToIds(paragraph);
         if (ids.Count <= options.Value.ChunkTokens)
         {
-            yield return paragraph;
+            yield return (paragraph, ids.Count);
             yield break;
         }
         for (var start = 0; start < ids.Count; start += options.Value.ChunkTokens)
         {
-            yield return Tokenizer.Decode(ids.Skip(start).Take(options.Value.ChunkTokens));
+            var piece = ids.Skip(start).Take(options.Value.ChunkTokens).ToList();
+            yield return (Tokenizer.Decode(piece), piece.Count);
         }
     }
 

@@ -32,14 +32,37 @@ public sealed class LocalEmbeddingGenerator : IEmbeddingGenerator<string, Embedd
     public static float[] Vector(string text)
     {
         var vector = new float[Dimensions];
-        var words = Words(text).ToArray();
-        for (var i = 0; i < words.Length; i++)
+        var lower = text.ToLowerInvariant().AsSpan();
+        // The words of Words(text), hashed as they are found: a word pair's hash continues the first word's through
+        // the space, which is the hash of "first second" without building that string.
+        var previous = 0u;
+        var hasPrevious = false;
+        while (lower.Length > 0)
         {
-            Add(vector, words[i], 1f);
-            if (i > 0)
+            var start = 0;
+            while (start < lower.Length && char.IsWhiteSpace(lower[start]))
             {
-                Add(vector, $"{words[i - 1]} {words[i]}", 0.5f);
+                start++;
             }
+            var end = start;
+            while (end < lower.Length && !char.IsWhiteSpace(lower[end]))
+            {
+                end++;
+            }
+            var word = lower[start..end].Trim(Punctuation);
+            lower = lower[end..];
+            if (word.IsEmpty)
+            {
+                continue;
+            }
+            var hash = Fnv1a(OffsetBasis, word);
+            Add(vector, hash, 1f);
+            if (hasPrevious)
+            {
+                Add(vector, Fnv1a(Fnv1a(previous, " "), word), 0.5f);
+            }
+            previous = hash;
+            hasPrevious = true;
         }
         var norm = MathF.Sqrt(vector.Sum(x => x * x));
         if (norm > 0)
@@ -55,20 +78,20 @@ public sealed class LocalEmbeddingGenerator : IEmbeddingGenerator<string, Embedd
     /// <summary>The text's words as the embedding sees them: lower case, without surrounding punctuation.</summary>
     public static IEnumerable<string> Words(string text) =>
         text.ToLowerInvariant().Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)
-            .Select(word => word.Trim('.', ',', ';', ':', '!', '?', '"', '\'', '(', ')'))
+            .Select(word => word.Trim(Punctuation))
             .Where(word => word.Length > 0);
 
-    private static void Add(float[] vector, string feature, float weight)
-    {
-        var hash = Fnv1a(feature);
+    private static readonly char[] Punctuation = ['.', ',', ';', ':', '!', '?', '"', '\'', '(', ')'];
+
+    private const uint OffsetBasis = 2166136261u;
+
+    private static void Add(float[] vector, uint hash, float weight) =>
         // The hash's top bit gives a sign, so unrelated features cancel out rather than pile up.
         vector[hash % Dimensions] += (hash & 0x8000_0000) == 0 ? weight : -weight;
-    }
 
-    // FNV-1a: stable across processes and runs, unlike string.GetHashCode.
-    private static uint Fnv1a(string feature)
+    // FNV-1a: stable across processes and runs, unlike string.GetHashCode; continued from a hash, it hashes a concatenation.
+    private static uint Fnv1a(uint hash, ReadOnlySpan<char> feature)
     {
-        var hash = 2166136261u;
         foreach (var c in feature)
         {
             hash = (hash ^ c) * 16777619u;
