@@ -24,6 +24,7 @@ public static class DocumentsApi
         api.MapGet("/{id:guid}", GetDocument);
         api.MapGet("/{id:guid}/chunks", ListChunks);
         api.MapDelete("/{id:guid}", DeleteDocument);
+        api.MapPost("/{id:guid}/reprocess", ReprocessDocument);
         app.MapPost("api/v1/ingestion/search", Search).RequireAuthorization(TenancyExtensions.TenantPolicy);
         return app;
     }
@@ -108,6 +109,28 @@ public static class DocumentsApi
             ? TypedResults.Ok(await chunkStore.GetAsync(c => c.DocumentId == id, int.MaxValue, cancellationToken: cancellationToken)
                 .Select(c => new ChunkView(c.Index, c.Heading, c.Text, c.TokenCount)).ToListAsync(cancellationToken))
             : TypedResults.NotFound();
+
+    /// <summary>
+    /// Queues the document to be extracted, chunked and embedded again (after the embedding model or the chunk settings
+    /// changed): 202; 409 while it is queued or processing.
+    /// </summary>
+    public static async Task<Results<Accepted<DocumentSummary>, NotFound, ProblemHttpResult>> ReprocessDocument(
+        Guid id, IngestionDbContext db, EventPublisher events, CancellationToken cancellationToken)
+    {
+        if (await db.Documents.FirstOrDefaultAsync(d => d.Id == id, cancellationToken) is not { } document)
+        {
+            return TypedResults.NotFound();
+        }
+        if (document.Status is DocumentStatus.Queued or DocumentStatus.Processing)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Already in progress", detail: $"The document is {document.Status.ToString().ToLowerInvariant()}.");
+        }
+        document.Status = DocumentStatus.Queued;
+        await db.SaveChangesAsync(cancellationToken);
+        await events.PublishAsync(DocumentUploadedIntegrationEvent.Subject,
+            new DocumentUploadedIntegrationEvent { TenantId = document.TenantId, DocumentId = document.Id, Reprocess = true }, cancellationToken);
+        return TypedResults.Accepted($"/api/v1/ingestion/documents/{document.Id}", DocumentSummary.From(document));
+    }
 
     /// <summary>Removes the document's chunks from the vector store (and so from search), then the document.</summary>
     public static async Task<Results<NoContent, NotFound>> DeleteDocument(

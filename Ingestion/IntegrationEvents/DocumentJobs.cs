@@ -15,6 +15,9 @@ public sealed record DocumentUploadedIntegrationEvent : IntegrationEvent
     public Guid TenantId { get; init; }
 
     public Guid DocumentId { get; init; }
+
+    /// <summary>Process the document again even if it is indexed (after the embedding model or chunking changed).</summary>
+    public bool Reprocess { get; init; }
 }
 
 /// <summary>
@@ -35,7 +38,7 @@ public sealed class DocumentJobHandler(
     {
         tenant.Enter(job.TenantId);
         var document = await db.Documents.FirstOrDefaultAsync(d => d.Id == job.DocumentId, cancellationToken);
-        if (document is null or { Status: DocumentStatus.Indexed })
+        if (document is null || (document.Status == DocumentStatus.Indexed && !job.Reprocess))
         {
             // Deleted meanwhile, or done by an earlier delivery.
             return;

@@ -19,7 +19,7 @@ public sealed class TenantVectorIndex(INatsConnection nats)
 
     public async Task<List<(Guid ChunkId, float Score)>> SearchAsync(Guid tenantId, IngestionDbContext db, float[] query, int top, CancellationToken cancellationToken)
     {
-        var lazy = _tenants.GetOrAdd(tenantId, _ => new Lazy<Task<Snapshot>>(() => LoadAsync(db, cancellationToken)));
+        var lazy = _tenants.GetOrAdd(tenantId, _ => new Lazy<Task<Snapshot>>(() => LoadAsync(db, query.Length, cancellationToken)));
         Snapshot snapshot;
         try
         {
@@ -71,10 +71,11 @@ public sealed class TenantVectorIndex(INatsConnection nats)
 
     public void Forget(Guid tenantId) => _tenants.TryRemove(tenantId, out _);
 
-    private static async Task<Snapshot> LoadAsync(IngestionDbContext db, CancellationToken cancellationToken)
+    /// <summary>The tenant's vectors of the query's size: chunks embedded by an earlier model are left out until processed again.</summary>
+    private static async Task<Snapshot> LoadAsync(IngestionDbContext db, int dimensions, CancellationToken cancellationToken)
     {
-        var rows = await db.Chunks.AsNoTracking().Where(c => c.Embedding != null).Select(c => new { c.Id, c.Embedding }).ToListAsync(cancellationToken);
-        var dimensions = rows.Count == 0 ? 0 : rows[0].Embedding!.Length;
+        var rows = await db.Chunks.AsNoTracking().Where(c => c.Embedding != null && c.Embedding.Length == dimensions)
+            .Select(c => new { c.Id, c.Embedding }).ToListAsync(cancellationToken);
         var vectors = new float[rows.Count * dimensions];
         for (var i = 0; i < rows.Count; i++)
         {

@@ -134,6 +134,31 @@ public sealed class IngestionTests(PlatformFixture platform)
     }
 
     [Fact]
+    public async Task Reprocess_IndexesTheDocumentAgain_IntoTheSameChunks()
+    {
+        var (_, key) = await platform.CreateTenantWithKeyAsync(new { name = "reprocess" });
+        using var http = TenantHttp(key);
+        var document = await UploadAsync(http, "policy.md", Fixture("policy.md", "Refunds are paid within ten days."));
+        var first = await WaitForStatusAsync(http, document, "indexed");
+        var chunks = await http.GetStringAsync($"/api/v1/ingestion/documents/{document}/chunks", Cancellation);
+
+        var reprocess = await http.PostAsync($"/api/v1/ingestion/documents/{document}/reprocess", null, Cancellation);
+
+        reprocess.StatusCode.ShouldBe(HttpStatusCode.Accepted);
+        await Eventually.TrueAsync(async () =>
+        {
+            var current = await http.GetFromJsonAsync<JsonElement>($"/api/v1/ingestion/documents/{document}", Cancellation);
+            return current.GetProperty("status").GetString() == "indexed"
+                && current.GetProperty("processedAt").GetDateTimeOffset() > first.GetProperty("processedAt").GetDateTimeOffset();
+        }, "the document indexed again");
+        (await http.GetStringAsync($"/api/v1/ingestion/documents/{document}/chunks", Cancellation)).ShouldBe(chunks);
+        // Each chunk once in search: processed again, not added again.
+        var found = (await SearchAsync(http, "when are refunds paid")).Where(r => r.GetProperty("documentId").GetGuid() == document).ToList();
+        found.Select(r => r.GetProperty("chunkIndex").GetInt32()).Order().ShouldBe(Enumerable.Range(0, first.GetProperty("chunks").GetInt32()));
+        (await http.PostAsync($"/api/v1/ingestion/documents/{Guid.NewGuid()}/reprocess", null, Cancellation)).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
     public async Task AnUnsupportedFormat_Is400_AndAnotherTenant_SeesNoneOfItsDocuments()
     {
         var (_, keyA) = await platform.CreateTenantWithKeyAsync(new { name = "docs-a" });
