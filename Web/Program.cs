@@ -16,6 +16,7 @@ app.UseAntiforgery();
 
 app.MapDefaultEndpoints();
 app.MapStaticAssets();
+app.MapAccountEndpoints();
 app.MapRazorComponents<App>()
     .AddInteractiveServerRenderMode();
 

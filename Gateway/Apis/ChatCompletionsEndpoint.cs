@@ -206,7 +206,7 @@ public static class ChatCompletionsEndpoint
         {
             http.Response.ContentType = "application/json";
             await using var json = new Utf8JsonWriter(http.Response.BodyWriter);
-            ChatCompletionWriter.WriteCompletion(json, response, model, citations);
+            ChatCompletionWriter.WriteCompletion(json, response, model, http.Usage(), citations);
         }
     }
 

@@ -12,7 +12,7 @@ public static class ChatCompletionWriter
 
     /// <summary>A <c>chat.completion</c> object.</summary>
     /// <summary>A completion in OpenAI's shape; with <paramref name="citations"/>, a <c>citations</c> array after it (our extension).</summary>
-    public static void WriteCompletion(Utf8JsonWriter json, ChatResponse response, string model, IReadOnlyList<Citation>? citations = null)
+    public static void WriteCompletion(Utf8JsonWriter json, ChatResponse response, string model, UsageRecord record, IReadOnlyList<Citation>? citations = null)
     {
         var message = response.Messages.LastOrDefault(m => m.Role == ChatRole.Assistant) ?? new ChatMessage(ChatRole.Assistant, "");
         var calls = message.Contents.OfType<FunctionCallContent>().ToList();
@@ -51,7 +51,7 @@ public static class ChatCompletionWriter
         json.WriteEndArray();
         if (response.Usage is { } usage)
         {
-            WriteUsage(json, usage);
+            WriteUsage(json, usage, record);
         }
         if (citations is not null)
         {
@@ -154,7 +154,7 @@ public static class ChatCompletionWriter
                     WriteChunkHeader(json);
                     json.WriteStartArray("choices");
                     json.WriteEndArray();
-                    WriteUsage(json, usage);
+                    WriteUsage(json, usage, response.HttpContext.Usage());
                     json.WriteEndObject();
                 }, cancellationToken);
             }
@@ -247,7 +247,8 @@ public static class ChatCompletionWriter
         json.WriteEndObject();
     }
 
-    private static void WriteUsage(Utf8JsonWriter json, UsageDetails usage)
+    /// <summary>OpenAI's usage, plus <c>cost</c> in USD as OpenRouter reports it: what the tenant is charged (0 for a cache hit).</summary>
+    private static void WriteUsage(Utf8JsonWriter json, UsageDetails usage, UsageRecord record)
     {
         var input = usage.InputTokenCount ?? 0;
         var output = usage.OutputTokenCount ?? 0;
@@ -255,6 +256,7 @@ public static class ChatCompletionWriter
         json.WriteNumber("prompt_tokens", input);
         json.WriteNumber("completion_tokens", output);
         json.WriteNumber("total_tokens", usage.TotalTokenCount ?? input + output);
+        json.WriteNumber("cost", record.CostOf(input, output));
         json.WriteEndObject();
     }
 

@@ -17,6 +17,12 @@ public sealed class UsageRecord
 
     /// <summary>What was reserved against the budgets; captured at the true cost when the response is done.</summary>
     public BudgetReservation Reservation { get; set; } = BudgetReservation.Unchecked;
+
+    /// <summary>Cache hits and requests that reached no model are not charged.</summary>
+    public bool Charged => Cache is not (CacheStatus.Hit or CacheStatus.SemanticHit) && Model is not null;
+
+    /// <summary>What these tokens cost the tenant, in USD.</summary>
+    public decimal CostOf(long inputTokens, long outputTokens) => Charged ? Model!.CostOf(inputTokens, outputTokens) : 0;
 }
 
 public static class UsageRecordHttpContextExtensions

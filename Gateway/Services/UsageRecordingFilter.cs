@@ -18,9 +18,8 @@ public sealed class UsageRecordingFilter(OutboxPublisher publisher, BudgetGuard 
         http.Features.Set(record);
         http.Response.OnCompleted(() =>
         {
-            // Cache hits and requests that reached no model are not charged.
             var model = record.Model;
-            var charged = record.Cache is not (CacheStatus.Hit or CacheStatus.SemanticHit) && model is not null;
+            var charged = record.Charged;
             var usage = new UsageIntegrationEvent
             {
                 TenantId = key.TenantId,
@@ -30,7 +29,7 @@ public sealed class UsageRecordingFilter(OutboxPublisher publisher, BudgetGuard 
                 Provider = model?.Provider,
                 InputTokens = record.InputTokens,
                 OutputTokens = record.OutputTokens,
-                Cost = charged ? model!.CostOf(record.InputTokens, record.OutputTokens) : 0,
+                Cost = record.CostOf(record.InputTokens, record.OutputTokens),
                 InputPricePerMillion = charged ? model!.Model.InputPricePerMillion : 0,
                 OutputPricePerMillion = charged ? model!.Model.OutputPricePerMillion : 0,
                 LatencyMs = time.GetElapsedTime(started).TotalMilliseconds,

@@ -1,3 +1,5 @@
+using Microsoft.AspNetCore.Authentication.Cookies;
+using MudBlazor.Services;
 using Web.Services;
 
 namespace Web.Extensions;
@@ -7,8 +9,29 @@ public static class Extensions
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
+        builder.Services.AddMudServices();
 
-        // The portal reaches the platform only through the Gateway's public API.
-        builder.Services.AddHttpClient<GatewayClient>(client => client.BaseAddress = new Uri("https+http://gateway"));
+        // A cookie session: a tenant admin's Gateway session key, or an operator's admin key, rides in it (encrypted).
+        builder.Services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme)
+            .AddCookie(options =>
+            {
+                options.LoginPath = "/account/sign-in";
+                options.AccessDeniedPath = "/account/denied";
+                options.Cookie.Name = "aip-portal";
+                options.Cookie.HttpOnly = true;
+                options.Cookie.SameSite = SameSiteMode.Strict;
+            });
+        builder.Services.AddAuthorization();
+        builder.Services.AddCascadingAuthenticationState();
+
+        builder.Services.AddScoped<PortalSession>();
+        // The portal reaches the platform only through the Gateway's public API. Streams and uploads run long.
+#pragma warning disable EXTEXP0001 // The library's way to opt one client out of the defaults' resilience handler.
+        builder.Services.AddHttpClient<GatewayClient>(client =>
+        {
+            client.BaseAddress = new Uri("https+http://gateway");
+            client.Timeout = TimeSpan.FromMinutes(10);
+        }).RemoveAllResilienceHandlers();
+#pragma warning restore EXTEXP0001
     }
 }

@@ -40,7 +40,7 @@ public class GatewayHotPathBenchmarks
     {
         _output.ResetWrittenCount();
         using var json = new Utf8JsonWriter(_output);
-        ChatCompletionWriter.WriteCompletion(json, Response, "mock/mock-1");
+        ChatCompletionWriter.WriteCompletion(json, Response, "mock/mock-1", new UsageRecord());
         json.Flush();
         return _output.WrittenCount;
     }

@@ -79,6 +79,25 @@ public sealed class ChatCompletionsTests(PlatformFixture platform)
     }
 
     [Fact]
+    public async Task Chat_Usage_ReportsTheCostCharged_NothingForACacheHit()
+    {
+        var question = $"cost {Marker()}";
+        using var http = platform.App.CreateHttpClient("gateway");
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", platform.DemoKey);
+        var body = new { model = "mock/mock-1", messages = new[] { new { role = "user", content = question } } };
+
+        var first = await (await http.PostAsJsonAsync("/v1/chat/completions", body, TestContext.Current.CancellationToken)).Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
+        var again = await (await http.PostAsJsonAsync("/v1/chat/completions", body, TestContext.Current.CancellationToken)).Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
+        var streamed = await RawStreamAsync(new { model = "mock/mock-1", stream = true, stream_options = new { include_usage = true }, messages = new[] { new { role = "user", content = $"cost {Marker()}" } } });
+
+        // 7 prompt tokens at $1 and 3 completion tokens ("mock: cost m…") at $2 per million.
+        first.GetProperty("usage").GetProperty("cost").GetDecimal().ShouldBe(0.000013m);
+        again.GetProperty("usage").GetProperty("cost").GetDecimal().ShouldBe(0m);
+        using var usageChunk = JsonDocument.Parse(streamed[^2]);
+        usageChunk.RootElement.GetProperty("usage").GetProperty("cost").GetDecimal().ShouldBe(0.000013m);
+    }
+
+    [Fact]
     public async Task Chat_Streaming_ProviderWithoutUsage_IsCountedWithTheTokenizer()
     {
         var events = await RawStreamAsync(new { model = "mock/mock-1", stream = true, stream_options = new { include_usage = true }, messages = new[] { new { role = "user", content = "count me [[no-usage]]" } } });

@@ -51,13 +51,16 @@ public sealed class PlatformHealthTests(PlatformFixture platform)
     }
 
     [Fact]
-    public async Task Web_HomePage_ShowsGatewayHealthThroughServiceDiscovery()
+    public async Task Web_Pages_AskForSignIn_AndTheSignInPageRenders()
     {
-        using var http = platform.App.CreateHttpClient("web");
+        using var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = platform.Application.GetEndpoints("web")[0] };
 
-        var page = await http.GetStringAsync("/", TestContext.Current.CancellationToken);
+        var home = await http.GetAsync("/keys", TestContext.Current.CancellationToken);
 
-        page.ShouldContain("<strong id=\"gateway-status\">Healthy</strong>");
-        page.ShouldContain("redis: Healthy");
+        home.StatusCode.ShouldBe(System.Net.HttpStatusCode.Redirect);
+        home.Headers.Location!.ToString().ShouldContain("/account/sign-in?ReturnUrl=%2Fkeys");
+        var page = await http.GetStringAsync("/account/sign-in", TestContext.Current.CancellationToken);
+        page.ShouldContain("Sign in to your tenant");
+        page.ShouldContain("Admin key");
     }
 }

@@ -21,6 +21,9 @@ public sealed class MockOpenAiServer : MockServer
     /// <summary>Models that take this long to answer.</summary>
     public ConcurrentDictionary<string, TimeSpan> SlowModels { get; } = new();
 
+    /// <summary>Models whose streamed words come this far apart, as a model's tokens do.</summary>
+    public ConcurrentDictionary<string, TimeSpan> WordDelays { get; } = new();
+
     /// <summary>Models that always give this answer.</summary>
     public ConcurrentDictionary<string, string> FixedAnswers { get; } = new();
 
@@ -111,6 +114,10 @@ public sealed class MockOpenAiServer : MockServer
                 if (i == 0)
                 {
                     delta["role"] = "assistant";
+                }
+                else if (WordDelays.TryGetValue(model, out var wordDelay))
+                {
+                    await Task.Delay(wordDelay, http.RequestAborted);
                 }
                 await ChunkAsync(http, model, delta, null, includeUsage);
             }

@@ -1,0 +1,24 @@
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace Portal;
+
+public sealed class LayoutTests(PortalFixture portal)
+{
+    [Fact]
+    public async Task OnANarrowScreen_TheMenuFolds_AndThePagesStillWork()
+    {
+        var (_, email, password) = await portal.CreateTenantAdminAsync("narrow");
+        var page = await portal.SignInAsTenantAsync(email, password, width: 390, height: 844);
+
+        // The menu is folded away until asked for.
+        await Expect(page.GetByRole(AriaRole.Link, new() { Name = "API keys" })).Not.ToBeInViewportAsync();
+        await page.ClickAsync("[data-testid=menu]");
+        await page.GetByRole(AriaRole.Link, new() { Name = "API keys" }).ClickAsync();
+        await page.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/keys");
+        await Expect(page.Locator("[data-testid=key-name] input")).ToBeVisibleAsync();
+        // No horizontal scrolling on a phone.
+        (await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= window.innerWidth")).ShouldBeTrue();
+        await PortalFixture.ScreenshotAsync(page, "narrow-keys");
+    }
+}

@@ -1,0 +1,122 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.Playwright;
+using Platform.Testing;
+using Platform.Testing.Mocks;
+
+[assembly: AssemblyFixture(typeof(Portal.PortalFixture))]
+
+namespace Portal;
+
+/// <summary>
+/// The whole platform with the portal, and Debian's Chromium driven by Playwright (no browser download). One mock
+/// provider model streams its words 100 ms apart, so a test can watch an answer arrive token by token.
+/// </summary>
+public sealed class PortalFixture : IAsyncLifetime
+{
+    public const string StreamingModel = "mock/mock-stream";
+
+    private IPlaywright? _playwright;
+
+    public DistributedApp App { get; private set; } = null!;
+
+    public MockOpenAiServer MockOpenAi { get; private set; } = null!;
+
+    public IBrowser Browser { get; private set; } = null!;
+
+    public Uri WebUrl => App.Application.GetEndpoints("web")[0];
+
+    public Uri GatewayUrl => App.Application.GetEndpoints("gateway")[0];
+
+    public string AdminKey => App.Application.GetParameterValue("admin-key");
+
+    public async ValueTask InitializeAsync()
+    {
+        MockOpenAi = await MockOpenAiServer.StartAsync();
+        MockOpenAi.WordDelays["mock-stream"] = TimeSpan.FromMilliseconds(100);
+        Environment.SetEnvironmentVariable("Providers__mock__Kind", "openai");
+        Environment.SetEnvironmentVariable("Providers__mock__BaseUrl", MockOpenAi.BaseUrl.ToString());
+        Environment.SetEnvironmentVariable("Providers__mock__ApiKey", "sk-mock");
+        Environment.SetEnvironmentVariable("Providers__mock__Models__0__Id", "mock-stream");
+        Environment.SetEnvironmentVariable("Providers__mock__Models__0__InputPricePerMillion", "2");
+        Environment.SetEnvironmentVariable("Providers__mock__Models__0__OutputPricePerMillion", "4");
+        App = await DistributedApp.StartAsync();
+
+        _playwright = await Playwright.CreateAsync();
+        Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = "/usr/bin/chromium",
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        });
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Browser.DisposeAsync();
+        _playwright?.Dispose();
+        await App.DisposeAsync();
+        await MockOpenAi.DisposeAsync();
+    }
+
+    /// <summary>A fresh browser session (no cookies) on the portal, wide or narrow.</summary>
+    public async Task<IPage> NewPageAsync(int width = 1280, int height = 900)
+    {
+        var context = await Browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = WebUrl.ToString(),
+            ViewportSize = new ViewportSize { Width = width, Height = height },
+        });
+        context.SetDefaultTimeout(30_000);
+        return await context.NewPageAsync();
+    }
+
+    /// <summary>A tenant and its admin, made through the admin API.</summary>
+    public async Task<(Guid TenantId, string Email, string Password)> CreateTenantAdminAsync(string name)
+    {
+        using var admin = new HttpClient { BaseAddress = GatewayUrl };
+        admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AdminKey);
+        var tenantName = $"{name}-{Guid.NewGuid():N}"[..24];
+        var created = await admin.PostAsJsonAsync("/api/v1/admin/tenants", new { name = tenantName, plan = "pro" });
+        created.EnsureSuccessStatusCode();
+        var tenantId = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+        var email = $"{tenantName}@example.com";
+        const string password = "correct horse battery staple";
+        (await admin.PostAsJsonAsync($"/api/v1/admin/tenants/{tenantId}/users", new { email, password })).EnsureSuccessStatusCode();
+        return (tenantId, email, password);
+    }
+
+    /// <summary>Signs a tenant admin in through the sign-in page and waits for the overview.</summary>
+    public async Task<IPage> SignInAsTenantAsync(string email, string password, int width = 1280, int height = 900)
+    {
+        var page = await NewPageAsync(width, height);
+        await page.GotoAsync("/account/sign-in");
+        await page.FillAsync("#email", email);
+        await page.FillAsync("#password", password);
+        await page.ClickAsync("[data-testid=tenant-sign-in]");
+        await page.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/");
+        await Assertions.Expect(page.GetByTestId("plan")).ToBeVisibleAsync();
+        return page;
+    }
+
+    /// <summary>Saves what the page shows as a test artifact: TestResults/Portal/screenshots/&lt;name&gt;.png.</summary>
+    public static async Task ScreenshotAsync(IPage page, string name)
+    {
+        var folder = Path.Combine(RepositoryRoot(), "TestResults", "Portal", "screenshots");
+        Directory.CreateDirectory(folder);
+        var path = Path.Combine(folder, $"{name}.png");
+        var image = await page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = true });
+        TestContext.Current.AddAttachment($"{name}.png", image, "image/png");
+    }
+
+    private static string RepositoryRoot()
+    {
+        var folder = new DirectoryInfo(AppContext.BaseDirectory);
+        while (folder is not null && !File.Exists(Path.Combine(folder.FullName, "Aspire.sln")))
+        {
+            folder = folder.Parent;
+        }
+        return folder?.FullName ?? AppContext.BaseDirectory;
+    }
+}
