@@ -15,7 +15,7 @@ public sealed class KeysTests(PortalFixture portal)
         var page = await portal.SignInAsTenantAsync(email, password);
 
         await page.GotoAsync("/keys");
-        await page.Locator("[data-testid=key-name] input").FillAsync("sdk-key");
+        await page.Locator("[data-testid=key-name]").FillAsync("sdk-key");
         await page.ClickAsync("[data-testid=create-key]");
         var secret = (await page.GetByTestId("new-key-secret").TextContentAsync())!.Trim();
         secret.ShouldStartWith("sk-aip-");

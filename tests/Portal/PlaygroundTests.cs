@@ -15,7 +15,7 @@ public sealed class PlaygroundTests(PortalFixture portal)
         await page.GetByTestId("model").ClickAsync();
         await page.GetByRole(AriaRole.Option, new() { Name = PortalFixture.StreamingModel }).ClickAsync();
         var question = $"Tell me about streaming {Guid.NewGuid():N}";
-        await page.Locator("[data-testid=message] textarea").FillAsync(question);
+        await page.Locator("[data-testid=message]").FillAsync(question);
         // Record every length the answer shows while it streams.
         await page.EvaluateAsync("""
             () => {

@@ -17,7 +17,7 @@ public sealed class SignInTests(PortalFixture portal)
         var tenantName = $"acme-{Guid.NewGuid():N}"[..16];
         var email = $"{tenantName}@example.com";
         await operatorPage.GotoAsync("/operator/tenants");
-        await operatorPage.Locator("[data-testid=tenant-name] input").FillAsync(tenantName);
+        await operatorPage.Locator("[data-testid=tenant-name]").FillAsync(tenantName);
         await operatorPage.ClickAsync("[data-testid=create-tenant]");
         await Expect(operatorPage.GetByTestId("tenants")).ToContainTextAsync(tenantName);
         // The new tenant is chosen for its first admin.
