@@ -12,6 +12,7 @@ app.UseGatewayErrors();
 app.MapDefaultEndpoints();
 app.MapOpenAiApi();
 app.MapAdminApi();
+app.MapSessionsApi();
 app.MapPlatformProxy();
 
 app.Run();

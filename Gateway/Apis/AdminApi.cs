@@ -10,6 +10,7 @@ public static class AdminApi
         var admin = app.MapGroup("api/v1/admin").AddEndpointFilter<AdminKeyFilter>();
         admin.MapTenantsApi();
         admin.MapKeysApi();
+        admin.MapTenantUsersApi();
         admin.MapDiagnosticsApi();
         admin.MapCatalogApi();
         admin.MapBillingAdminApi();

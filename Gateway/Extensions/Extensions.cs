@@ -1,5 +1,7 @@
 using Gateway.Infrastructure;
+using Gateway.Model;
 using Gateway.Services;
+using Microsoft.AspNetCore.Identity;
 
 namespace Gateway.Extensions;
 
@@ -23,6 +25,8 @@ public static class Extensions
         builder.Services.AddScoped<TenantKeyInvalidator>();
         builder.Services.AddHostedService<KeyInvalidationListener>();
         builder.Services.AddHostedService<KeyLookupWarmup>();
+        builder.Services.AddSingleton<IPasswordHasher<TenantUser>, PasswordHasher<TenantUser>>();
+        builder.Services.AddSingleton<SignInThrottle>();
 
         builder.Services.AddOptions<RateLimitOptions>().BindConfiguration("RateLimits");
         builder.Services.AddOptions<CacheOptions>().BindConfiguration("Cache");
