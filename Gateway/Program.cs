@@ -13,6 +13,7 @@ app.MapDefaultEndpoints();
 app.MapOpenAiApi();
 app.MapAdminApi();
 app.MapSessionsApi();
+app.MapTenantApi();
 app.MapPlatformProxy();
 
 app.Run();
