@@ -11,6 +11,7 @@ public static class AdminApi
         admin.MapTenantsApi();
         admin.MapKeysApi();
         admin.MapTenantUsersApi();
+        admin.MapPlatformStatusApi();
         admin.MapDiagnosticsApi();
         admin.MapCatalogApi();
         admin.MapBillingAdminApi();
