@@ -5,8 +5,9 @@ using Gateway.Services;
 
 namespace Gateway;
 
-// Source-generated serialisation for what the hot path keeps in Redis and broadcasts.
+// Source-generated serialisation for what the Gateway keeps in Redis and broadcasts.
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
 [JsonSerializable(typeof(TenantKey))]
 [JsonSerializable(typeof(KeyInvalidation))]
+[JsonSerializable(typeof(RecentError))]
 internal sealed partial class GatewayJsonContext : JsonSerializerContext;

@@ -17,4 +17,7 @@ public sealed class GatewayOptions
     /// reserved against the tenant's budgets (settled to the true cost afterwards).
     /// </summary>
     public int BudgetOutputTokenEstimate { get; set; } = 1024;
+
+    /// <summary>Default 8 hours: how long a portal session key (<c>POST /api/v1/auth/sessions</c>) lives.</summary>
+    public TimeSpan SessionLifetime { get; set; } = TimeSpan.FromHours(8);
 }

@@ -12,6 +12,8 @@ app.UseGatewayErrors();
 app.MapDefaultEndpoints();
 app.MapOpenAiApi();
 app.MapAdminApi();
+app.MapSessionsApi();
+app.MapTenantApi();
 app.MapPlatformProxy();
 
 app.Run();

@@ -10,6 +10,8 @@ public static class AdminApi
         var admin = app.MapGroup("api/v1/admin").AddEndpointFilter<AdminKeyFilter>();
         admin.MapTenantsApi();
         admin.MapKeysApi();
+        admin.MapTenantUsersApi();
+        admin.MapPlatformStatusApi();
         admin.MapDiagnosticsApi();
         admin.MapCatalogApi();
         admin.MapBillingAdminApi();

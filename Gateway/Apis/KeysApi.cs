@@ -26,13 +26,38 @@ public static class KeysApi
             return TypedResults.NotFound();
         }
         var now = time.GetUtcNow();
-        var scopes = request.Scopes ?? [.. ApiKeyScopes.All];
+        if (Validate(request, now) is { Count: > 0 } errors)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+        var created = await IssueAsync(tenantId, request, db, tenant, now, cancellationToken);
+        return TypedResults.Created($"/api/v1/admin/tenants/{tenantId}/keys/{created.Details.Id}", created);
+    }
+
+    public static async Task<Ok<List<KeySummary>>> ListKeys(Guid tenantId, GatewayDbContext db, TenantContext tenant, CancellationToken cancellationToken)
+    {
+        tenant.Enter(tenantId);
+        var keys = await db.ApiKeys.AsNoTracking().OrderBy(k => k.CreatedAt).ToListAsync(cancellationToken);
+        return TypedResults.Ok(keys.ConvertAll(KeySummary.From));
+    }
+
+    /// <summary>Revokes a key: every Gateway refuses it from the next request on. Revoking twice is harmless.</summary>
+    public static async Task<Results<NoContent, NotFound>> RevokeKey(
+        Guid tenantId, Guid keyId, TenantContext tenant, TenantKeyInvalidator invalidator, CancellationToken cancellationToken)
+    {
+        tenant.Enter(tenantId);
+        return await invalidator.RevokeAsync(k => k.Id == keyId, cancellationToken) > 0 ? TypedResults.NoContent() : TypedResults.NotFound();
+    }
+
+    /// <summary>What is wrong with a request for a new key, by field; empty when nothing is.</summary>
+    internal static Dictionary<string, string[]> Validate(CreateKeyRequest request, DateTimeOffset now)
+    {
         var errors = new Dictionary<string, string[]>();
         if (string.IsNullOrWhiteSpace(request.Name) || request.Name.Length > 128)
         {
             errors["name"] = ["A key needs a name of up to 128 characters."];
         }
-        if (scopes.Length == 0 || scopes.Any(s => !ApiKeyScopes.All.Contains(s)))
+        if (request.Scopes is { } scopes && (scopes.Length == 0 || scopes.Any(s => !ApiKeyScopes.All.Contains(s))))
         {
             errors["scopes"] = [$"Scopes are one or more of: {string.Join(", ", ApiKeyScopes.All)}."];
         }
@@ -48,11 +73,13 @@ public static class KeysApi
         {
             errors["allowedModels"] = ["Allowed models are non-empty model ids."];
         }
-        if (errors.Count > 0)
-        {
-            return TypedResults.ValidationProblem(errors);
-        }
+        return errors;
+    }
 
+    /// <summary>Stores a key for a <see cref="Validate"/>d request in the tenant's context; its secret is in the result only.</summary>
+    internal static async Task<CreatedKey> IssueAsync(
+        Guid tenantId, CreateKeyRequest request, GatewayDbContext db, TenantContext tenant, DateTimeOffset now, CancellationToken cancellationToken)
+    {
         tenant.Enter(tenantId);
         var (secret, prefix, hash) = ApiKeySecret.New();
         var key = new ApiKey
@@ -62,7 +89,7 @@ public static class KeysApi
             Name = request.Name!,
             Prefix = prefix,
             Hash = hash,
-            Scopes = scopes,
+            Scopes = request.Scopes ?? [.. ApiKeyScopes.All],
             AllowedModels = request.AllowedModels ?? [],
             RequestsPerMinute = request.RequestsPerMinute,
             TokensPerMinute = request.TokensPerMinute,
@@ -71,30 +98,7 @@ public static class KeysApi
         };
         db.ApiKeys.Add(key);
         await db.SaveChangesAsync(cancellationToken);
-        return TypedResults.Created($"/api/v1/admin/tenants/{tenantId}/keys/{key.Id}", new CreatedKey(secret, KeySummary.From(key)));
-    }
-
-    public static async Task<Ok<List<KeySummary>>> ListKeys(Guid tenantId, GatewayDbContext db, TenantContext tenant, CancellationToken cancellationToken)
-    {
-        tenant.Enter(tenantId);
-        var keys = await db.ApiKeys.AsNoTracking().OrderBy(k => k.CreatedAt).ToListAsync(cancellationToken);
-        return TypedResults.Ok(keys.ConvertAll(KeySummary.From));
-    }
-
-    /// <summary>Revokes a key: every Gateway refuses it from the next request on. Revoking twice is harmless.</summary>
-    public static async Task<Results<NoContent, NotFound>> RevokeKey(
-        Guid tenantId, Guid keyId, GatewayDbContext db, TenantContext tenant, TenantKeyInvalidator invalidator, TimeProvider time, CancellationToken cancellationToken)
-    {
-        tenant.Enter(tenantId);
-        var key = await db.ApiKeys.FirstOrDefaultAsync(k => k.Id == keyId, cancellationToken);
-        if (key is null)
-        {
-            return TypedResults.NotFound();
-        }
-        key.RevokedAt ??= time.GetUtcNow();
-        await db.SaveChangesAsync(cancellationToken);
-        await invalidator.InvalidateKeyAsync(key.Hash, cancellationToken);
-        return TypedResults.NoContent();
+        return new CreatedKey(secret, KeySummary.From(key));
     }
 }
 

@@ -52,7 +52,7 @@ public static class PlatformProxy
     {
         if (await PlatformKeys.AuthenticateAsync(http) is { } refusal)
         {
-            await TypedResults.Problem(statusCode: refusal.Status, title: refusal.Title, detail: refusal.Message).ExecuteAsync(http);
+            await refusal.ToProblem().ExecuteAsync(http);
             return;
         }
         await next();

@@ -1,5 +1,7 @@
 using Gateway.Infrastructure;
+using Gateway.Model;
 using Gateway.Services;
+using Microsoft.AspNetCore.Identity;
 
 namespace Gateway.Extensions;
 
@@ -23,6 +25,8 @@ public static class Extensions
         builder.Services.AddScoped<TenantKeyInvalidator>();
         builder.Services.AddHostedService<KeyInvalidationListener>();
         builder.Services.AddHostedService<KeyLookupWarmup>();
+        builder.Services.AddSingleton<IPasswordHasher<TenantUser>, PasswordHasher<TenantUser>>();
+        builder.Services.AddSingleton<SignInThrottle>();
 
         builder.Services.AddOptions<RateLimitOptions>().BindConfiguration("RateLimits");
         builder.Services.AddOptions<CacheOptions>().BindConfiguration("Cache");
@@ -33,6 +37,7 @@ public static class Extensions
 
         builder.Services.AddSingleton<OutboxPublisher>();
         builder.Services.AddSingleton<UsageRecordingFilter>();
+        builder.Services.AddSingleton<RecentErrors>();
         builder.Services.AddSingleton<GatewayMetrics>();
         builder.Services.AddHostedService<OutboxDispatcher>();
 
@@ -44,6 +49,7 @@ public static class Extensions
         builder.Services.AddHttpClient<AnalyticsClient>(client => client.BaseAddress = new Uri("https+http://analytics"));
         builder.Services.AddHttpClient<KnowledgeClient>(client => client.BaseAddress = new Uri("https+http://ingestion"));
         builder.Services.AddHttpClient<BillingAdminClient>(client => client.BaseAddress = new Uri("https+http://billing"));
+        builder.Services.AddHttpClient<OrchestratorAdminClient>(client => client.BaseAddress = new Uri("https+http://orchestrator"));
         // Model calls run long and stream: no standard timeouts or retries here (the Orchestrator owns retry policy).
 #pragma warning disable EXTEXP0001 // The library's way to opt one client out of the defaults' resilience handler.
         builder.Services.AddHttpClient<OrchestratorClient>(client =>
@@ -51,6 +57,8 @@ public static class Extensions
             client.BaseAddress = new Uri("https+http://orchestrator");
             client.Timeout = TimeSpan.FromMinutes(10);
         }).RemoveAllResilienceHandlers();
+        // A probe answers within its own 2 s or says the service is unreachable: retries would only blur that.
+        builder.Services.AddHttpClient<PlatformHealthProbe>().RemoveAllResilienceHandlers();
 #pragma warning restore EXTEXP0001
     }
 }

@@ -9,6 +9,8 @@ public sealed class GatewayDbContext(DbContextOptions<GatewayDbContext> options)
 
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
 
+    public DbSet<TenantUser> TenantUsers => Set<TenantUser>();
+
     public DbSet<OutboxMessage> UsageOutbox => Set<OutboxMessage>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
@@ -45,6 +47,23 @@ public sealed class GatewayDbContext(DbContextOptions<GatewayDbContext> options)
             key.Property(k => k.ExpiresAt).HasColumnName("expires_at");
             key.Property(k => k.RevokedAt).HasColumnName("revoked_at");
             key.Property(k => k.CreatedAt).HasColumnName("created_at");
+            key.Property(k => k.Kind).HasColumnName("kind").HasMaxLength(16).HasDefaultValue(ApiKeyKinds.Api);
+            key.Property(k => k.UserId).HasColumnName("user_id");
+            key.HasOne<TenantUser>().WithMany().HasForeignKey(k => k.UserId).OnDelete(DeleteBehavior.SetNull);
+        });
+
+        // Tenant-owned like api_keys: a sign-in sees the one row whose email it names (app.user_email) before it
+        // knows the tenant.
+        modelBuilder.Entity<TenantUser>(user =>
+        {
+            user.ToTable("tenant_users");
+            user.Property(u => u.Id).HasColumnName("id");
+            user.Property(u => u.TenantId).HasColumnName("tenant_id");
+            user.HasOne<Tenant>().WithMany().HasForeignKey(u => u.TenantId);
+            user.Property(u => u.Email).HasColumnName("email").HasMaxLength(254);
+            user.HasIndex(u => u.Email).IsUnique();
+            user.Property(u => u.PasswordHash).HasColumnName("password_hash");
+            user.Property(u => u.CreatedAt).HasColumnName("created_at");
         });
 
         modelBuilder.Entity<OutboxMessage>(message =>

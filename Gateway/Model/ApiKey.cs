@@ -31,6 +31,18 @@ public sealed class ApiKey
     public DateTimeOffset? RevokedAt { get; set; }
 
     public DateTimeOffset CreatedAt { get; set; }
+
+    /// <summary><see cref="ApiKeyKinds.Api"/> (made by hand) or <see cref="ApiKeyKinds.Session"/> (a portal sign-in).</summary>
+    public string Kind { get; set; } = ApiKeyKinds.Api;
+
+    /// <summary>The user a session was issued to, so deleting the user revokes it; null for API keys.</summary>
+    public Guid? UserId { get; set; }
+}
+
+public static class ApiKeyKinds
+{
+    public const string Api = "api";
+    public const string Session = "session";
 }
 
 public static class ApiKeyScopes

@@ -2,15 +2,18 @@ using Gateway.Model;
 
 namespace Gateway.Services;
 
-/// <summary>Admits a request only with a live tenant key holding <paramref name="scope"/>; the key rides on the request's features.</summary>
-public sealed class TenantKeyFilter(string scope) : IEndpointFilter
+/// <summary>
+/// Admits a request only with a live tenant key holding <paramref name="scope"/>; the key rides on the request's features.
+/// Refusals are OpenAI errors, or ProblemDetails with <paramref name="problemDetails"/> (the <c>/api</c> convention).
+/// </summary>
+public sealed class TenantKeyFilter(string scope, bool problemDetails = false) : IEndpointFilter
 {
     private const string BearerPrefix = "Bearer ";
 
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next) =>
-        await AuthenticateAsync(context.HttpContext) is { } refusal
-            ? OpenAiErrors.Create(refusal.Status, refusal.Message, code: refusal.Code)
-            : await next(context);
+        await AuthenticateAsync(context.HttpContext) is not { } refusal ? await next(context)
+            : problemDetails ? refusal.ToProblem()
+            : OpenAiErrors.Create(refusal.Status, refusal.Message, code: refusal.Code);
 
     /// <summary>Null when the key is admitted (and set on the request); otherwise why not.</summary>
     public async Task<KeyRefusal?> AuthenticateAsync(HttpContext http)
@@ -55,6 +58,8 @@ public sealed class TenantKeyFilter(string scope) : IEndpointFilter
 public readonly record struct KeyRefusal(int Status, string? Code, string Message)
 {
     public string Title => Status == StatusCodes.Status401Unauthorized ? "Unauthorized" : "Forbidden";
+
+    public IResult ToProblem() => TypedResults.Problem(statusCode: Status, title: Title, detail: Message);
 
     public static KeyRefusal InvalidKey(string message) => new(StatusCodes.Status401Unauthorized, "invalid_api_key", message);
 }

@@ -1,13 +1,32 @@
+using System.Linq.Expressions;
 using Gateway.Infrastructure;
+using Gateway.Model;
 using Microsoft.EntityFrameworkCore;
 using NATS.Client.Core;
 
 namespace Gateway.Services;
 
 /// <summary>Makes every Gateway forget a revoked key or a changed tenant's keys: Redis here, memory everywhere over NATS.</summary>
-public sealed class TenantKeyInvalidator(GatewayDbContext db, TenantKeyStore keys, INatsConnection nats)
+public sealed class TenantKeyInvalidator(GatewayDbContext db, TenantKeyStore keys, INatsConnection nats, TimeProvider time)
 {
-    public async Task InvalidateKeyAsync(string hash, CancellationToken cancellationToken)
+    /// <summary>
+    /// Revokes the keys <paramref name="which"/> selects among those row-level security shows (the caller has entered
+    /// the tenant's context); every Gateway refuses them from the next request on. Returns how many matched.
+    /// </summary>
+    public async Task<int> RevokeAsync(Expression<Func<ApiKey, bool>> which, CancellationToken cancellationToken)
+    {
+        var revoked = await db.ApiKeys.Where(which).ToListAsync(cancellationToken);
+        var now = time.GetUtcNow();
+        revoked.ForEach(key => key.RevokedAt ??= now);
+        await db.SaveChangesAsync(cancellationToken);
+        foreach (var key in revoked)
+        {
+            await InvalidateKeyAsync(key.Hash, cancellationToken);
+        }
+        return revoked.Count;
+    }
+
+    private async Task InvalidateKeyAsync(string hash, CancellationToken cancellationToken)
     {
         var invalidation = new KeyInvalidation(hash, null);
         await keys.InvalidateAsync(invalidation, [hash]);

@@ -6,7 +6,7 @@ namespace Gateway.Services;
 /// Emits exactly one usage event per admitted <c>/v1</c> request, after its response has been sent (streams
 /// included), so metering never adds to the client's latency.
 /// </summary>
-public sealed class UsageRecordingFilter(OutboxPublisher publisher, BudgetGuard budgets, GatewayMetrics metrics, TimeProvider time) : IEndpointFilter
+public sealed class UsageRecordingFilter(OutboxPublisher publisher, BudgetGuard budgets, GatewayMetrics metrics, RecentErrors errors, TimeProvider time) : IEndpointFilter
 {
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
@@ -41,6 +41,10 @@ public sealed class UsageRecordingFilter(OutboxPublisher publisher, BudgetGuard 
             };
             budgets.Capture(record.Reservation, usage.Cost);
             metrics.Record(usage);
+            if (usage.StatusCode >= StatusCodes.Status400BadRequest)
+            {
+                errors.Record(usage);
+            }
             return publisher.PublishAsync(UsageIntegrationEvent.Subject, usage);
         });
         var result = await next(context);

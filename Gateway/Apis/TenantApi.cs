@@ -1,0 +1,61 @@
+using Gateway.Infrastructure;
+using Gateway.Model;
+using Gateway.Services;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace Gateway.Apis;
+
+/// <summary>A tenant's self-service with a <c>platform</c>-scoped key (a portal session is one): its profile and its API keys.</summary>
+public static class TenantApi
+{
+    public static IEndpointRouteBuilder MapTenantApi(this IEndpointRouteBuilder app)
+    {
+        // Literal segments, so the platform proxy's /api/v1/{router,orchestrator,…}/… routes never take these.
+        var api = app.MapGroup("api/v1").AddEndpointFilter(new TenantKeyFilter(ApiKeyScopes.Platform, problemDetails: true));
+        api.MapGet("/tenant", GetTenant);
+        api.MapGet("/keys", ListKeys);
+        api.MapPost("/keys", CreateKey);
+        api.MapDelete("/keys/{keyId:guid}", RevokeKey);
+        return app;
+    }
+
+    public static async Task<Ok<TenantProfile>> GetTenant(HttpContext http, GatewayDbContext db, CancellationToken cancellationToken)
+    {
+        var tenant = await db.Tenants.AsNoTracking().FirstAsync(t => t.Id == http.TenantKey().TenantId, cancellationToken);
+        return TypedResults.Ok(new TenantProfile(tenant.Id, tenant.Name, tenant.Plan, tenant.Status, tenant.CacheEnabled));
+    }
+
+    /// <summary>The tenant's API keys; portal sessions are not among them.</summary>
+    public static async Task<Ok<List<KeySummary>>> ListKeys(HttpContext http, GatewayDbContext db, TenantContext tenant, CancellationToken cancellationToken)
+    {
+        tenant.Enter(http.TenantKey().TenantId);
+        var keys = await db.ApiKeys.AsNoTracking().Where(k => k.Kind == ApiKeyKinds.Api).OrderBy(k => k.CreatedAt).ToListAsync(cancellationToken);
+        return TypedResults.Ok(keys.ConvertAll(KeySummary.From));
+    }
+
+    /// <summary>As the admin API's <see cref="KeysApi.CreateKey"/>, for the caller's tenant.</summary>
+    public static async Task<Results<Created<CreatedKey>, ValidationProblem>> CreateKey(
+        HttpContext http, CreateKeyRequest request, GatewayDbContext db, TenantContext tenant, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        if (KeysApi.Validate(request, now) is { Count: > 0 } errors)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+        var created = await KeysApi.IssueAsync(http.TenantKey().TenantId, request, db, tenant, now, cancellationToken);
+        return TypedResults.Created($"/api/v1/keys/{created.Details.Id}", created);
+    }
+
+    /// <summary>Revokes one of the tenant's API keys; row-level security makes another tenant's key id unknown here.</summary>
+    public static async Task<Results<NoContent, NotFound>> RevokeKey(
+        Guid keyId, HttpContext http, TenantContext tenant, TenantKeyInvalidator invalidator, CancellationToken cancellationToken)
+    {
+        tenant.Enter(http.TenantKey().TenantId);
+        return await invalidator.RevokeAsync(k => k.Id == keyId && k.Kind == ApiKeyKinds.Api, cancellationToken) > 0
+            ? TypedResults.NoContent()
+            : TypedResults.NotFound();
+    }
+}
+
+public sealed record TenantProfile(Guid Id, string Name, string Plan, TenantStatus Status, bool CacheEnabled);
