@@ -43,7 +43,8 @@ public sealed class KeysTests(PortalFixture portal)
 
         await page.GotoAsync("/keys");
         await page.ClickAsync("[data-testid=revoke-sdk-key]");
-        await page.GetByRole(AriaRole.Button, new() { Name = "Revoke" }).ClickAsync();
+        // The confirmation's own button, not the row's.
+        await page.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Button, new() { Name = "Revoke" }).ClickAsync();
         await Expect(page.GetByTestId("keys")).ToContainTextAsync("revoked");
         await PortalFixture.ScreenshotAsync(page, "keys-revoked");
 

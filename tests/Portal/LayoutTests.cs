@@ -17,6 +17,8 @@ public sealed class LayoutTests(PortalFixture portal)
         await page.GetByRole(AriaRole.Link, new() { Name = "API keys" }).ClickAsync();
         await page.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/keys");
         await Expect(page.Locator("[data-testid=key-name]")).ToBeVisibleAsync();
+        // Following a link folds the menu again.
+        await Expect(page.GetByRole(AriaRole.Link, new() { Name = "API keys" })).Not.ToBeInViewportAsync();
         // No horizontal scrolling on a phone.
         (await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= window.innerWidth")).ShouldBeTrue();
         await PortalFixture.ScreenshotAsync(page, "narrow-keys");

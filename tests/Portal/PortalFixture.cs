@@ -100,6 +100,17 @@ public sealed class PortalFixture : IAsyncLifetime
         return page;
     }
 
+    /// <summary>Signs an operator in with the admin key and waits for the operator's overview.</summary>
+    public async Task<IPage> SignInAsOperatorAsync()
+    {
+        var page = await NewPageAsync();
+        await page.GotoAsync("/account/sign-in");
+        await page.FillAsync("#admin-key", AdminKey);
+        await page.ClickAsync("[data-testid=operator-sign-in]");
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Operator" })).ToBeVisibleAsync();
+        return page;
+    }
+
     /// <summary>Saves what the page shows as a test artifact: TestResults/Portal/screenshots/&lt;name&gt;.png.</summary>
     public static async Task ScreenshotAsync(IPage page, string name)
     {

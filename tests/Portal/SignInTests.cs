@@ -8,11 +8,7 @@ public sealed class SignInTests(PortalFixture portal)
     [Fact]
     public async Task AnOperator_CreatesATenantAndItsAdmin_WhoSignsIn_AndOut()
     {
-        var operatorPage = await portal.NewPageAsync();
-        await operatorPage.GotoAsync("/account/sign-in");
-        await operatorPage.FillAsync("#admin-key", portal.AdminKey);
-        await operatorPage.ClickAsync("[data-testid=operator-sign-in]");
-        await Expect(operatorPage.GetByRole(AriaRole.Heading, new() { Name = "Operator" })).ToBeVisibleAsync();
+        var operatorPage = await portal.SignInAsOperatorAsync();
 
         var tenantName = $"acme-{Guid.NewGuid():N}"[..16];
         var email = $"{tenantName}@example.com";
