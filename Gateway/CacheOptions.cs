@@ -25,6 +25,12 @@ public sealed class CacheOptions
     /// <summary>Default 0.5: requests with a higher temperature ask for variety and are not answered from the semantic cache.</summary>
     public float SemanticMaxTemperature { get; set; } = 0.5f;
 
-    /// <summary>Default 2,000: the most questions kept per space (tenant, model, options and conversation).</summary>
-    public int SemanticMaxEntries { get; set; } = 2_000;
+    /// <summary>Default 10,000: the most questions kept per space (tenant, model, options and conversation).</summary>
+    public int SemanticMaxEntries { get; set; } = 10_000;
+
+    /// <summary>
+    /// Default 100,000: the most questions a Gateway mirrors in memory across spaces (about 1.7 kB each with the
+    /// lexical embedder's 384 dimensions); the least recently used spaces are dropped past it and read again when asked.
+    /// </summary>
+    public long SemanticMirroredEntries { get; set; } = 100_000;
 }

@@ -41,10 +41,11 @@ public static class ChatCompletionsEndpoint
         // budget reservation prices it at the dearest model that may answer.
         // A grounded answer depends on documents that change: never from the exact cache.
         var cacheKey = request.Retrieval is null ? cache.KeyFor(http.Request, key, request) : null;
+        var refresh = cacheKey is not null && ExactCache.Refreshes(http.Request);
         var inputTokens = http.Request.ContentLength.GetValueOrDefault() / 4;
         var admitting = limiter.AdmitAsync(key, inputTokens + (request.Options.MaxOutputTokens ?? 0));
         var reserving = budgets.ReserveAsync(key, EstimatedCost(catalog, key, route, inputTokens, request.Options.MaxOutputTokens ?? options.Value.BudgetOutputTokenEstimate));
-        var lookingUp = cacheKey is null ? Task.FromResult<ChatResponse?>(null) : cache.GetAsync(cacheKey);
+        var lookingUp = cacheKey is null || refresh ? Task.FromResult<ChatResponse?>(null) : cache.GetAsync(cacheKey);
         var limit = await admitting;
         usage.Reservation = await reserving;
         var cached = await lookingUp;
@@ -61,7 +62,7 @@ public static class ChatCompletionsEndpoint
 
         // An exact miss may still be a question asked before in other words.
         var semantic = cached is null ? semanticCache.QueryFor(key, request, cacheKey) : null;
-        if (semantic is not null && await semanticCache.GetAsync(semantic) is { } similar)
+        if (semantic is not null && !refresh && await semanticCache.GetAsync(semantic) is { } similar)
         {
             cached = similar.Response;
             usage.Cache = CacheStatus.SemanticHit;
@@ -69,7 +70,7 @@ public static class ChatCompletionsEndpoint
         }
         else
         {
-            usage.Cache = cacheKey is null ? CacheStatus.Bypass : cached is null ? CacheStatus.Miss : CacheStatus.Hit;
+            usage.Cache = cacheKey is null ? CacheStatus.Bypass : refresh ? CacheStatus.Refresh : cached is null ? CacheStatus.Miss : CacheStatus.Hit;
         }
         http.Response.Headers["x-cache"] = usage.Cache;
         if (cached is not null)

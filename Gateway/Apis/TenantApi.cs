@@ -3,10 +3,11 @@ using Gateway.Model;
 using Gateway.Services;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using StackExchange.Redis;
 
 namespace Gateway.Apis;
 
-/// <summary>A tenant's self-service with a <c>platform</c>-scoped key (a portal session is one): its profile and its API keys.</summary>
+/// <summary>A tenant's self-service with a <c>platform</c>-scoped key (a portal session is one): its profile, its API keys and its cache.</summary>
 public static class TenantApi
 {
     public static IEndpointRouteBuilder MapTenantApi(this IEndpointRouteBuilder app)
@@ -17,6 +18,8 @@ public static class TenantApi
         api.MapGet("/keys", ListKeys);
         api.MapPost("/keys", CreateKey);
         api.MapDelete("/keys/{keyId:guid}", RevokeKey);
+        api.MapGet("/cache", (HttpContext http, TenantCache cache) => GetCache(http.TenantKey().TenantId, cache));
+        api.MapDelete("/cache", (HttpContext http, TenantCache cache) => FlushCache(http.TenantKey().TenantId, cache));
         return app;
     }
 
@@ -56,6 +59,35 @@ public static class TenantApi
             ? TypedResults.NoContent()
             : TypedResults.NotFound();
     }
+
+    /// <summary>What the tenant's exact and semantic caches hold.</summary>
+    public static async Task<Results<Ok<CacheContents>, ProblemHttpResult>> GetCache(Guid tenantId, TenantCache cache)
+    {
+        try
+        {
+            return TypedResults.Ok(await cache.CountAsync(tenantId));
+        }
+        catch (RedisException)
+        {
+            return CacheUnavailable();
+        }
+    }
+
+    /// <summary>Forgets every cached answer of the tenant's (after a knowledge or prompt change), and says what there was.</summary>
+    public static async Task<Results<Ok<CacheContents>, ProblemHttpResult>> FlushCache(Guid tenantId, TenantCache cache)
+    {
+        try
+        {
+            return TypedResults.Ok(await cache.FlushAsync(tenantId));
+        }
+        catch (RedisException)
+        {
+            return CacheUnavailable();
+        }
+    }
+
+    private static ProblemHttpResult CacheUnavailable() =>
+        TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, detail: "Redis, which keeps the cache, is unavailable.");
 }
 
 public sealed record TenantProfile(Guid Id, string Name, string Plan, TenantStatus Status, bool CacheEnabled);

@@ -16,8 +16,13 @@ public static partial class TenantsApi
         admin.MapGet("/tenants/{id:guid}", GetTenant);
         admin.MapPost("/tenants", CreateTenant);
         admin.MapPatch("/tenants/{id:guid}", UpdateTenant);
+        admin.MapDelete("/tenants/{id:guid}/cache", FlushCache);
         return admin;
     }
+
+    /// <summary>An operator flushes a tenant's cache, as the tenant can itself (<see cref="TenantApi.FlushCache"/>).</summary>
+    public static async Task<IResult> FlushCache(Guid id, GatewayDbContext db, TenantCache cache, CancellationToken cancellationToken) =>
+        await db.Tenants.AnyAsync(t => t.Id == id, cancellationToken) ? await TenantApi.FlushCache(id, cache) : TypedResults.NotFound();
 
     public static async Task<Ok<List<Tenant>>> ListTenants(GatewayDbContext db, CancellationToken cancellationToken) =>
         TypedResults.Ok(await db.Tenants.AsNoTracking().OrderBy(t => t.Name).ToListAsync(cancellationToken));

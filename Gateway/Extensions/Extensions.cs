@@ -32,6 +32,7 @@ public static class Extensions
         builder.Services.AddOptions<CacheOptions>().BindConfiguration("Cache");
         builder.Services.AddSingleton<ExactCache>();
         builder.Services.AddSingleton<SemanticCache>();
+        builder.Services.AddSingleton<TenantCache>();
         builder.Services.AddSingleton<RateLimiter>();
         builder.Services.AddSingleton<BudgetGuard>();
 

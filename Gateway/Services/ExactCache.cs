@@ -14,20 +14,26 @@ namespace Gateway.Services;
 /// </summary>
 public sealed partial class ExactCache(IConnectionMultiplexer redis, IOptions<CacheOptions> options, ILogger<ExactCache> logger)
 {
-    /// <summary>The cache key, or null when this request may not use the cache.</summary>
+    /// <summary>The cache key, or null when this request may not use the cache (turned off, or <c>Cache-Control: no-store</c>).</summary>
     public string? KeyFor(HttpRequest http, TenantKey key, ChatCompletionRequest request)
     {
-        var cacheControl = http.Headers.CacheControl.ToString();
-        if (!options.Value.ExactEnabled || !key.CacheEnabled
-            || cacheControl.Contains("no-store", StringComparison.OrdinalIgnoreCase)
-            || cacheControl.Contains("no-cache", StringComparison.OrdinalIgnoreCase))
+        if (!options.Value.ExactEnabled || !key.CacheEnabled || http.Headers.CacheControl.ToString().Contains("no-store", StringComparison.OrdinalIgnoreCase))
         {
             return null;
         }
         var normalised = JsonSerializer.SerializeToUtf8Bytes(
             new CacheKeyMaterial(request.Model, request.Fallbacks, request.Route, request.Messages, request.Options with { User = null }), ExecutionJson.Options);
-        return $"cache:exact:{key.TenantId}:{Convert.ToHexStringLower(SHA256.HashData(normalised))}";
+        return $"{KeyPrefix(key.TenantId)}{Convert.ToHexStringLower(SHA256.HashData(normalised))}";
     }
+
+    /// <summary>Where a tenant's exact entries are kept in Redis.</summary>
+    public static string KeyPrefix(Guid tenantId) => $"cache:exact:{tenantId}:";
+
+    /// <summary>
+    /// <c>Cache-Control: no-cache</c>: answer afresh without looking in either cache, and store that answer in place
+    /// of the old (<c>no-store</c> neither reads nor stores).
+    /// </summary>
+    public static bool Refreshes(HttpRequest http) => http.Headers.CacheControl.ToString().Contains("no-cache", StringComparison.OrdinalIgnoreCase);
 
     public async Task<ChatResponse?> GetAsync(string cacheKey)
     {

@@ -56,4 +56,6 @@ public static class CacheStatus
     public const string Hit = "hit";
     public const string SemanticHit = "semantic-hit";
     public const string Bypass = "bypass";
+    // Cache-Control: no-cache: not looked up, answered afresh and stored.
+    public const string Refresh = "refresh";
 }

@@ -2,7 +2,8 @@ using BenchmarkDotNet.Running;
 using Benchmarks;
 
 // `load`: whole requests through the running platform; `evaluate`: the Router against a simulated fleet;
-// `usage-throughput`: how fast usage events are consumed; `knowledge`: documents indexed and searched.
+// `usage-throughput`: how fast usage events are consumed; `knowledge`: documents indexed and searched;
+// `semantic-cache`: the Gateway's semantic cache looked up at 10k and 100k entries.
 // Anything else goes to BenchmarkDotNet (hot-path code).
 if (args is ["load", ..])
 {
@@ -15,6 +16,10 @@ else if (args is ["evaluate", ..])
 else if (args is ["knowledge", ..])
 {
     await KnowledgeBenchmark.RunAsync();
+}
+else if (args is ["semantic-cache", ..])
+{
+    await SemanticCacheBenchmark.RunAsync();
 }
 else if (args is ["usage-throughput", ..])
 {

@@ -44,10 +44,75 @@ public sealed class SemanticCacheTests(PlatformFixture platform)
         usage.Where(u => u.Cache == Microsoft.Extensions.Hosting.CacheStatus.SemanticHit).Select(u => u.Cost).ShouldBe([0m, 0m]);
     }
 
-    private async Task<HttpResponseMessage> AskAsync(string key, string question, float? temperature = null)
+    [Fact]
+    public async Task NoCache_AnswersAfresh_AndStoresTheFreshAnswer_NoStore_NeitherReadsNorStores()
+    {
+        var (_, key) = await platform.CreateTenantWithKeyAsync(new { name = "refresh" });
+        var question = $"What is the parking policy of building {Guid.NewGuid():N}?";
+        (await AskAsync(key, question)).Headers.GetValues("x-cache").Single().ShouldBe("miss");
+        (await AskAsync(key, question)).Headers.GetValues("x-cache").Single().ShouldBe("hit");
+        var calls = ProviderCalls(question);
+
+        (await AskAsync(key, question, cacheControl: "no-cache")).Headers.GetValues("x-cache").Single().ShouldBe("refresh");
+        ProviderCalls(question).ShouldBe(calls + 1);
+        (await AskAsync(key, question)).Headers.GetValues("x-cache").Single().ShouldBe("hit");
+        ProviderCalls(question).ShouldBe(calls + 1);
+
+        var unstored = $"What is the parking policy of hall {Guid.NewGuid():N}?";
+        (await AskAsync(key, unstored, cacheControl: "no-store")).Headers.GetValues("x-cache").Single().ShouldBe("bypass");
+        (await AskAsync(key, unstored)).Headers.GetValues("x-cache").Single().ShouldBe("miss");
+    }
+
+    [Fact]
+    public async Task Flushing_ForgetsATenantsExactAndSemanticAnswers_AndNoOtherTenants()
+    {
+        var (_, keyA) = await platform.CreateTenantWithKeyAsync(new { name = "flush-a", scopes = new[] { "inference", "platform" } });
+        var (tenantB, keyB) = await platform.CreateTenantWithKeyAsync(new { name = "flush-b", scopes = new[] { "inference", "platform" } });
+        var place = $"depot{Guid.NewGuid():N}";
+        var question = $"When does the {place} open on public holidays?";
+        var reworded = $"On public holidays, when does the {place} open?";
+        foreach (var key in new[] { keyA, keyB })
+        {
+            (await AskAsync(key, question)).Headers.GetValues("x-cache").Single().ShouldBe("miss");
+            (await AskAsync(key, reworded)).Headers.GetValues("x-cache").Single().ShouldBe("semantic-hit");
+        }
+
+        using var tenantApi = platform.App.CreateHttpClient("gateway");
+        tenantApi.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", keyA);
+        var held = await tenantApi.GetFromJsonAsync<JsonElement>("/api/v1/cache", Cancellation);
+        held.GetProperty("exactEntries").GetInt64().ShouldBe(1);
+        held.GetProperty("semanticSpaces").GetInt64().ShouldBe(1);
+        held.GetProperty("semanticEntries").GetInt64().ShouldBe(1);
+
+        using var flushed = await tenantApi.DeleteAsync("/api/v1/cache", Cancellation);
+        flushed.StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await flushed.Content.ReadFromJsonAsync<JsonElement>(Cancellation)).GetProperty("exactEntries").GetInt64().ShouldBe(1);
+        (await tenantApi.GetFromJsonAsync<JsonElement>("/api/v1/cache", Cancellation)).GetProperty("semanticEntries").GetInt64().ShouldBe(0);
+        (await AskAsync(keyA, reworded)).Headers.GetValues("x-cache").Single().ShouldBe("miss");
+        (await AskAsync(keyB, reworded)).Headers.GetValues("x-cache").Single().ShouldBe("semantic-hit");
+
+        // Operators flush a tenant's cache too.
+        using var admin = platform.CreateAdminClient();
+        (await admin.DeleteAsync($"/api/v1/admin/tenants/{tenantB}/cache", Cancellation)).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await AskAsync(keyB, question)).Headers.GetValues("x-cache").Single().ShouldBe("miss");
+        (await admin.DeleteAsync($"/api/v1/admin/tenants/{Guid.NewGuid()}/cache", Cancellation)).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        // An inference-only key may not flush.
+        var (_, inferenceOnly) = await platform.CreateTenantWithKeyAsync(new { name = "inference-only", scopes = new[] { "inference" } });
+        tenantApi.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", inferenceOnly);
+        (await tenantApi.DeleteAsync("/api/v1/cache", Cancellation)).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+    }
+
+    private int ProviderCalls(string question) =>
+        platform.MockOpenAi.Requests.Count(r => r.Body.ToJsonString().Contains(question, StringComparison.Ordinal));
+
+    private async Task<HttpResponseMessage> AskAsync(string key, string question, float? temperature = null, string? cacheControl = null)
     {
         using var http = platform.App.CreateHttpClient("gateway");
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        if (cacheControl is not null)
+        {
+            http.DefaultRequestHeaders.Add("Cache-Control", cacheControl);
+        }
         var response = await http.PostAsJsonAsync("/v1/chat/completions", new
         {
             model = "mock/mock-1",
