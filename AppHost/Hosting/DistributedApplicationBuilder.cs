@@ -72,10 +72,14 @@ public sealed class DistributedApplicationBuilder
         foreach (var project in _resources.OfType<ProjectResource>())
         {
             project.ReplicaCount = Configuration.GetValue<int?>($"Resources:{project.Name}:Replicas") ?? project.ReplicaCount;
-            // One service's own settings, such as Resources:ingestion:Environment:Ingestion__EmbeddingModel.
-            foreach (var setting in Configuration.GetSection($"Resources:{project.Name}:Environment").GetChildren())
+            // One service's own settings, such as Resources:ingestion:Environment:Ingestion__EmbeddingModel; from an
+            // environment variable (Resources__gateway__Environment__Cache__SemanticEnabled) the setting arrives as a path.
+            foreach (var (path, value) in Configuration.GetSection($"Resources:{project.Name}:Environment").AsEnumerable(makePathsRelative: true))
             {
-                project.Environment.Add((setting.Key, _ => setting.Value ?? ""));
+                if (value is not null)
+                {
+                    project.Environment.Add((path.Replace(":", "__", StringComparison.Ordinal), _ => value));
+                }
             }
         }
         var ports = new PortAllocator(Configuration, Options.RandomPorts);

@@ -8,16 +8,17 @@ namespace Microsoft.Extensions.Hosting;
 /// Normalised vectors, each with an item, searched by dot product (the cosine). Small indexes are scanned exactly.
 /// Past <see cref="ExactScanLimit"/> rows a search first scores every row on a two-bit code of its vector (each
 /// dimension positive, negative or zero, so sparse lexical vectors and dense neural ones both keep their shape),
-/// which costs a few popcounts a row, then ranks the best <see cref="Candidates"/> of those exactly. Appends take
-/// a lock; searches never do, reading the rows published when they began.
+/// which costs a few popcounts a row, then ranks the best <paramref name="candidates"/> of those exactly (more
+/// candidates, better recall, slower search). Appends take a lock; searches never do, reading the rows published
+/// when they began.
 /// </summary>
-public sealed class VectorIndex<T>(int dimensions)
+public sealed class VectorIndex<T>(int dimensions, int candidates = VectorIndex<T>.DefaultCandidates)
 {
     /// <summary>Up to this many rows a search is an exact scan.</summary>
     public const int ExactScanLimit = 4_096;
 
-    /// <summary>How many rows the codes shortlist for the exact ranking (at least; more for a larger top).</summary>
-    public const int Candidates = 1024;
+    /// <summary>How many rows the codes shortlist for the exact ranking by default (at least; more for a larger top).</summary>
+    public const int DefaultCandidates = 1_024;
 
     private readonly int _words = (dimensions + 63) / 64;
     private readonly Lock _appending = new();
@@ -74,7 +75,7 @@ public sealed class VectorIndex<T>(int dimensions)
         }
         else
         {
-            foreach (var i in Shortlist(rows, query, Math.Max(Candidates, top * 8)))
+            foreach (var i in Shortlist(rows, query, Math.Max(candidates, top * 8)))
             {
                 Offer(best, top, i, TensorPrimitives.Dot(rows.Vectors.AsSpan(i * dimensions, dimensions), query));
             }

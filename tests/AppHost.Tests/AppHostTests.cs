@@ -90,14 +90,16 @@ public sealed partial class AppHostTests
     }
 
     [Fact]
-    public async Task OptionalExternalResources_WhenConfigured_AreShownWithHealth_AndReachTheirServices()
+    public async Task OptionalExternalResources_WhenConfigured_AreShownWithHealth_AndReachTheirServices_AsDoOneServicesSettings()
     {
         using var data = new ThrowawayDataDirectory();
         await using var external = await FakeExternalService.StartAsync();
 
         using var host = AppHostProcess.Start(data.Path,
+            new Dictionary<string, string> { ["Resources__gateway__Environment__Cache__SemanticEnabled"] = "true" },
             $"--ConnectionStrings:qdrant=Endpoint={external.Url};Key=test-key",
-            $"--ExternalServices:vllm={external.Url}v1");
+            $"--ExternalServices:vllm={external.Url}v1",
+            "--Resources:ingestion:Environment:Ingestion__EmbeddingModel=local/local-embedding");
         await host.WaitUntilReadyAsync();
 
         host.Output.ShouldMatch(@"qdrant\s+external\s+Running\s+Healthy");
@@ -106,6 +108,10 @@ public sealed partial class AppHostTests
         external.Requests.ShouldContain("/health");
         AppHostProcess.EnvironmentOf(host.RunId!, "Ingestion.dll").ShouldContain($"ConnectionStrings__qdrant=Endpoint={external.Url};Key=test-key");
         AppHostProcess.EnvironmentOf(host.RunId!, "Orchestrator.dll").ShouldContain($"services__vllm__http__0={external.Url}v1");
+        // A setting for one service, from an environment variable (which arrives as a path) or from the command line.
+        AppHostProcess.EnvironmentOf(host.RunId!, "Gateway.dll").ShouldContain("Cache__SemanticEnabled=true");
+        AppHostProcess.EnvironmentOf(host.RunId!, "Ingestion.dll").ShouldContain("Ingestion__EmbeddingModel=local/local-embedding");
+        AppHostProcess.EnvironmentOf(host.RunId!, "Orchestrator.dll").ShouldNotContain("Cache__SemanticEnabled=true");
         host.Interrupt();
         (await host.WaitForExitAsync()).ShouldBe(0);
     }

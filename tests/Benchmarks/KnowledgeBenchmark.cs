@@ -91,7 +91,7 @@ public static class KnowledgeBenchmark
     {
         var random = new Random(size);
         var vectors = Enumerable.Range(0, size).Select(_ => LocalEmbeddingGenerator.Vector(Sentence(random))).ToList();
-        var index = new VectorIndex<int>(LocalEmbeddingGenerator.Dimensions);
+        var index = new VectorIndex<int>(LocalEmbeddingGenerator.Dimensions, TenantVectorIndex.SearchCandidates);
         for (var i = 0; i < size; i++)
         {
             index.Add(vectors[i], i);
