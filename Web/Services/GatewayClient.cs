@@ -43,6 +43,11 @@ public sealed class GatewayClient(HttpClient http, PortalSession session)
 
     public Task<TenantInfo> GetTenantAsync(CancellationToken cancellationToken) => GetAsync<TenantInfo>("/api/v1/tenant", cancellationToken);
 
+    public Task<CacheContents> GetCacheAsync(CancellationToken cancellationToken) => GetAsync<CacheContents>("/api/v1/cache", cancellationToken);
+
+    public Task<CacheContents> FlushCacheAsync(CancellationToken cancellationToken) =>
+        SendAsync<CacheContents>(HttpMethod.Delete, "/api/v1/cache", null, cancellationToken);
+
     public Task<List<KeySummary>> ListKeysAsync(CancellationToken cancellationToken) => GetAsync<List<KeySummary>>("/api/v1/keys", cancellationToken);
 
     public Task<CreatedKey> CreateKeyAsync(string name, string[] scopes, CancellationToken cancellationToken) =>
@@ -246,6 +251,8 @@ public sealed class GatewayException(HttpStatusCode status, string message, Time
 }
 
 public sealed record SessionStarted(string Key, DateTimeOffset ExpiresAt, Guid TenantId, string TenantName, string Email);
+
+public sealed record CacheContents(long ExactEntries, long SemanticSpaces, long SemanticEntries);
 
 public sealed record TenantInfo(Guid Id, string Name, string Plan, string Status, bool CacheEnabled);
 

@@ -6,7 +6,7 @@ namespace Portal;
 public sealed class PlaygroundTests(PortalFixture portal)
 {
     [Fact]
-    public async Task TheAnswer_StreamsTokenByToken_WithItsRouteTokensCostAndCacheStatus()
+    public async Task TheAnswer_StreamsTokenByToken_WithItsRouteTokensCostAndCacheStatus_AndTheCacheCanBeCleared()
     {
         var (_, email, password) = await portal.CreateTenantAdminAsync("play");
         var page = await portal.SignInAsTenantAsync(email, password);
@@ -37,5 +37,12 @@ public sealed class PlaygroundTests(PortalFixture portal)
         await Expect(page.GetByTestId("cost")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex(@"^\$0\.\d+$"));
         (int.Parse(await page.GetByTestId("token-count").TextContentAsync() ?? "0")).ShouldBeGreaterThan(3);
         await PortalFixture.ScreenshotAsync(page, "playground");
+
+        // The answer is cached now; the overview clears it.
+        await page.GotoAsync("/");
+        await Expect(page.GetByTestId("cache-contents")).ToContainTextAsync("1 exact");
+        await page.ClickAsync("[data-testid=clear-cache]");
+        await page.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Button, new() { Name = "Clear" }).ClickAsync();
+        await Expect(page.GetByTestId("cache-contents")).ToContainTextAsync("0 exact");
     }
 }
