@@ -14,4 +14,10 @@ public sealed class BillingOptions
 
     /// <summary>Default 10 seconds: the time a webhook receiver has to answer.</summary>
     public TimeSpan WebhookTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Default none: networks (CIDR, e.g. <c>10.20.0.0/16</c>, <c>127.0.0.1/32</c>) webhooks may reach although they are
+    /// not public. Webhooks go only to public addresses otherwise.
+    /// </summary>
+    public string[] WebhookAllowedNetworks { get; set; } = [];
 }

@@ -22,6 +22,16 @@ public sealed class CacheOptions
     /// </summary>
     public float SemanticThreshold { get; set; } = 0.9f;
 
+    /// <summary>
+    /// Default <c>local/local-embedding</c>: the embedding model (<c>provider/model</c> in the catalog) questions are
+    /// compared with. The local one is lexical and runs in process; any other (OpenAI, Ollama, vLLM) is called through
+    /// the Orchestrator on every cacheable miss, its tokens charged to the tenant as a <c>cache.embeddings</c> usage event.
+    /// </summary>
+    public string SemanticEmbeddingModel { get; set; } = $"{ModelCatalog.LocalProvider}/{ModelCatalog.LocalEmbeddingModel}";
+
+    /// <summary>Default 2 seconds: a provider's embedding taking longer is given up, and the request answered without the semantic cache.</summary>
+    public TimeSpan SemanticEmbeddingTimeout { get; set; } = TimeSpan.FromSeconds(2);
+
     /// <summary>Default 0.5: requests with a higher temperature ask for variety and are not answered from the semantic cache.</summary>
     public float SemanticMaxTemperature { get; set; } = 0.5f;
 

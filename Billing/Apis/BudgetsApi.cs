@@ -85,11 +85,15 @@ public static class BudgetsApi
 
     /// <summary>Sets where alerts go; the answer holds a new signing secret, shown this once.</summary>
     public static async Task<Results<Ok<WebhookCreated>, ValidationProblem>> PutWebhook(
-        WebhookRequest request, BillingDbContext db, TenantContext tenant, TimeProvider time, CancellationToken cancellationToken)
+        WebhookRequest request, BillingDbContext db, TenantContext tenant, WebhookAddresses addresses, TimeProvider time, CancellationToken cancellationToken)
     {
         if (!Uri.TryCreate(request.Url, UriKind.Absolute, out var url) || url.Scheme is not ("https" or "http") || request.Url!.Length > 2048)
         {
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["url"] = ["The url is an absolute http(s) URL of at most 2048 characters."] });
+        }
+        if (await addresses.RefusalAsync(url, cancellationToken) is { } refusal)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["url"] = [refusal] });
         }
         var secret = $"whsec_{Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_')}";
         var webhook = await db.Webhooks.FirstOrDefaultAsync(cancellationToken);

@@ -9,7 +9,9 @@ public static class Extensions
 {
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<BillingOptions>().BindConfiguration("Billing");
+        builder.Services.AddOptions<BillingOptions>().BindConfiguration("Billing")
+            .Validate(billing => billing.WebhookAllowedNetworks.All(network => System.Net.IPNetwork.TryParse(network, out _)), "Billing:WebhookAllowedNetworks holds networks in CIDR notation.")
+            .ValidateOnStart();
         builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull);
 
         builder.AddNpgsqlDbContext<BillingDbContext>("billingdb");
@@ -47,8 +49,16 @@ public static class Extensions
             consumer.MaxAttempts = 8;
         });
 #pragma warning disable EXTEXP0001 // The library's way to opt one client out of the defaults' resilience handler.
+        builder.Services.AddSingleton<WebhookAddresses>();
         builder.Services.AddHttpClient(BudgetAlertWebhookHandler.ClientName, (services, client) =>
             client.Timeout = services.GetRequiredService<Microsoft.Extensions.Options.IOptions<BillingOptions>>().Value.WebhookTimeout)
+            // A redirect would be a way around the address check: a 3xx is a failed delivery.
+            .ConfigurePrimaryHttpMessageHandler(services => new SocketsHttpHandler
+            {
+                AllowAutoRedirect = false,
+                UseProxy = false,
+                ConnectCallback = services.GetRequiredService<WebhookAddresses>().ConnectAsync,
+            })
             .RemoveAllResilienceHandlers();
 #pragma warning restore EXTEXP0001
     }

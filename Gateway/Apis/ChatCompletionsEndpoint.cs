@@ -61,7 +61,7 @@ public static class ChatCompletionsEndpoint
         }
 
         // An exact miss may still be a question asked before in other words.
-        var semantic = cached is null ? semanticCache.QueryFor(key, request, cacheKey) : null;
+        var semantic = cached is null ? await semanticCache.QueryForAsync(key, request, cacheKey, orchestrator, usage, http.RequestAborted) : null;
         if (semantic is not null && !refresh && await semanticCache.GetAsync(semantic) is { } similar)
         {
             cached = similar.Response;

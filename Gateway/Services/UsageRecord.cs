@@ -15,6 +15,9 @@ public sealed class UsageRecord
 
     public string? ErrorCode { get; set; }
 
+    /// <summary>The provider embedding the semantic cache asked for, charged as its own <c>cache.embeddings</c> usage event.</summary>
+    public CacheEmbedding? CacheEmbedding { get; set; }
+
     /// <summary>What was reserved against the budgets; captured at the true cost when the response is done.</summary>
     public BudgetReservation Reservation { get; set; } = BudgetReservation.Unchecked;
 
@@ -23,6 +26,11 @@ public sealed class UsageRecord
 
     /// <summary>What these tokens cost the tenant, in USD.</summary>
     public decimal CostOf(long inputTokens, long outputTokens) => Charged ? Model!.CostOf(inputTokens, outputTokens) : 0;
+}
+
+public sealed record CacheEmbedding(CatalogModel Model, long InputTokens, double LatencyMs)
+{
+    public decimal Cost => Model.CostOf(InputTokens, 0);
 }
 
 public static class UsageRecordHttpContextExtensions

@@ -16,7 +16,7 @@ public sealed class UsageRecordingFilter(OutboxPublisher publisher, BudgetGuard 
         var traceId = Activity.Current?.TraceId.ToHexString();
         var record = new UsageRecord();
         http.Features.Set(record);
-        http.Response.OnCompleted(() =>
+        http.Response.OnCompleted(async () =>
         {
             var model = record.Model;
             var charged = record.Charged;
@@ -39,13 +39,36 @@ public sealed class UsageRecordingFilter(OutboxPublisher publisher, BudgetGuard 
                 ErrorCode = record.ErrorCode,
                 TraceId = traceId,
             };
-            budgets.Capture(record.Reservation, usage.Cost);
+            budgets.Capture(record.Reservation, usage.Cost + (record.CacheEmbedding?.Cost ?? 0));
             metrics.Record(usage);
             if (usage.StatusCode >= StatusCodes.Status400BadRequest)
             {
                 errors.Record(usage);
             }
-            return publisher.PublishAsync(UsageIntegrationEvent.Subject, usage);
+            await publisher.PublishAsync(UsageIntegrationEvent.Subject, usage);
+            if (record.CacheEmbedding is { } embedding)
+            {
+                // A model call of its own, made for the semantic cache (charged on a hit too, which costs nothing else).
+                var embedded = usage with
+                {
+                    Id = Guid.CreateVersion7(),
+                    Endpoint = CacheEmbeddingsEndpoint,
+                    Model = embedding.Model.QualifiedId,
+                    Provider = embedding.Model.Provider,
+                    InputTokens = embedding.InputTokens,
+                    OutputTokens = 0,
+                    Cost = embedding.Cost,
+                    InputPricePerMillion = embedding.Model.Model.InputPricePerMillion,
+                    OutputPricePerMillion = 0,
+                    LatencyMs = embedding.LatencyMs,
+                    Cache = CacheStatus.None,
+                    Stream = false,
+                    StatusCode = StatusCodes.Status200OK,
+                    ErrorCode = null,
+                };
+                metrics.Record(embedded);
+                await publisher.PublishAsync(UsageIntegrationEvent.Subject, embedded);
+            }
         });
         var result = await next(context);
         // Every refusal is an OpenAI error result: its code is the event's error code.
@@ -55,6 +78,8 @@ public sealed class UsageRecordingFilter(OutboxPublisher publisher, BudgetGuard 
         }
         return result;
     }
+
+    private const string CacheEmbeddingsEndpoint = "cache.embeddings";
 
     private static string Endpoint(PathString path) => path.Value switch
     {

@@ -1,7 +1,7 @@
 namespace Microsoft.Extensions.Hosting;
 
 /// <summary>
-/// One per request through the Gateway's <c>/v1</c> API, hit or miss, success or error: what Billing meters
+/// One per request through the Gateway's <c>/v1</c> API (and one more for a semantic-cache embedding by a provider), hit or miss, success or error: what Billing meters
 /// (exactly once, by <see cref="IntegrationEvent.Id"/>), Analytics folds into read models and the Router learns from.
 /// </summary>
 public sealed record UsageIntegrationEvent : IntegrationEvent
@@ -12,7 +12,10 @@ public sealed record UsageIntegrationEvent : IntegrationEvent
 
     public Guid KeyId { get; init; }
 
-    /// <summary><c>chat.completions</c>, <c>embeddings</c> or <c>models</c>.</summary>
+    /// <summary>
+    /// <c>chat.completions</c>, <c>embeddings</c> or <c>models</c>; or <c>cache.embeddings</c>, the provider embedding
+    /// the semantic cache asked for a chat request (an event of its own, sharing the request's trace).
+    /// </summary>
     public string Endpoint { get; init; } = "";
 
     /// <summary>The model that answered, as <c>provider/model</c>; null when the request never reached one.</summary>

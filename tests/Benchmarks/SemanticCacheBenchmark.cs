@@ -50,7 +50,7 @@ public static class SemanticCacheBenchmark
 
     private static async Task ThroughRedisAsync(ThrowawayRedis redis, int size, List<float[]> vectors, List<float[]> lookups)
     {
-        using var cache = new SemanticCache(redis.Connection, Options.Create(new CacheOptions
+        using var cache = new SemanticCache(redis.Connection, new ModelCatalog(Options.Create(new Dictionary<string, ProviderOptions>())), Options.Create(new CacheOptions
         {
             SemanticEnabled = true,
             SemanticThreshold = Threshold,

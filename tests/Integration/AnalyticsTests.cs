@@ -75,7 +75,7 @@ public sealed class AnalyticsTests(PlatformFixture platform) : IAsyncDisposable
         await openAi.GetChatClient("mock/mock-1").CompleteChatAsync([new UserChatMessage($"and me {marker}")], cancellationToken: TestContext.Current.CancellationToken);
         await Should.ThrowAsync<System.ClientModel.ClientResultException>(() =>
             openAi.GetChatClient("nope/nothing").CompleteChatAsync([new UserChatMessage("x")], cancellationToken: TestContext.Current.CancellationToken));
-        var events = await UsageEvents.ForTenantAsync(platform, tenantId, expected: 4);
+        var events = await UsageEvents.ForTenantAsync(platform.Application, tenantId, expected: 4);
         await DrainedAsync();
 
         using var http = GatewayClient(key);

@@ -118,6 +118,60 @@ public sealed class BillingTests(PlatformFixture platform)
     }
 
     [Fact]
+    public async Task Webhooks_GoOnlyToPublicAddresses_OrAnAllowedNetwork_WhenSet_WhenDelivered_AndNotByRedirect()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var port = new Uri(receiver.Url).Port;
+        var (tenantId, key) = await platform.CreateTenantWithKeyAsync(new { name = "webhook-private" });
+        using var http = TenantHttp(key);
+        string[] inside =
+        [
+            "http://10.0.0.5/hook", "http://169.254.169.254/latest/meta-data/", $"http://127.0.0.2:{port}/hooks/billing", $"http://[::1]:{port}/hooks/billing",
+            "http://[::ffff:192.168.1.1]/hook", "http://0.0.0.0/hook", "https://[fd00::1]/hook",
+        ];
+        foreach (var url in inside)
+        {
+            using var refused = await http.PutAsJsonAsync("/api/v1/billing/webhook", new { url }, Cancellation);
+            refused.StatusCode.ShouldBe(HttpStatusCode.BadRequest, url);
+            (await refused.Content.ReadFromJsonAsync<JsonElement>(Cancellation)).GetProperty("errors").GetProperty("url")[0].GetString()!.ShouldContain("where webhooks may not go");
+        }
+        (await http.GetAsync("/api/v1/billing/webhook", Cancellation)).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+
+        // A webhook set before the check (or whose name resolves elsewhere now) is refused when it is delivered.
+        (await http.PutAsJsonAsync("/api/v1/billing/webhook", new { url = receiver.Url }, Cancellation)).EnsureSuccessStatusCode();
+        await using (var connection = new NpgsqlConnection(platform.Application.GetConnectionString("billingdb")))
+        {
+            await connection.OpenAsync(Cancellation);
+            await using var update = new NpgsqlCommand(
+                $"SELECT set_config('app.tenant_id', '{tenantId}', false); UPDATE webhooks SET url = 'http://127.0.0.2:{port}/hooks/billing'", connection);
+            await update.ExecuteNonQueryAsync(Cancellation);
+        }
+        // A receiver in the allowed network that redirects inside is not followed.
+        var (redirectedTenant, redirectedKey) = await platform.CreateTenantWithKeyAsync(new { name = "webhook-redirect" });
+        using var redirected = TenantHttp(redirectedKey);
+        receiver.RedirectTo = $"http://127.0.0.2:{port}/hooks/billing";
+        (await redirected.PutAsJsonAsync("/api/v1/billing/webhook", new { url = receiver.Url }, Cancellation)).EnsureSuccessStatusCode();
+
+        foreach (var (tenant, client) in new[] { (tenantId, http), (redirectedTenant, redirected) })
+        {
+            (await client.PutAsJsonAsync("/api/v1/billing/budgets", new { period = "month", limit = 1.00m }, Cancellation)).EnsureSuccessStatusCode();
+            await UsageReplay.PublishAsync(platform, UsageReplay.Costing(tenant, 0.60m));
+        }
+        await Eventually.TrueAsync(async () => await AttemptedAsync(http, "lastError"), "a refused delivery");
+        await Eventually.TrueAsync(async () => await AttemptedAsync(redirected, "lastStatus"), "a redirected delivery");
+
+        var refusedDelivery = (await AlertsAsync(http)).Single().GetProperty("delivery");
+        refusedDelivery.GetProperty("lastError").GetString()!.ShouldContain("where webhooks may not go");
+        refusedDelivery.TryGetProperty("deliveredAt", out _).ShouldBeFalse();
+        var redirectedDelivery = (await AlertsAsync(redirected)).Single().GetProperty("delivery");
+        redirectedDelivery.GetProperty("lastStatus").GetInt32().ShouldBe(307);
+        redirectedDelivery.TryGetProperty("deliveredAt", out _).ShouldBeFalse();
+        // Only the redirecting receiver was reached, and nothing followed it.
+        receiver.Attempts.ShouldAllBe(a => a.Json["data"]!["threshold"]!.GetValue<int>() == 50);
+        receiver.Attempts.Select(a => a.Id).Distinct().Count().ShouldBe(1);
+    }
+
+    [Fact]
     public async Task Gateway_RefusesAtTheHardLimit_WithInsufficientQuota_AndAdmitsAgainWhenItIsRaised()
     {
         var (tenantId, key) = await platform.CreateTenantWithKeyAsync(new { name = "capped" });
@@ -365,6 +419,11 @@ public sealed class BillingTests(PlatformFixture platform)
 
     private static async Task<List<JsonElement>> AlertsAsync(HttpClient http) =>
         [.. (await GetJsonAsync(http, "/api/v1/billing/alerts"))!.Value.EnumerateArray()];
+
+    // Whether the tenant's one alert has had a delivery attempt that left this property.
+    private static async Task<bool> AttemptedAsync(HttpClient http, string property) =>
+        await AlertsAsync(http) is [var alert] && alert.TryGetProperty("delivery", out var delivery)
+            && delivery.ValueKind == JsonValueKind.Object && delivery.TryGetProperty(property, out _);
 
     private async Task<HttpResponseMessage> ChatAsync(string key, string question)
     {

@@ -67,9 +67,13 @@ public sealed class PlatformFixture : IAsyncLifetime
         {
             Environment.SetEnvironmentVariable($"Providers__mock__Models__{i + 2}__Id", routed[i]);
         }
-        // An embedding model whose vectors follow the words (the Qdrant platform's Ingestion embeds with it).
+        // An embedding model whose vectors follow the words (the second platform's Ingestion embeds with it), and one
+        // that knows synonyms, priced (its semantic cache embeds with it).
         Environment.SetEnvironmentVariable($"Providers__mock__Models__{routed.Length + 2}__Id", MockOpenAiServer.WordsEmbeddingModel);
         Environment.SetEnvironmentVariable($"Providers__mock__Models__{routed.Length + 2}__Type", "embedding");
+        Environment.SetEnvironmentVariable($"Providers__mock__Models__{routed.Length + 3}__Id", MockOpenAiServer.MeaningEmbeddingModel);
+        Environment.SetEnvironmentVariable($"Providers__mock__Models__{routed.Length + 3}__Type", "embedding");
+        Environment.SetEnvironmentVariable($"Providers__mock__Models__{routed.Length + 3}__InputPricePerMillion", "0.5");
         // A cheap, weak model and a dear, strong one, for routing by cost and quality.
         Environment.SetEnvironmentVariable("Providers__mock__Models__7__Tier", "economy");
         Environment.SetEnvironmentVariable("Providers__mock__Models__7__InputPricePerMillion", "0.1");
@@ -120,6 +124,8 @@ public sealed class PlatformFixture : IAsyncLifetime
         // The semantic cache is off by default (see CacheOptions); the platform under test runs with it, so every test
         // meets it.
         Environment.SetEnvironmentVariable("Cache__SemanticEnabled", "true");
+        // The tests' webhook receivers listen on 127.0.0.1; webhooks reach no other private address.
+        Environment.SetEnvironmentVariable("Billing__WebhookAllowedNetworks__0", "127.0.0.1/32");
         // A document job cut off by a stopped Ingestion comes back within seconds, not the default two minutes.
         Environment.SetEnvironmentVariable("Messaging__Consumers__ingestion-documents__AckWait", "00:00:05");
 

@@ -1,65 +1,24 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Platform.Testing;
 using Platform.Testing.Mocks;
 
 namespace Integration;
 
-/// <summary>
-/// A second platform whose Ingestion keeps vectors in Qdrant (the fake speaking Qdrant's HTTP API: no Qdrant server
-/// can be installed here) and embeds with a provider's model (the mock OpenAI server's, through the Orchestrator).
-/// </summary>
-public sealed class QdrantPlatformFixture : IAsyncLifetime
-{
-    public FakeQdrantServer Qdrant { get; private set; } = null!;
-
-    public DistributedApp App { get; private set; } = null!;
-
-    public async ValueTask InitializeAsync()
-    {
-        Qdrant = await FakeQdrantServer.StartAsync();
-        // The providers (the mock's models among them) come from the environment the assembly's fixture set.
-        App = await DistributedApp.StartAsync(
-        [
-            $"--ConnectionStrings:qdrant={Qdrant.ConnectionString}",
-            $"--Resources:ingestion:Environment:Ingestion__EmbeddingModel=mock/{MockOpenAiServer.WordsEmbeddingModel}",
-        ]);
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await App.DisposeAsync();
-        await Qdrant.DisposeAsync();
-    }
-
-    public async Task<(Guid TenantId, HttpClient Http)> CreateTenantAsync(string name)
-    {
-        using var admin = App.CreateHttpClient("gateway");
-        admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", App.Application.GetParameterValue("admin-key"));
-        var tenant = await (await admin.PostAsJsonAsync("/api/v1/admin/tenants", new { name = $"{name}-{Guid.NewGuid():N}"[..24] })).Content.ReadFromJsonAsync<JsonElement>();
-        var tenantId = tenant.GetProperty("id").GetGuid();
-        var key = await (await admin.PostAsJsonAsync($"/api/v1/admin/tenants/{tenantId}/keys", new { name })).Content.ReadFromJsonAsync<JsonElement>();
-        var http = App.CreateHttpClient("gateway");
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key.GetProperty("key").GetString());
-        return (tenantId, http);
-    }
-}
-
-public sealed class QdrantKnowledgeTests(PlatformFixture platform, QdrantPlatformFixture qdrantPlatform) : IClassFixture<QdrantPlatformFixture>
+[Collection(ProviderEmbeddingsPlatform.Name)]
+public sealed class QdrantKnowledgeTests(PlatformFixture platform, ProviderEmbeddingsPlatformFixture secondPlatform)
 {
     private static readonly CancellationToken Cancellation = TestContext.Current.CancellationToken;
 
-    private FakeQdrantServer Qdrant => qdrantPlatform.Qdrant;
+    private FakeQdrantServer Qdrant => secondPlatform.Qdrant;
 
     [Fact]
     public async Task Chunks_EmbeddedByTheProvidersModel_AreSearchedInQdrant_ThroughTheTenantFilter_AndDeleted()
     {
-        var (tenantA, a) = await qdrantPlatform.CreateTenantAsync("qdrant-a");
-        var (tenantB, b) = await qdrantPlatform.CreateTenantAsync("qdrant-b");
+        var (tenantA, a) = await secondPlatform.CreateTenantAsync("qdrant-a");
+        var (tenantB, b) = await secondPlatform.CreateTenantAsync("qdrant-b");
         using var _ = a;
         using var __ = b;
         var marker = Guid.NewGuid().ToString("N");
@@ -104,8 +63,8 @@ public sealed class QdrantKnowledgeTests(PlatformFixture platform, QdrantPlatfor
     [Fact]
     public async Task AGroundedChat_CitesTheTenantsChunksFromQdrant_AndNeverAnotherTenants()
     {
-        var (_, a) = await qdrantPlatform.CreateTenantAsync("qdrant-rag-a");
-        var (_, b) = await qdrantPlatform.CreateTenantAsync("qdrant-rag-b");
+        var (_, a) = await secondPlatform.CreateTenantAsync("qdrant-rag-a");
+        var (_, b) = await secondPlatform.CreateTenantAsync("qdrant-rag-b");
         using var _ = a;
         using var __ = b;
         var manual = await IngestionTests.UploadAsync(a, "espresso.md", Encoding.UTF8.GetBytes("# Descaling\n\nDescale the espresso machine every 200 cups with citric acid."));

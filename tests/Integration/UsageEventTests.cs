@@ -23,7 +23,7 @@ public sealed class UsageEventTests(PlatformFixture platform)
         using var unknown = await PostAsync(key, "{\"model\":\"nope\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}");
         using var limited = await PostAsync(key, "{\"model\":\"mock/mock-1\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}");
 
-        var events = await UsageEvents.ForTenantAsync(platform, tenantId, expected: 4);
+        var events = await UsageEvents.ForTenantAsync(platform.Application, tenantId, expected: 4);
 
         unknown.StatusCode.ShouldBe(HttpStatusCode.NotFound);
         limited.StatusCode.ShouldBe(HttpStatusCode.TooManyRequests);
@@ -56,7 +56,7 @@ public sealed class UsageEventTests(PlatformFixture platform)
         var body = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
 
         body.ShouldNotContain("\"usage\"");
-        var usage = (await UsageEvents.ForTenantAsync(platform, tenantId, expected: 1)).Single();
+        var usage = (await UsageEvents.ForTenantAsync(platform.Application, tenantId, expected: 1)).Single();
         usage.InputTokens.ShouldBe(7);
         usage.OutputTokens.ShouldBe(4);
     }
@@ -80,7 +80,7 @@ public sealed class UsageEventTests(PlatformFixture platform)
             await platform.Application.StartResourceAsync("nats");
         }
 
-        var events = await UsageEvents.ForTenantAsync(platform, tenantId, expected: 3, TimeSpan.FromSeconds(60));
+        var events = await UsageEvents.ForTenantAsync(platform.Application, tenantId, expected: 3, TimeSpan.FromSeconds(60));
         events.Count.ShouldBe(3);
         events.ShouldAllBe(e => e.StatusCode == 200 && e.Model == "local/local-chat");
         (await OutboxCountAsync(tenantId)).ShouldBe(0);

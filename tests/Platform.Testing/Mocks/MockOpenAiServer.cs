@@ -30,7 +30,7 @@ public sealed class MockOpenAiServer : MockServer
     /// <summary>Models whose request the caller dropped while it waited for the answer.</summary>
     public ConcurrentQueue<string> Cancelled { get; } = new();
 
-    /// <summary>How many chat requests each model received.</summary>
+    /// <summary>How many chat or embedding requests each model received.</summary>
     public ConcurrentDictionary<string, int> Calls { get; } = new();
 
     /// <summary>The OpenAI base URL, ending in <c>/v1</c>.</summary>
@@ -141,13 +141,25 @@ public sealed class MockOpenAiServer : MockServer
     private async Task EmbeddingsAsync(HttpContext http)
     {
         var request = await ReadAsync(http);
+        var model = request["model"]!.ToString();
+        Calls.AddOrUpdate(model, 1, (_, count) => count + 1);
+        if (FailingModels.TryGetValue(model, out var failure))
+        {
+            await ErrorAsync(http, failure);
+            return;
+        }
         var inputs = request["input"] is JsonArray array ? array.Select(i => i!.ToString()).ToList() : [request["input"]!.ToString()];
         var base64 = request["encoding_format"]?.ToString() == "base64";
         var data = new JsonArray();
         for (var i = 0; i < inputs.Count; i++)
         {
-            // A recognisable vector: its first value is the input's length; or, for WordsEmbeddingModel, one that ranks by words.
-            var vector = request["model"]!.ToString() == WordsEmbeddingModel ? WordsVector(inputs[i]) : [inputs[i].Length, 1, 2];
+            // A recognisable vector: its first value is the input's length; or, for the words and meaning models, one that ranks by words.
+            var vector = model switch
+            {
+                WordsEmbeddingModel => WordsVector(inputs[i]),
+                MeaningEmbeddingModel => WordsVector(string.Join(' ', inputs[i].ToLowerInvariant().Split(' ', '?', '.', ',').Select(word => Synonyms.GetValueOrDefault(word, word)))),
+                _ => [inputs[i].Length, 1, 2],
+            };
             data.Add(new JsonObject
             {
                 ["object"] = "embedding",
@@ -170,6 +182,21 @@ public sealed class MockOpenAiServer : MockServer
     public const string WordsEmbeddingModel = "mock-embed-words";
 
     public const int WordsDimensions = 64;
+
+    /// <summary>
+    /// An embedding model that knows a few synonyms (as a neural one would): a question reworded with them lands on
+    /// the same vector, which a lexical embedding cannot do. Otherwise as <see cref="WordsEmbeddingModel"/>.
+    /// </summary>
+    public const string MeaningEmbeddingModel = "mock-embed-meaning";
+
+    private static readonly Dictionary<string, string> Synonyms = new()
+    {
+        ["change"] = "reset",
+        ["modify"] = "reset",
+        ["credentials"] = "password",
+        ["passcode"] = "password",
+        ["account"] = "profile",
+    };
 
     private static float[] WordsVector(string text)
     {

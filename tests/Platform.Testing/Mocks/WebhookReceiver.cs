@@ -15,6 +15,9 @@ public sealed class WebhookReceiver : MockServer
 
     public int FailFirstAttempts { get; set; }
 
+    /// <summary>When set, every attempt is answered with a temporary redirect there.</summary>
+    public string? RedirectTo { get; set; }
+
     /// <summary>Every attempt, failed or not, in arrival order.</summary>
     public ConcurrentQueue<WebhookAttempt> Attempts { get; } = new();
 
@@ -36,6 +39,12 @@ public sealed class WebhookReceiver : MockServer
         var accepted = attempt > FailFirstAttempts;
         Attempts.Enqueue(new WebhookAttempt(id, http.Request.Headers["X-Webhook-Timestamp"].ToString(), http.Request.Headers["X-Webhook-Signature"].ToString(),
             body, JsonNode.Parse(body)!.AsObject(), accepted));
+        if (RedirectTo is not null)
+        {
+            http.Response.StatusCode = StatusCodes.Status307TemporaryRedirect;
+            http.Response.Headers.Location = RedirectTo;
+            return;
+        }
         http.Response.StatusCode = accepted ? StatusCodes.Status204NoContent : StatusCodes.Status500InternalServerError;
     }
 }
