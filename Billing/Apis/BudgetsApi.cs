@@ -80,8 +80,10 @@ public static class BudgetsApi
         return TypedResults.Ok(alerts.ConvertAll(a => new AlertView(a, deliveries.GetValueOrDefault(a.Id))));
     }
 
-    public static async Task<Results<Ok<Webhook>, NotFound>> GetWebhook(BillingDbContext db, CancellationToken cancellationToken) =>
-        await db.Webhooks.AsNoTracking().FirstOrDefaultAsync(cancellationToken) is { } webhook ? TypedResults.Ok(webhook) : TypedResults.NotFound();
+    public static async Task<Results<Ok<WebhookView>, NotFound>> GetWebhook(BillingDbContext db, CancellationToken cancellationToken) =>
+        await db.Webhooks.AsNoTracking().Select(w => new WebhookView(w.Url, w.CreatedAt)).FirstOrDefaultAsync(cancellationToken) is { } webhook
+            ? TypedResults.Ok(webhook)
+            : TypedResults.NotFound();
 
     /// <summary>Sets where alerts go; the answer holds a new signing secret, shown this once.</summary>
     public static async Task<Results<Ok<WebhookCreated>, ValidationProblem>> PutWebhook(
@@ -132,5 +134,8 @@ public sealed record AlertView(BudgetAlert Alert, WebhookDelivery? Delivery);
 public sealed record WebhookRequest(string? Url);
 
 public sealed record WebhookCreated(string Url, string Secret);
+
+/// <summary>A webhook as its tenant sees it: never its secret.</summary>
+public sealed record WebhookView(string Url, DateTimeOffset CreatedAt);
 
 public sealed record SubscriptionView(Model.Plan? Plan, List<Subscription> History);

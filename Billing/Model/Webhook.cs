@@ -10,8 +10,9 @@ public sealed class Webhook
 
     public required string Url { get; set; }
 
+    // Never serialized (System.Text.Json refuses an ignored required member, so it is not one).
     [JsonIgnore]
-    public required string Secret { get; set; }
+    public string Secret { get; set; } = "";
 
     public DateTimeOffset CreatedAt { get; set; }
 }

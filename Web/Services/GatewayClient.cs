@@ -67,6 +67,24 @@ public sealed class GatewayClient(HttpClient http, PortalSession session)
 
     public Task<List<AlertView>> ListAlertsAsync(CancellationToken cancellationToken) => GetAsync<List<AlertView>>("/api/v1/billing/alerts", cancellationToken);
 
+    /// <summary>Where alerts are POSTed; null when the tenant has no webhook.</summary>
+    public async Task<Webhook?> GetWebhookAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await GetAsync<Webhook>("/api/v1/billing/webhook", cancellationToken);
+        }
+        catch (GatewayException ex) when (ex.Status == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+    }
+
+    public Task<WebhookCreated> PutWebhookAsync(string url, CancellationToken cancellationToken) =>
+        SendAsync<WebhookCreated>(HttpMethod.Put, "/api/v1/billing/webhook", new { url }, cancellationToken);
+
+    public Task DeleteWebhookAsync(CancellationToken cancellationToken) => SendAsync(HttpMethod.Delete, "/api/v1/billing/webhook", null, cancellationToken);
+
     public Task<Invoice> PreviewInvoiceAsync(CancellationToken cancellationToken) => GetAsync<Invoice>("/api/v1/billing/invoices/preview", cancellationToken);
 
     public Task<List<DocumentSummary>> ListDocumentsAsync(CancellationToken cancellationToken) =>
@@ -270,7 +288,13 @@ public sealed record UsageFigures(string? Key, long Requests, long Errors, long 
 
 public sealed record BudgetStatus(Guid Id, Guid? KeyId, string Period, decimal Limit, decimal Spent, decimal Remaining, decimal UsedPercent);
 
-public sealed record AlertView(BudgetAlert Alert);
+public sealed record AlertView(BudgetAlert Alert, WebhookDelivery? Delivery);
+
+public sealed record WebhookDelivery(int Attempts, int? LastStatus, string? LastError, DateTimeOffset? DeliveredAt);
+
+public sealed record Webhook(string Url, DateTimeOffset CreatedAt);
+
+public sealed record WebhookCreated(string Url, string Secret);
 
 public sealed record BudgetAlert(Guid Id, Guid? KeyId, string Period, int Threshold, decimal Limit, decimal Spent, DateTimeOffset CreatedAt);
 

@@ -139,6 +139,9 @@ public sealed class BillingTests(PlatformFixture platform)
 
         // A webhook set before the check (or whose name resolves elsewhere now) is refused when it is delivered.
         (await http.PutAsJsonAsync("/api/v1/billing/webhook", new { url = receiver.Url }, Cancellation)).EnsureSuccessStatusCode();
+        var set = (await GetJsonAsync(http, "/api/v1/billing/webhook"))!.Value;
+        set.GetProperty("url").GetString().ShouldBe(receiver.Url);
+        set.TryGetProperty("secret", out _).ShouldBeFalse();
         await using (var connection = new NpgsqlConnection(platform.Application.GetConnectionString("billingdb")))
         {
             await connection.OpenAsync(Cancellation);

@@ -41,6 +41,8 @@ public sealed class PortalFixture : IAsyncLifetime
         Environment.SetEnvironmentVariable("Providers__mock__Models__0__Id", "mock-stream");
         Environment.SetEnvironmentVariable("Providers__mock__Models__0__InputPricePerMillion", "2");
         Environment.SetEnvironmentVariable("Providers__mock__Models__0__OutputPricePerMillion", "4");
+        // The budgets test's webhook receiver listens on 127.0.0.1; webhooks reach no other private address.
+        Environment.SetEnvironmentVariable("Billing__WebhookAllowedNetworks__0", "127.0.0.1/32");
         App = await DistributedApp.StartAsync();
 
         _playwright = await Playwright.CreateAsync();
@@ -85,6 +87,16 @@ public sealed class PortalFixture : IAsyncLifetime
         const string password = "correct horse battery staple";
         (await admin.PostAsJsonAsync($"/api/v1/admin/tenants/{tenantId}/users", new { email, password })).EnsureSuccessStatusCode();
         return (tenantId, email, password);
+    }
+
+    /// <summary>A key of the tenant with these scopes, made through the admin API.</summary>
+    public async Task<string> CreateKeyAsync(Guid tenantId, params string[] scopes)
+    {
+        using var admin = new HttpClient { BaseAddress = GatewayUrl };
+        admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AdminKey);
+        var created = await admin.PostAsJsonAsync($"/api/v1/admin/tenants/{tenantId}/keys", new { name = "test", scopes });
+        created.EnsureSuccessStatusCode();
+        return (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("key").GetString()!;
     }
 
     /// <summary>Signs a tenant admin in through the sign-in page and waits for the overview.</summary>
