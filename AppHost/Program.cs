@@ -26,9 +26,9 @@ var router = builder.AddProject<Projects.Router>("router", port: 8002)
     .WaitFor(routerDb).WaitFor(redis).WaitFor(nats);
 
 var ingestion = builder.AddProject<Projects.Ingestion>("ingestion", port: 8006)
-    .WithReference(ingestionDb).WithReference(nats).WithReference(qdrant)
+    .WithReference(ingestionDb).WithReference(redis).WithReference(nats).WithReference(qdrant)
     .WithEnvironment("InternalTokens__SigningKey", internalTokenKey)
-    .WaitFor(ingestionDb).WaitFor(nats);
+    .WaitFor(ingestionDb).WaitFor(redis).WaitFor(nats);
 
 var orchestrator = builder.AddProject<Projects.Orchestrator>("orchestrator", port: 8003)
     .WithReference(redis).WithReference(nats).WithReference(router).WithReference(ingestion).WithReference(vllm)

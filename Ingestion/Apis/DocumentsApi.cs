@@ -153,7 +153,7 @@ public static class DocumentsApi
     /// <summary><c>{"query","top"}</c>: the tenant's chunks nearest to the query, best first.</summary>
     public static async Task<Results<Ok<SearchResults>, ValidationProblem>> Search(
         SearchRequest request, IngestionDbContext db, VectorStoreCollection<Guid, DocumentChunk> chunkStore,
-        IEmbeddingGenerator<string, Embedding<float>> embeddings, CancellationToken cancellationToken)
+        IEmbeddingGenerator<string, Embedding<float>> embeddings, EmbeddingMetering metering, TenantContext tenant, TimeProvider time, CancellationToken cancellationToken)
     {
         var top = request.Top ?? 5;
         if (string.IsNullOrWhiteSpace(request.Query) || request.Query.Length > 8192)
@@ -164,7 +164,10 @@ public static class DocumentsApi
         {
             return Invalid("top", "top is between 1 and 50.");
         }
-        var query = (await embeddings.GenerateAsync([request.Query], cancellationToken: cancellationToken))[0].Vector.ToArray();
+        var started = time.GetTimestamp();
+        var generated = await embeddings.GenerateAsync([request.Query], cancellationToken: cancellationToken);
+        await metering.ChargeAsync(Guid.CreateVersion7(), tenant.RequiredTenantId, EmbeddingMetering.SearchEndpoint, generated.Usage, time.GetElapsedTime(started), cancellationToken);
+        var query = generated[0].Vector.ToArray();
         var hits = await chunkStore.SearchAsync(query, top, cancellationToken: cancellationToken).ToListAsync(cancellationToken);
         var documentIds = hits.Select(h => h.Record.DocumentId).Distinct().ToList();
         var names = await db.Documents.AsNoTracking().Where(d => documentIds.Contains(d.Id)).ToDictionaryAsync(d => d.Id, d => d.Name, cancellationToken);

@@ -17,10 +17,14 @@ public static class Extensions
         builder.AddNpgsqlDbContext<IngestionDbContext>("ingestiondb");
         builder.AddMigrations<IngestionDbContext>("ingestiondb");
         builder.AddNatsClient("nats");
+        // The catalog prices what providers' embedding models do for tenants.
+        builder.AddRedisClient("redis");
+        builder.AddModelCatalog();
         builder.AddInternalTokenAuthentication();
 
         builder.Services.AddSingleton<Chunker>();
         builder.AddEmbeddings();
+        builder.Services.AddSingleton<EmbeddingMetering>();
         builder.AddVectorStore();
 
         // A document that fails three times (1 s, then 2 s later) goes to the dead-letter subject, where it is marked failed.

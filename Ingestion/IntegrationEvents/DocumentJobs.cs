@@ -31,6 +31,7 @@ public sealed class DocumentJobHandler(
     Chunker chunker,
     IEmbeddingGenerator<string, Embedding<float>> embeddings,
     VectorStoreCollection<Guid, DocumentChunk> chunkStore,
+    EmbeddingMetering metering,
     TimeProvider time)
     : IIntegrationEventHandler<DocumentUploadedIntegrationEvent>
 {
@@ -48,6 +49,8 @@ public sealed class DocumentJobHandler(
 
         List<TextChunk> chunks;
         List<float[]> vectors = [];
+        var usage = new UsageDetails();
+        var embedding = TimeSpan.Zero;
         try
         {
             document.Text = TextExtractor.Extract(document.RawContent, document.ContentType);
@@ -58,7 +61,14 @@ public sealed class DocumentJobHandler(
             }
             foreach (var batch in chunks.Chunk(EmbeddingBatch))
             {
-                vectors.AddRange((await embeddings.GenerateAsync(batch.Select(c => c.Text), cancellationToken: cancellationToken)).Select(e => e.Vector.ToArray()));
+                var started = time.GetTimestamp();
+                var generated = await embeddings.GenerateAsync(batch.Select(c => c.Text), cancellationToken: cancellationToken);
+                embedding += time.GetElapsedTime(started);
+                vectors.AddRange(generated.Select(e => e.Vector.ToArray()));
+                if (generated.Usage is { } batchUsage)
+                {
+                    usage.Add(batchUsage);
+                }
             }
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
@@ -90,6 +100,8 @@ public sealed class DocumentJobHandler(
             await chunkStore.DeleteAsync(stale, cancellationToken);
         }
         await chunkStore.UpsertAsync(records, cancellationToken);
+        // Charged before the document shows indexed: a job cut off between the two charges again under the same id, which counts once.
+        await metering.ChargeAsync(job.Id, job.TenantId, EmbeddingMetering.DocumentEndpoint, usage, embedding, cancellationToken);
         document.Status = DocumentStatus.Indexed;
         document.Reason = null;
         document.ChunkCount = chunks.Count;

@@ -1,7 +1,7 @@
 namespace Microsoft.Extensions.Hosting;
 
 /// <summary>
-/// One per request through the Gateway's <c>/v1</c> API (and one more for a semantic-cache embedding by a provider), hit or miss, success or error: what Billing meters
+/// One per request through the Gateway's <c>/v1</c> API (and one more for a semantic-cache embedding by a provider), and one per provider embedding Ingestion made for a tenant, hit or miss, success or error: what Billing meters
 /// (exactly once, by <see cref="IntegrationEvent.Id"/>), Analytics folds into read models and the Router learns from.
 /// </summary>
 public sealed record UsageIntegrationEvent : IntegrationEvent
@@ -14,7 +14,8 @@ public sealed record UsageIntegrationEvent : IntegrationEvent
 
     /// <summary>
     /// <c>chat.completions</c>, <c>embeddings</c> or <c>models</c>; or <c>cache.embeddings</c>, the provider embedding
-    /// the semantic cache asked for a chat request (an event of its own, sharing the request's trace).
+    /// the semantic cache asked for a chat request (an event of its own, sharing the request's trace); or, from
+    /// Ingestion, <c>ingestion.embeddings</c> (a document processed) and <c>ingestion.search</c> (a search).
     /// </summary>
     public string Endpoint { get; init; } = "";
 

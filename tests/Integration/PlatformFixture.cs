@@ -67,10 +67,11 @@ public sealed class PlatformFixture : IAsyncLifetime
         {
             Environment.SetEnvironmentVariable($"Providers__mock__Models__{i + 2}__Id", routed[i]);
         }
-        // An embedding model whose vectors follow the words (the second platform's Ingestion embeds with it), and one
-        // that knows synonyms, priced (its semantic cache embeds with it).
+        // Priced embedding models: one whose vectors follow the words (the second platform's Ingestion embeds with it),
+        // and one that knows synonyms (its semantic cache embeds with it).
         Environment.SetEnvironmentVariable($"Providers__mock__Models__{routed.Length + 2}__Id", MockOpenAiServer.WordsEmbeddingModel);
         Environment.SetEnvironmentVariable($"Providers__mock__Models__{routed.Length + 2}__Type", "embedding");
+        Environment.SetEnvironmentVariable($"Providers__mock__Models__{routed.Length + 2}__InputPricePerMillion", "0.1");
         Environment.SetEnvironmentVariable($"Providers__mock__Models__{routed.Length + 3}__Id", MockOpenAiServer.MeaningEmbeddingModel);
         Environment.SetEnvironmentVariable($"Providers__mock__Models__{routed.Length + 3}__Type", "embedding");
         Environment.SetEnvironmentVariable($"Providers__mock__Models__{routed.Length + 3}__InputPricePerMillion", "0.5");
