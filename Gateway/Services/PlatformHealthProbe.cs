@@ -36,8 +36,14 @@ public sealed class PlatformHealthProbe(HttpClient http, HealthCheckService chec
         {
             using var response = await http.GetAsync(new Uri(new Uri(url), "/health"), timeout.Token);
             using var report = JsonDocument.Parse(await response.Content.ReadAsStreamAsync(timeout.Token));
-            var healthy = response.IsSuccessStatusCode && report.RootElement.GetProperty("status").GetString() == nameof(HealthStatus.Healthy);
-            return new(name, url, healthy ? ResourceHealth.Healthy : ResourceHealth.Unhealthy,
+            // Degraded answers 200: the service works on without something it can spare.
+            var status = !response.IsSuccessStatusCode ? ResourceHealth.Unhealthy : report.RootElement.GetProperty("status").GetString() switch
+            {
+                nameof(HealthStatus.Healthy) => ResourceHealth.Healthy,
+                nameof(HealthStatus.Degraded) => ResourceHealth.Degraded,
+                _ => ResourceHealth.Unhealthy,
+            };
+            return new(name, url, status,
                 string.Join(", ", report.RootElement.GetProperty("checks").EnumerateObject().Select(c => $"{c.Name}: {c.Value.GetProperty("status").GetString()}")));
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
@@ -60,6 +66,7 @@ public sealed record PlatformHealth(string Status, IReadOnlyList<ResourceHealth>
 public sealed record ResourceHealth(string Name, string Url, string Status, string? Description)
 {
     public const string Healthy = "healthy";
+    public const string Degraded = "degraded";
     public const string Unhealthy = "unhealthy";
     public const string Unreachable = "unreachable";
 }

@@ -17,8 +17,9 @@ public static class Extensions
         builder.AddNpgsqlDbContext<IngestionDbContext>("ingestiondb");
         builder.AddMigrations<IngestionDbContext>("ingestiondb");
         builder.AddNatsClient("nats");
-        // The catalog prices what providers' embedding models do for tenants.
-        builder.AddRedisClient("redis");
+        // The catalog prices what providers' embedding models do for tenants; without Redis it keeps the configured
+        // prices (not the admin API's changes), so Ingestion is only degraded.
+        builder.AddRedisClient("redis", redis => redis.HealthCheckFailureStatus = Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Degraded);
         builder.AddModelCatalog();
         builder.AddInternalTokenAuthentication();
 

@@ -44,7 +44,7 @@ public static class RedisClientExtensions
             builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(
                 connectionName,
                 services => new RedisHealthCheck(services.GetRequiredService<IConnectionMultiplexer>()),
-                HealthStatus.Unhealthy,
+                settings.HealthCheckFailureStatus,
                 tags: null,
                 timeout: settings.HealthCheckTimeout));
         }

@@ -9,7 +9,7 @@ internal sealed class RedisHealthCheck(IConnectionMultiplexer redis) : IHealthCh
     {
         if (!redis.IsConnected)
         {
-            return HealthCheckResult.Unhealthy("Not connected to Redis.");
+            return new HealthCheckResult(context.Registration.FailureStatus, "Not connected to Redis.");
         }
         try
         {
@@ -18,7 +18,7 @@ internal sealed class RedisHealthCheck(IConnectionMultiplexer redis) : IHealthCh
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
-            return HealthCheckResult.Unhealthy("Redis did not answer PING.", ex);
+            return new HealthCheckResult(context.Registration.FailureStatus, "Redis did not answer PING.", ex);
         }
     }
 }

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json;
 
 namespace Integration;
@@ -6,7 +7,7 @@ namespace Integration;
 public sealed class RedisOutageTests(PlatformFixture platform)
 {
     private static readonly string[] RedisUsers = ["gateway", "router", "orchestrator", "realtime", "billing"];
-    private static readonly string[] Others = ["ingestion", "analytics"];
+    private static readonly string[] Others = ["analytics"];
 
     [Fact]
     public async Task StoppingRedis_TurnsItsUsersUnhealthy_WithoutCrashingThem_AndTheyRecover()
@@ -26,6 +27,17 @@ public sealed class RedisOutageTests(PlatformFixture platform)
                 using var http = platform.App.CreateHttpClient(service);
                 (await http.GetAsync("/health", TestContext.Current.CancellationToken)).StatusCode.ShouldBe(HttpStatusCode.OK);
             }
+            // Ingestion reads only prices from Redis, and works on: degraded, still ready.
+            await Eventually.TrueAsync(async () => await RedisCheckAsync("ingestion") == "Degraded", "ingestion to report Redis down");
+            using (var ingestion = platform.App.CreateHttpClient("ingestion"))
+            {
+                (await ingestion.GetAsync("/health", TestContext.Current.CancellationToken)).StatusCode.ShouldBe(HttpStatusCode.OK);
+            }
+            // And so says the platform's health, as operators see it.
+            using var admin = platform.CreateAdminClient();
+            var platformHealth = await admin.GetFromJsonAsync<JsonElement>("/api/v1/admin/health", TestContext.Current.CancellationToken);
+            platformHealth.GetProperty("resources").EnumerateArray().Where(r => r.GetProperty("name").GetString() == "ingestion")
+                .ShouldAllBe(r => r.GetProperty("status").GetString() == "degraded");
         }
         finally
         {
