@@ -27,7 +27,7 @@ public sealed class WebhookAddresses(IOptions<BillingOptions> options)
 
     private readonly IPNetwork[] _allowed = [.. options.Value.WebhookAllowedNetworks.Select(IPNetwork.Parse)];
 
-    public bool Allows(IPAddress address)
+    private bool Allows(IPAddress address)
     {
         if (address.IsIPv4MappedToIPv6)
         {

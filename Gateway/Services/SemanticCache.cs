@@ -135,14 +135,7 @@ public sealed partial class SemanticCache(
                 return null;
             }
             usage.CacheEmbedding = new(model, result.Value!.InputTokens, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-            var vector = result.Value.Vectors[0];
-            // Similarity is a dot product, the cosine only for unit vectors; not every provider returns them.
-            var norm = TensorPrimitives.Norm(vector);
-            if (norm > 0)
-            {
-                TensorPrimitives.Divide(vector, norm, vector);
-            }
-            return vector;
+            return EmbeddingExecutionResponse.Normalised(result.Value.Vectors[0]);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {

@@ -26,7 +26,7 @@ public sealed class ProviderEmbeddingGenerator(HttpClient http, InternalTokenIss
             throw new HttpRequestException($"Embedding with {provider}/{model} failed ({(int)response.StatusCode}): {error}", null, response.StatusCode);
         }
         var result = (await response.Content.ReadFromJsonAsync<EmbeddingExecutionResponse>(ExecutionJson.Options, cancellationToken))!;
-        return new GeneratedEmbeddings<Embedding<float>>(result.Vectors.Select(vector => new Embedding<float>(Normalised(vector)) { ModelId = $"{provider}/{model}" }))
+        return new GeneratedEmbeddings<Embedding<float>>(result.Vectors.Select(vector => new Embedding<float>(EmbeddingExecutionResponse.Normalised(vector)) { ModelId = $"{provider}/{model}" }))
         {
             Usage = new UsageDetails { InputTokenCount = result.InputTokens, TotalTokenCount = result.InputTokens },
         };
@@ -37,16 +37,5 @@ public sealed class ProviderEmbeddingGenerator(HttpClient http, InternalTokenIss
 
     public void Dispose()
     {
-    }
-
-    // Search ranks by dot product, which is the cosine only for unit vectors; not every provider returns them.
-    private static float[] Normalised(float[] vector)
-    {
-        var norm = System.Numerics.Tensors.TensorPrimitives.Norm(vector);
-        if (norm > 0)
-        {
-            System.Numerics.Tensors.TensorPrimitives.Divide(vector, norm, vector);
-        }
-        return vector;
     }
 }

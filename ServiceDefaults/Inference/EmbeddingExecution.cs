@@ -2,4 +2,19 @@ namespace Microsoft.Extensions.Hosting;
 
 public sealed record EmbeddingExecutionRequest(string Provider, string Model, IList<string> Inputs, int? Dimensions);
 
-public sealed record EmbeddingExecutionResponse(IList<float[]> Vectors, long InputTokens);
+public sealed record EmbeddingExecutionResponse(IList<float[]> Vectors, long InputTokens)
+{
+    /// <summary>
+    /// <paramref name="vector"/> scaled to unit length, in place: similarity is ranked by dot product, which is the
+    /// cosine only for unit vectors, and not every provider returns them.
+    /// </summary>
+    public static float[] Normalised(float[] vector)
+    {
+        var norm = System.Numerics.Tensors.TensorPrimitives.Norm(vector);
+        if (norm > 0)
+        {
+            System.Numerics.Tensors.TensorPrimitives.Divide(vector, norm, vector);
+        }
+        return vector;
+    }
+}
