@@ -1,7 +1,6 @@
 #!/usr/bin/env bash
-# Installs what the platform needs from Debian when it is missing (idempotent), then restores and builds once.
+# Installs the servers the platform runs from Debian when they are missing (idempotent).
 set -euo pipefail
-cd "$(dirname "$0")/.."
 
 missing=()
 compgen -G "/usr/lib/postgresql/*/bin/postgres" >/dev/null || missing+=(postgresql)
@@ -16,6 +15,3 @@ if ((${#missing[@]})); then
   $sudo apt-get update -q
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
-
-echo "setup: building Aspire.sln"
-dotnet build Aspire.sln --nologo -v quiet -clp:ErrorsOnly

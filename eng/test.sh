@@ -3,6 +3,8 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 ./eng/setup.sh || { echo "0 passed, 1 failed"; exit 1; }
+echo "test: building Aspire.sln"
+dotnet build Aspire.sln --nologo -v quiet -clp:ErrorsOnly || { echo "0 passed, 1 failed"; exit 1; }
 
 results="$PWD/TestResults"
 rm -rf "$results"

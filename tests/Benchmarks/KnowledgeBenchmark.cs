@@ -51,9 +51,9 @@ public static class KnowledgeBenchmark
     private static async Task IndexThroughPlatformAsync(List<string> documents)
     {
         Console.WriteLine("Starting the platform (Production environment, throwaway data)…");
-        await using var platform = await DistributedApp.StartAsync(["--AppHost:ServiceEnvironment=Production"]);
-        using var http = platform.Application.CreateHttpClient("gateway");
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", platform.Application.GetParameterValue("demo-key"));
+        await using var platform = await TestPlatform.StartAsync(new PlatformSettings { ServiceEnvironment = "Production" });
+        using var http = platform.CreateHttpClient("gateway");
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await platform.GetParameterValueAsync("demo-key"));
         http.Timeout = TimeSpan.FromMinutes(5);
 
         // One document first, so the services' first-call costs are not counted.

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text;
+using Microsoft.Extensions.Hosting;
 using Platform.Testing;
 using Platform.Testing.Mocks;
 
@@ -19,14 +20,12 @@ public static class LoadRunner
         var seconds = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 10;
         var only = args.Length > 1 ? args[1] : "";
         await using var mock = await MockOpenAiServer.StartAsync();
-        Environment.SetEnvironmentVariable("Providers__mock__Kind", "openai");
-        Environment.SetEnvironmentVariable("Providers__mock__BaseUrl", mock.BaseUrl.ToString());
-        Environment.SetEnvironmentVariable("Providers__mock__ApiKey", "sk-mock");
-        Environment.SetEnvironmentVariable("Providers__mock__Models__0__Id", "mock-1");
+        var settings = new PlatformSettings { ServiceEnvironment = "Production" };
+        settings.Providers["mock"] = new ProviderOptions { Kind = ProviderKinds.OpenAi, BaseUrl = mock.BaseUrl, ApiKey = "sk-mock", Models = [new() { Id = "mock-1" }] };
         Console.WriteLine("Starting the platform (Production environment, throwaway data)…");
-        await using var platform = await DistributedApp.StartAsync(["--AppHost:ServiceEnvironment=Production"]);
-        var key = platform.Application.GetParameterValue("demo-key");
-        var gateway = platform.Application.GetEndpoint("gateway");
+        await using var platform = await TestPlatform.StartAsync(settings);
+        var key = await platform.GetParameterValueAsync("demo-key");
+        var gateway = platform.GetEndpoint("gateway");
         mock.Requests.Clear();
 
         using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 256, PooledConnectionLifetime = TimeSpan.FromMinutes(10) });

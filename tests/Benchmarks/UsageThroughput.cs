@@ -23,8 +23,8 @@ public static class UsageThroughput
         (string Durable, string Service)[] consumers = [("analytics-usage", "analytics"), ("billing-usage", "billing")];
         string[] durables = [.. consumers.Select(c => c.Durable)];
         Console.WriteLine("Starting the platform (Production environment, throwaway data)…");
-        await using var platform = await DistributedApp.StartAsync(["--AppHost:ServiceEnvironment=Production"]);
-        await using var nats = new NatsConnection(Options(platform.Application.GetConnectionString("nats")));
+        await using var platform = await TestPlatform.StartAsync(new PlatformSettings { ServiceEnvironment = "Production" });
+        await using var nats = new NatsConnection(Options(platform.GetConnectionString("nats")));
         var jetStream = new NatsJSContext(nats);
 
         // Warm-up: compiled code, pooled connections and PostgreSQL's caches, so the measure is of the steady state.
@@ -39,9 +39,9 @@ public static class UsageThroughput
         Console.WriteLine($"Backlog of {count:N0}, drained from the consumer's start:");
         foreach (var (durable, service) in consumers)
         {
-            await platform.Application.StopResourceAsync(service);
+            await platform.StopResourceAsync(service);
             await SampleUntilDrainedAsync(jetStream, [.. durables.Where(d => d != durable)], count, SyntheticUsage.PublishAsync(jetStream, Events(count, seed: 2)), Stopwatch.StartNew());
-            await platform.Application.StartResourceAsync(service);
+            await platform.StartResourceAsync(service);
             foreach (var drain in await SampleUntilDrainedAsync(jetStream, [durable], count, Task.CompletedTask, Stopwatch.StartNew()))
             {
                 Console.WriteLine(drain with { Elapsed = drain.Elapsed - drain.Started });

@@ -17,7 +17,7 @@ public sealed class AnalyticsTests(PlatformFixture platform) : IAsyncDisposable
 {
     private const string Durable = "analytics-usage";
     private static readonly decimal[] Percentiles = [0.50m, 0.95m, 0.99m];
-    private readonly NatsConnection _nats = new(NatsClientExtensions.ToOptions(platform.Application.GetConnectionString("nats"), "analytics-tests"));
+    private readonly NatsConnection _nats = new(NatsClientExtensions.ToOptions(platform.App.GetConnectionString("nats"), "analytics-tests"));
 
     private NatsJSContext JetStream => new(_nats);
 
@@ -36,10 +36,10 @@ public sealed class AnalyticsTests(PlatformFixture platform) : IAsyncDisposable
 
         await SyntheticUsage.PublishAsync(JetStream, messages[..(messages.Length / 2)], TestContext.Current.CancellationToken);
         // Analytics stops halfway, whatever it had pulled and not acked comes again, and it comes back for the rest.
-        await platform.Application.StopResourceAsync("analytics");
+        await platform.App.StopResourceAsync("analytics");
         await SyntheticUsage.PublishAsync(JetStream, messages[(messages.Length / 2)..], TestContext.Current.CancellationToken);
-        await platform.Application.StartResourceAsync("analytics");
-        await platform.Application.WaitForResourceHealthyAsync("analytics", TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
+        await platform.App.StartResourceAsync("analytics");
+        await platform.App.WaitForResourceHealthyAsync("analytics", TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
         await DrainedAsync();
 
         using var http = GatewayClient(key);
@@ -75,7 +75,7 @@ public sealed class AnalyticsTests(PlatformFixture platform) : IAsyncDisposable
         await openAi.GetChatClient("mock/mock-1").CompleteChatAsync([new UserChatMessage($"and me {marker}")], cancellationToken: TestContext.Current.CancellationToken);
         await Should.ThrowAsync<System.ClientModel.ClientResultException>(() =>
             openAi.GetChatClient("nope/nothing").CompleteChatAsync([new UserChatMessage("x")], cancellationToken: TestContext.Current.CancellationToken));
-        var events = await UsageEvents.ForTenantAsync(platform.Application, tenantId, expected: 4);
+        var events = await UsageEvents.ForTenantAsync(platform.App, tenantId, expected: 4);
         await DrainedAsync();
 
         using var http = GatewayClient(key);
@@ -136,7 +136,7 @@ public sealed class AnalyticsTests(PlatformFixture platform) : IAsyncDisposable
         var events = new[] { tenantA, tenantB }.Select(tenant => new UsageIntegrationEvent { TenantId = tenant, Model = "mock/mock-1", Provider = "mock", StatusCode = 200, LatencyMs = 9 }).ToList();
         await SyntheticUsage.PublishAsync(JetStream, events.Select(e => (e, e.Id.ToString())), TestContext.Current.CancellationToken);
         await DrainedAsync();
-        await using var connection = new NpgsqlConnection(platform.Application.GetConnectionString("analyticsdb"));
+        await using var connection = new NpgsqlConnection(platform.App.GetConnectionString("analyticsdb"));
         await connection.OpenAsync(TestContext.Current.CancellationToken);
 
         foreach (var table in new[] { "usage_rollups", "latency_bins" })

@@ -35,9 +35,9 @@ public sealed class BillingTests(PlatformFixture platform)
 
         await PublishAsync(deliveries[..half]);
         // Billing stops while it consumes, and starts again with the rest waiting for it.
-        await platform.Application.StopResourceAsync("billing");
+        await platform.App.StopResourceAsync("billing");
         await PublishAsync(deliveries[half..]);
-        await platform.Application.StartResourceAsync("billing");
+        await platform.App.StartResourceAsync("billing");
 
         using var http = TenantHttp(key);
         await Eventually.TrueAsync(async () =>
@@ -142,7 +142,7 @@ public sealed class BillingTests(PlatformFixture platform)
         var set = (await GetJsonAsync(http, "/api/v1/billing/webhook"))!.Value;
         set.GetProperty("url").GetString().ShouldBe(receiver.Url);
         set.TryGetProperty("secret", out _).ShouldBeFalse();
-        await using (var connection = new NpgsqlConnection(platform.Application.GetConnectionString("billingdb")))
+        await using (var connection = new NpgsqlConnection(platform.App.GetConnectionString("billingdb")))
         {
             await connection.OpenAsync(Cancellation);
             await using var update = new NpgsqlCommand(
@@ -337,7 +337,7 @@ public sealed class BillingTests(PlatformFixture platform)
         (await GetJsonAsync(b, "/api/v1/billing/usage"))!.Value.GetProperty("totals").GetProperty("cost").GetDecimal().ShouldBe(0.02m);
 
         // Below the API, as the service's own role: with A's tenant set, none of B's rows exist.
-        await using var connection = new NpgsqlConnection(platform.Application.GetConnectionString("billingdb"));
+        await using var connection = new NpgsqlConnection(platform.App.GetConnectionString("billingdb"));
         await connection.OpenAsync(Cancellation);
         await using (var set = new NpgsqlCommand($"SELECT set_config('app.tenant_id', '{tenantA}', false)", connection))
         {
@@ -450,7 +450,7 @@ public sealed class BillingTests(PlatformFixture platform)
     /// <summary>Waits until Billing's enforcement state for the tenant is in Redis (a budget set a moment ago).</summary>
     private async Task WaitForEnforcementAsync(Guid tenantId)
     {
-        await using var redis = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(platform.Application.GetConnectionString("redis")!);
+        await using var redis = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(platform.App.GetConnectionString("redis")!);
         await Eventually.TrueAsync(async () => await redis.GetDatabase().KeyExistsAsync(BudgetState.LimitsKey(tenantId)), "enforcement state");
     }
 }

@@ -55,7 +55,7 @@ public sealed partial class DashboardTests(PlatformFixture platform)
     private async Task<HashSet<string>> ExportedAsync()
     {
         var names = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var endpoint in Services.SelectMany(platform.Application.GetEndpoints))
+        foreach (var endpoint in Services.SelectMany(platform.App.GetReplicaEndpoints))
         {
             using var http = new HttpClient { BaseAddress = endpoint };
             foreach (var line in (await http.GetStringAsync("/metrics", TestContext.Current.CancellationToken)).Split('\n'))

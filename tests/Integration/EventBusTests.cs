@@ -122,7 +122,7 @@ public sealed class EventBusTests(PlatformFixture platform)
     {
         var subject = $"control.test.{Guid.NewGuid():N}";
         var builder = Host.CreateApplicationBuilder();
-        builder.Configuration["ConnectionStrings:nats"] = platform.Application.GetConnectionString("nats");
+        builder.Configuration["ConnectionStrings:nats"] = platform.App.GetConnectionString("nats");
         builder.AddNatsClient("nats");
         builder.Services.AddSingleton<JobLog>();
         builder.AddEventConsumer<ProbeIntegrationEvent, SlowJobHandler>(consumer =>
@@ -158,7 +158,7 @@ public sealed class EventBusTests(PlatformFixture platform)
     private IHost StartBatchConsumerHost(string subject)
     {
         var builder = Host.CreateApplicationBuilder();
-        builder.Configuration["ConnectionStrings:nats"] = platform.Application.GetConnectionString("nats");
+        builder.Configuration["ConnectionStrings:nats"] = platform.App.GetConnectionString("nats");
         builder.AddNatsClient("nats");
         builder.Services.AddSingleton<BatchLog>();
         builder.AddBatchEventConsumer<ProbeIntegrationEvent, PoisonSensitiveBatchHandler>(consumer =>
@@ -176,7 +176,7 @@ public sealed class EventBusTests(PlatformFixture platform)
     private IHost StartConsumerHost(string subject, int maxAttempts)
     {
         var builder = Host.CreateApplicationBuilder();
-        builder.Configuration["ConnectionStrings:nats"] = platform.Application.GetConnectionString("nats");
+        builder.Configuration["ConnectionStrings:nats"] = platform.App.GetConnectionString("nats");
         builder.AddNatsClient("nats");
         builder.Services.AddSingleton<AttemptCounter>();
         builder.AddEventConsumer<ProbeIntegrationEvent, AlwaysFailingHandler>(consumer =>
@@ -192,7 +192,7 @@ public sealed class EventBusTests(PlatformFixture platform)
 
     private async Task<INatsJSMsg<byte[]>> ReadDeadLetterAsync(string subject)
     {
-        await using var nats = new NatsConnection(NatsClientExtensions.ToOptions(platform.Application.GetConnectionString("nats"), "test"));
+        await using var nats = new NatsConnection(NatsClientExtensions.ToOptions(platform.App.GetConnectionString("nats"), "test"));
         var jetStream = new NatsJSContext(nats);
         var consumer = await jetStream.CreateOrUpdateConsumerAsync(EventStreams.DeadLetter.Name, new ConsumerConfig($"test-reader-{subject.Split('.')[^1]}")
         {

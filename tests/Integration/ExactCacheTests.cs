@@ -97,7 +97,7 @@ public sealed class ExactCacheTests(PlatformFixture platform)
         using var miss = await PostAsync(key, body);
         using var hit = await PostAsync(key, body);
 
-        var events = await UsageEvents.ForTenantAsync(platform.Application, tenantId, expected: 2);
+        var events = await UsageEvents.ForTenantAsync(platform.App, tenantId, expected: 2);
 
         events.Count.ShouldBe(2);
         events.Single(e => e.Cache == "miss").Cost.ShouldBeGreaterThan(0);

@@ -84,8 +84,8 @@ public sealed class IngestionTests(PlatformFixture platform)
         var document = await UploadAsync(http, "log.md", Encoding.UTF8.GetBytes(string.Join("\n\n", paragraphs)));
 
         // Stopped while the job is queued or running: the raw document is stored and the job unacknowledged.
-        await platform.Application.StopResourceAsync("ingestion");
-        await platform.Application.StartResourceAsync("ingestion");
+        await platform.App.StopResourceAsync("ingestion");
+        await platform.App.StartResourceAsync("ingestion");
 
         var indexed = await WaitForStatusAsync(http, document, "indexed");
         indexed.GetProperty("chunks").GetInt32().ShouldBeGreaterThan(10);
@@ -124,7 +124,7 @@ public sealed class IngestionTests(PlatformFixture platform)
         (await http.GetAsync($"/api/v1/ingestion/documents/{document}", Cancellation)).StatusCode.ShouldBe(HttpStatusCode.NotFound);
         (await http.GetAsync($"/api/v1/ingestion/documents/{document}/chunks", Cancellation)).StatusCode.ShouldBe(HttpStatusCode.NotFound);
         (await http.DeleteAsync($"/api/v1/ingestion/documents/{document}", Cancellation)).StatusCode.ShouldBe(HttpStatusCode.NotFound);
-        await using var connection = new NpgsqlConnection(platform.Application.GetConnectionString("ingestiondb"));
+        await using var connection = new NpgsqlConnection(platform.App.GetConnectionString("ingestiondb"));
         await connection.OpenAsync(Cancellation);
         await using var count = new NpgsqlCommand($"SELECT set_config('app.tenant_id', '{tenantId}', false); SELECT count(*) FROM document_chunks WHERE document_id = '{document}'", connection);
         await using var reader = await count.ExecuteReaderAsync(Cancellation);
@@ -313,7 +313,7 @@ public sealed class IngestionTests(PlatformFixture platform)
 
     private async Task<INatsJSMsg<byte[]>> ReadDeadLetterAsync(Guid document)
     {
-        await using var nats = new NatsConnection(NatsClientExtensions.ToOptions(platform.Application.GetConnectionString("nats"), "test"));
+        await using var nats = new NatsConnection(NatsClientExtensions.ToOptions(platform.App.GetConnectionString("nats"), "test"));
         var jetStream = new NatsJSContext(nats);
         var consumer = await jetStream.CreateOrUpdateConsumerAsync(EventStreams.DeadLetter.Name, new ConsumerConfig($"test-dead-documents-{document:N}")
         {

@@ -12,7 +12,7 @@ public sealed class OutageTests(PlatformFixture platform)
     public async Task PostgresAway_AnUncachedKey_Gets503WithRetryAfter_InOpenAisShape()
     {
         var (_, key) = await platform.CreateTenantWithKeyAsync(new { name = "db-away" });
-        await platform.Application.StopResourceAsync("postgres");
+        await platform.App.StopResourceAsync("postgres");
         HttpResponseMessage response;
         try
         {
@@ -22,7 +22,7 @@ public sealed class OutageTests(PlatformFixture platform)
         }
         finally
         {
-            await platform.Application.StartResourceAsync("postgres");
+            await platform.App.StartResourceAsync("postgres");
             // This process's own pooled connections died with the server; later tests must not be handed one.
             NpgsqlConnection.ClearAllPools();
         }
@@ -41,7 +41,7 @@ public sealed class OutageTests(PlatformFixture platform)
         }, "the key to work again");
         foreach (var service in new[] { "gateway", "router", "ingestion", "analytics", "billing" })
         {
-            await platform.Application.WaitForResourceHealthyAsync(service, TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
+            await platform.App.WaitForResourceHealthyAsync(service, TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
         }
     }
 }

@@ -2,7 +2,11 @@ using System.ClientModel;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
-using AppHost.Hosting;
+using Analytics;
+using Billing;
+using Gateway;
+using Orchestrator;
+using Router;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using OpenAI;
@@ -16,7 +20,7 @@ namespace Integration;
 /// <summary>The whole platform, started once for every test in this assembly.</summary>
 public sealed class PlatformFixture : IAsyncLifetime
 {
-    public DistributedApp App { get; private set; } = null!;
+    public TestPlatform App { get; private set; } = null!;
 
     public MockOpenAiServer MockOpenAi { get; private set; } = null!;
 
@@ -24,18 +28,16 @@ public sealed class PlatformFixture : IAsyncLifetime
 
     public MockOllamaServer MockOllama { get; private set; } = null!;
 
-    public DistributedApplication Application => App.Application;
-
     public InternalTokenIssuer Tokens { get; private set; } = null!;
 
-    public string AdminKey => Application.GetParameterValue("admin-key");
+    public string AdminKey { get; private set; } = null!;
 
-    public string DemoKey => Application.GetParameterValue("demo-key");
+    public string DemoKey { get; private set; } = null!;
 
     /// <summary>The official OpenAI SDK, pointed at the Gateway with a tenant key.</summary>
     public OpenAIClient CreateOpenAiClient(string apiKey, int gatewayReplica = 0, bool retries = true)
     {
-        var options = new OpenAIClientOptions { Endpoint = new Uri(Application.GetEndpoints("gateway")[gatewayReplica], "v1") };
+        var options = new OpenAIClientOptions { Endpoint = new Uri(App.GetReplicaEndpoints("gateway")[gatewayReplica], "v1") };
         if (!retries)
         {
             options.RetryPolicy = new System.ClientModel.Primitives.ClientRetryPolicy(maxRetries: 0);
@@ -46,95 +48,110 @@ public sealed class PlatformFixture : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         MockOpenAi = await MockOpenAiServer.StartAsync();
-        // Provider settings given to the AppHost's environment must reach the services.
-        Environment.SetEnvironmentVariable("Providers__mock__Kind", "openai");
-        Environment.SetEnvironmentVariable("Providers__mock__BaseUrl", MockOpenAi.BaseUrl.ToString());
-        Environment.SetEnvironmentVariable("Providers__mock__ApiKey", "sk-mock");
-        Environment.SetEnvironmentVariable("Providers__mock__Models__0__Id", "mock-1");
-        Environment.SetEnvironmentVariable("Providers__mock__Models__0__InputPricePerMillion", "1");
-        Environment.SetEnvironmentVariable("Providers__mock__Models__0__OutputPricePerMillion", "2");
-        Environment.SetEnvironmentVariable("Providers__mock__Models__1__Id", "mock-embed");
-        Environment.SetEnvironmentVariable("Providers__mock__Models__1__Type", "embedding");
-        // Models the routing tests script one by one (failing, slow, weak), so no test disturbs another.
-        // Failures open circuits, so every scripted failure has a model of its own.
-        string[] routed =
-        [
-            "mock-2", "mock-breaker", "mock-backup", "mock-fast", "mock-slow", "mock-weak", "mock-strong", "mock-stream-primary", "mock-bandit-a", "mock-bandit-b",
-            "mock-err-500", "mock-err-401", "mock-err-429", "mock-err-stream", "mock-canary-a", "mock-canary-b", "mock-canary-dear",
-            "mock-busy",
-        ];
-        for (var i = 0; i < routed.Length; i++)
-        {
-            Environment.SetEnvironmentVariable($"Providers__mock__Models__{i + 2}__Id", routed[i]);
-        }
-        // Priced embedding models: one whose vectors follow the words (the second platform's Ingestion embeds with it),
-        // and one that knows synonyms (its semantic cache embeds with it).
-        Environment.SetEnvironmentVariable($"Providers__mock__Models__{routed.Length + 2}__Id", MockOpenAiServer.WordsEmbeddingModel);
-        Environment.SetEnvironmentVariable($"Providers__mock__Models__{routed.Length + 2}__Type", "embedding");
-        Environment.SetEnvironmentVariable($"Providers__mock__Models__{routed.Length + 2}__InputPricePerMillion", "0.1");
-        Environment.SetEnvironmentVariable($"Providers__mock__Models__{routed.Length + 3}__Id", MockOpenAiServer.MeaningEmbeddingModel);
-        Environment.SetEnvironmentVariable($"Providers__mock__Models__{routed.Length + 3}__Type", "embedding");
-        Environment.SetEnvironmentVariable($"Providers__mock__Models__{routed.Length + 3}__InputPricePerMillion", "0.5");
-        // A cheap, weak model and a dear, strong one, for routing by cost and quality.
-        Environment.SetEnvironmentVariable("Providers__mock__Models__7__Tier", "economy");
-        Environment.SetEnvironmentVariable("Providers__mock__Models__7__InputPricePerMillion", "0.1");
-        Environment.SetEnvironmentVariable("Providers__mock__Models__7__OutputPricePerMillion", "0.2");
-        Environment.SetEnvironmentVariable("Providers__mock__Models__8__Tier", "premium");
-        Environment.SetEnvironmentVariable("Providers__mock__Models__8__InputPricePerMillion", "5");
-        Environment.SetEnvironmentVariable("Providers__mock__Models__8__OutputPricePerMillion", "15");
-        Environment.SetEnvironmentVariable("Providers__mock__Models__8__Capabilities__0", "tools");
-        Environment.SetEnvironmentVariable("Providers__mock__Models__8__Capabilities__1", "json");
-        // Canaries judged on the policies' costs: a plain model and a dear one.
-        Environment.SetEnvironmentVariable("Providers__mock__Models__16__InputPricePerMillion", "1");
-        Environment.SetEnvironmentVariable("Providers__mock__Models__16__OutputPricePerMillion", "2");
-        Environment.SetEnvironmentVariable("Providers__mock__Models__18__InputPricePerMillion", "20");
-        Environment.SetEnvironmentVariable("Providers__mock__Models__18__OutputPricePerMillion", "60");
-        Environment.SetEnvironmentVariable("Routing__CanaryMinimumOutcomes", "6");
-        Environment.SetEnvironmentVariable("Routing__CanaryPromoteAfter", "12");
-        // Overloaded from an average of 16 routes in flight: far above any other test's bursts of quick requests.
-        Environment.SetEnvironmentVariable("Routing__OverloadConcurrency", "16");
-        // A free tier: the same mock as another provider account, free, with a quota of five requests a day.
-        Environment.SetEnvironmentVariable("Providers__mockfree__Kind", "openai");
-        Environment.SetEnvironmentVariable("Providers__mockfree__BaseUrl", MockOpenAi.BaseUrl.ToString());
-        Environment.SetEnvironmentVariable("Providers__mockfree__ApiKey", "sk-mock");
-        Environment.SetEnvironmentVariable("Providers__mockfree__Models__0__Id", "free-chat");
-        Environment.SetEnvironmentVariable("Providers__mockfree__Models__0__Tier", "economy");
-        Environment.SetEnvironmentVariable("Providers__mockfree__Quota__Requests", "5");
-        // Circuits that open and recover within a test's patience.
-        Environment.SetEnvironmentVariable("Resilience__BreakDuration", "00:00:02");
-        Environment.SetEnvironmentVariable("Resilience__ProbeInterval", "00:00:00.500");
-        Environment.SetEnvironmentVariable("Resilience__RetryDelay", "00:00:00.010");
-
         MockAnthropic = await MockAnthropicServer.StartAsync();
-        Environment.SetEnvironmentVariable("Providers__claude__Kind", "anthropic");
-        Environment.SetEnvironmentVariable("Providers__claude__BaseUrl", MockAnthropic.Root);
-        Environment.SetEnvironmentVariable("Providers__claude__ApiKey", "sk-ant-mock");
-        Environment.SetEnvironmentVariable("Providers__claude__Models__0__Id", "claude-mock");
-
         MockOllama = await MockOllamaServer.StartAsync();
-        Environment.SetEnvironmentVariable("Providers__llama__Kind", "ollama");
-        Environment.SetEnvironmentVariable("Providers__llama__BaseUrl", MockOllama.Root);
-        Environment.SetEnvironmentVariable("Providers__llama__Models__0__Id", "llama-mock");
-        Environment.SetEnvironmentVariable("Providers__llama__Models__1__Id", "llama-embed");
-        Environment.SetEnvironmentVariable("Providers__llama__Models__1__Type", "embedding");
-
-        // Analytics within a test's patience: the cache gauge read every second, and what a stopped consumer had
-        // pulled but not acked delivered again after 5 s.
-        Environment.SetEnvironmentVariable("Analytics__CacheHitRateRefresh", "00:00:01");
-        Environment.SetEnvironmentVariable("Messaging__Consumers__analytics-usage__AckWait", "00:00:05");
-        // The semantic cache is off by default (see CacheOptions); the platform under test runs with it, so every test
-        // meets it.
-        Environment.SetEnvironmentVariable("Cache__SemanticEnabled", "true");
-        // The tests' webhook receivers listen on 127.0.0.1; webhooks reach no other private address.
-        Environment.SetEnvironmentVariable("Billing__WebhookAllowedNetworks__0", "127.0.0.1/32");
-        // A document job cut off by a stopped Ingestion comes back within seconds, not the default two minutes.
-        Environment.SetEnvironmentVariable("Messaging__Consumers__ingestion-documents__AckWait", "00:00:05");
-
         // Two Gateways, so tests can show that limits and revocations hold across instances.
-        App = await DistributedApp.StartAsync(["--Resources:gateway:Replicas=2"]);
+        App = await TestPlatform.StartAsync(Settings(MockOpenAi, MockAnthropic, MockOllama).WithReplicas("gateway", 2));
+        AdminKey = await App.GetParameterValueAsync("admin-key");
+        DemoKey = await App.GetParameterValueAsync("demo-key");
         Tokens = new InternalTokenIssuer(
-            Options.Create(new InternalTokenOptions { SigningKey = Application.GetParameterValue("internal-token-key") }),
+            Options.Create(new InternalTokenOptions { SigningKey = await App.GetParameterValueAsync("internal-token-key") }),
             TimeProvider.System);
+    }
+
+    /// <summary>
+    /// The mock providers and every service's settings: circuits, canaries and consumers that act within a test's
+    /// patience, and the semantic cache on (off by default).
+    /// </summary>
+    public static PlatformSettings Settings(MockOpenAiServer openAi, MockAnthropicServer anthropic, MockOllamaServer ollama)
+    {
+        var settings = new PlatformSettings();
+        settings.Providers["mock"] = new ProviderOptions
+        {
+            Kind = ProviderKinds.OpenAi,
+            BaseUrl = openAi.BaseUrl,
+            ApiKey = "sk-mock",
+            Models =
+            [
+                new() { Id = "mock-1", InputPricePerMillion = 1, OutputPricePerMillion = 2 },
+                new() { Id = "mock-embed", Type = ModelTypes.Embedding },
+                // Models the routing tests script one by one (failing, slow, weak), so no test disturbs another.
+                // Failures open circuits, so every scripted failure has a model of its own.
+                new() { Id = "mock-2" },
+                new() { Id = "mock-breaker" },
+                new() { Id = "mock-backup" },
+                new() { Id = "mock-fast" },
+                new() { Id = "mock-slow" },
+                // A cheap, weak model and a dear, strong one, for routing by cost and quality.
+                new() { Id = "mock-weak", Tier = ModelTiers.Economy, InputPricePerMillion = 0.1m, OutputPricePerMillion = 0.2m },
+                new()
+                {
+                    Id = "mock-strong", Tier = ModelTiers.Premium, InputPricePerMillion = 5, OutputPricePerMillion = 15,
+                    Capabilities = [ModelCapabilities.Tools, ModelCapabilities.Json],
+                },
+                new() { Id = "mock-stream-primary" },
+                new() { Id = "mock-bandit-a" },
+                new() { Id = "mock-bandit-b" },
+                new() { Id = "mock-err-500" },
+                new() { Id = "mock-err-401" },
+                new() { Id = "mock-err-429" },
+                new() { Id = "mock-err-stream" },
+                // Canaries judged on the policies' costs: a plain model and a dear one.
+                new() { Id = "mock-canary-a", InputPricePerMillion = 1, OutputPricePerMillion = 2 },
+                new() { Id = "mock-canary-b" },
+                new() { Id = "mock-canary-dear", InputPricePerMillion = 20, OutputPricePerMillion = 60 },
+                new() { Id = "mock-busy" },
+                // Priced embedding models: one whose vectors follow the words (the second platform's Ingestion embeds with
+                // it), and one that knows synonyms (its semantic cache embeds with it).
+                new() { Id = MockOpenAiServer.WordsEmbeddingModel, Type = ModelTypes.Embedding, InputPricePerMillion = 0.1m },
+                new() { Id = MockOpenAiServer.MeaningEmbeddingModel, Type = ModelTypes.Embedding, InputPricePerMillion = 0.5m },
+            ],
+        };
+        // A free tier: the same mock as another provider account, free, with a quota of five requests a day.
+        settings.Providers["mockfree"] = new ProviderOptions
+        {
+            Kind = ProviderKinds.OpenAi,
+            BaseUrl = openAi.BaseUrl,
+            ApiKey = "sk-mock",
+            Models = [new() { Id = "free-chat", Tier = ModelTiers.Economy }],
+            Quota = new ProviderQuotaOptions { Requests = 5 },
+        };
+        settings.Providers["claude"] = new ProviderOptions
+        {
+            Kind = ProviderKinds.Anthropic, BaseUrl = new Uri(anthropic.Root), ApiKey = "sk-ant-mock", Models = [new() { Id = "claude-mock" }],
+        };
+        settings.Providers["llama"] = new ProviderOptions
+        {
+            Kind = ProviderKinds.Ollama,
+            BaseUrl = new Uri(ollama.Root),
+            Models = [new() { Id = "llama-mock" }, new() { Id = "llama-embed", Type = ModelTypes.Embedding }],
+        };
+
+        return settings
+            .Configure<RoutingOptions>("Routing", routing =>
+            {
+                routing.CanaryMinimumOutcomes = 6;
+                routing.CanaryPromoteAfter = 12;
+                // Overloaded from an average of 16 routes in flight: far above any other test's bursts of quick requests.
+                routing.OverloadConcurrency = 16;
+            })
+            // Circuits that open and recover within a test's patience.
+            .Configure<ResilienceOptions>("Resilience", resilience =>
+            {
+                resilience.BreakDuration = TimeSpan.FromSeconds(2);
+                resilience.ProbeInterval = TimeSpan.FromMilliseconds(500);
+                resilience.RetryDelay = TimeSpan.FromMilliseconds(10);
+            })
+            // The cache gauge read every second.
+            .Configure<AnalyticsOptions>("Analytics", analytics => analytics.CacheHitRateRefresh = TimeSpan.FromSeconds(1))
+            // What a stopped consumer had pulled but not acked delivered again after 5 s; a document job cut off by a
+            // stopped Ingestion comes back within seconds, not the default two minutes.
+            .Configure<EventConsumerOptions>("Messaging:Consumers:analytics-usage", consumer => consumer.AckWait = TimeSpan.FromSeconds(5))
+            .Configure<EventConsumerOptions>("Messaging:Consumers:ingestion-documents", consumer => consumer.AckWait = TimeSpan.FromSeconds(5))
+            // Off by default (see CacheOptions); the platform under test runs with it, so every test meets it.
+            .Configure<CacheOptions>("Cache", cache => cache.SemanticEnabled = true)
+            // The tests' webhook receivers listen on 127.0.0.1; webhooks reach no other private address.
+            .Configure<BillingOptions>("Billing", billing => billing.WebhookAllowedNetworks = ["127.0.0.1/32"]);
     }
 
     public async ValueTask DisposeAsync()

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text.Json;
-using AppHost.Hosting;
-using AppHost.Hosting.Resources;
+using Aspire.Hosting.ApplicationModel;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Integration;
 
@@ -29,13 +29,17 @@ public sealed class PlatformHealthTests(PlatformFixture platform)
     [Fact]
     public async Task EveryResource_IsRunning_AndTheAppHostSeesItHealthy()
     {
-        platform.Application.Resources.OfType<ProjectResource>().Count().ShouldBe(8);
-        platform.Application.Resources.ShouldAllBe(r => r.State == ResourceState.Running);
-        // The AppHost's view follows its periodic checks (every second here), e.g. after the Redis outage test.
-        await Eventually.TrueAsync(
-            () => Task.FromResult(platform.Application.Resources.All(r => r.Health == ResourceHealth.Healthy)),
-            "every resource to be healthy in the AppHost's view",
-            TimeSpan.FromSeconds(30));
+        platform.App.Resources.OfType<ProjectResource>().Count().ShouldBe(8);
+        // The AppHost's view follows its periodic checks, e.g. after the Redis outage test.
+        var resources = platform.App.Resources.Where(r => r is ProjectResource or IResourceWithConnectionString).ToList();
+        resources.Select(r => r.Name).ShouldContain("postgres");
+        foreach (var resource in resources)
+        {
+            var healthy = await platform.App.Application.ResourceNotifications.WaitForResourceHealthyAsync(resource.Name, TestContext.Current.CancellationToken)
+                .WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+            healthy.Snapshot.State?.Text.ShouldBe(KnownResourceStates.Running, resource.Name);
+            healthy.Snapshot.HealthStatus.ShouldBe(HealthStatus.Healthy, resource.Name);
+        }
     }
 
     [Fact]
@@ -53,7 +57,7 @@ public sealed class PlatformHealthTests(PlatformFixture platform)
     [Fact]
     public async Task Web_Pages_AskForSignIn_AndTheSignInPageRenders()
     {
-        using var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = platform.Application.GetEndpoints("web")[0] };
+        using var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = platform.App.GetReplicaEndpoints("web")[0] };
 
         var home = await http.GetAsync("/keys", TestContext.Current.CancellationToken);
 

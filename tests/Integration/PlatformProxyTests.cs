@@ -75,7 +75,7 @@ public sealed class PlatformProxyTests(PlatformFixture platform)
         var (_, key) = await platform.CreateTenantWithKeyAsync(new { name = "ws" });
         using var socket = new ClientWebSocket();
         socket.Options.SetRequestHeader("Authorization", $"Bearer {key}");
-        var gateway = platform.Application.GetEndpoint("gateway");
+        var gateway = platform.App.GetEndpoint("gateway");
 
         await socket.ConnectAsync(new Uri($"ws://{gateway.Authority}/ws/echo"), TestContext.Current.CancellationToken);
         await socket.SendAsync("via the edge"u8.ToArray(), WebSocketMessageType.Text, true, TestContext.Current.CancellationToken);

@@ -275,21 +275,22 @@ public sealed class PortalApiTests(PlatformFixture platform)
 
         resources.ShouldAllBe(r => r.GetProperty("status").GetString() == "healthy");
         var gateway = resources.Single(r => r.GetProperty("name").GetString() == "gateway");
-        platform.Application.GetEndpoints("gateway").ShouldContain(new Uri(gateway.GetProperty("url").GetString()!));
+        // The Gateway that answers names itself by the address its caller used: here the proxy in front of its replicas.
+        new Uri(gateway.GetProperty("url").GetString()!).ShouldBe(platform.App.GetEndpoint("gateway"));
         gateway.GetProperty("description").GetString()!.ShouldContain("redis: Healthy");
         foreach (var service in services)
         {
             resources.Where(r => r.GetProperty("name").GetString() == service).Select(r => new Uri(r.GetProperty("url").GetString()!))
-                .ShouldBe(platform.Application.GetEndpoints(service), ignoreOrder: true, service);
+                .ShouldBe(platform.App.GetReplicaEndpoints(service), ignoreOrder: true, service);
         }
-        resources.Count.ShouldBe(1 + services.Sum(s => platform.Application.GetEndpoints(s).Count));
+        resources.Count.ShouldBe(1 + services.Sum(s => platform.App.GetReplicaEndpoints(s).Count));
     }
 
     [Fact]
     public async Task AdminHealth_ShowsAStoppedServiceUnreachable()
     {
         using var admin = platform.CreateAdminClient();
-        await platform.Application.StopResourceAsync("analytics");
+        await platform.App.StopResourceAsync("analytics");
         JsonElement report;
         try
         {
@@ -297,8 +298,8 @@ public sealed class PortalApiTests(PlatformFixture platform)
         }
         finally
         {
-            await platform.Application.StartResourceAsync("analytics");
-            await platform.Application.WaitForResourceHealthyAsync("analytics", Cancellation).WaitAsync(TimeSpan.FromSeconds(60), Cancellation);
+            await platform.App.StartResourceAsync("analytics");
+            await platform.App.WaitForResourceHealthyAsync("analytics", Cancellation).WaitAsync(TimeSpan.FromSeconds(60), Cancellation);
         }
 
         report.GetProperty("status").GetString().ShouldBe("degraded");
@@ -392,7 +393,7 @@ public sealed class PortalApiTests(PlatformFixture platform)
     // Rows of tenant_users with this email that the app role sees with one setting made, as the Gateway connects.
     private async Task<long> CountUsersAsync(string setting, string value)
     {
-        await using var connection = new NpgsqlConnection(platform.Application.GetConnectionString("gatewaydb"));
+        await using var connection = new NpgsqlConnection(platform.App.GetConnectionString("gatewaydb"));
         await connection.OpenAsync(Cancellation);
         await using var command = new NpgsqlCommand($"SELECT set_config('{setting}', @value, false); SELECT count(*) FROM tenant_users", connection);
         command.Parameters.AddWithValue("value", value);
@@ -404,7 +405,7 @@ public sealed class PortalApiTests(PlatformFixture platform)
 
     private HttpClient Gateway(int replica, string key)
     {
-        var http = new HttpClient { BaseAddress = platform.Application.GetEndpoints("gateway")[replica] };
+        var http = new HttpClient { BaseAddress = platform.App.GetReplicaEndpoints("gateway")[replica] };
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
         return http;
     }

@@ -61,7 +61,7 @@ public sealed class QdrantKnowledgeTests(PlatformFixture platform, ProviderEmbed
 
         // The provider's embeddings are charged to the tenant: per document processed and per search (the mock
         // counts 3 tokens an input; each document is one chunk), and Billing meters them.
-        var usage = await UsageEvents.ForTenantAsync(secondPlatform.App.Application, tenantA, expected: 4);
+        var usage = await UsageEvents.ForTenantAsync(secondPlatform.App, tenantA, expected: 4);
         usage.ShouldAllBe(u => u.Model == $"mock/{MockOpenAiServer.WordsEmbeddingModel}" && u.InputTokens == 3 && u.Cost == 0.0000003m);
         usage.Select(u => u.Endpoint).ShouldBe(["ingestion.embeddings", "ingestion.embeddings", "ingestion.search", "ingestion.search"], ignoreOrder: true);
         await Eventually.TrueAsync(async () => (await a.GetFromJsonAsync<JsonElement>("/api/v1/billing/usage", Cancellation))

@@ -62,7 +62,7 @@ public sealed class RateLimitTests(PlatformFixture platform)
     [Fact]
     public async Task TwoGatewayInstances_TogetherAdmitTheLimit_NotTwiceIt()
     {
-        platform.Application.GetEndpoints("gateway").Count.ShouldBe(2);
+        platform.App.GetReplicaEndpoints("gateway").Count.ShouldBe(2);
         var (_, key) = await platform.CreateTenantWithKeyAsync(new { name = "shared", requestsPerMinute = 10 });
 
         var responses = await Task.WhenAll(Enumerable.Range(0, 24).Select(i => PostAsync(key, replica: i % 2)));
@@ -101,7 +101,7 @@ public sealed class RateLimitTests(PlatformFixture platform)
 
     private HttpClient Client(string key, int replica)
     {
-        var http = new HttpClient { BaseAddress = platform.Application.GetEndpoints("gateway")[replica] };
+        var http = new HttpClient { BaseAddress = platform.App.GetReplicaEndpoints("gateway")[replica] };
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
         return http;
     }

@@ -12,7 +12,7 @@ public sealed class RedisOutageTests(PlatformFixture platform)
     [Fact]
     public async Task StoppingRedis_TurnsItsUsersUnhealthy_WithoutCrashingThem_AndTheyRecover()
     {
-        await platform.Application.StopResourceAsync("redis");
+        await platform.App.StopResourceAsync("redis");
         try
         {
             foreach (var service in RedisUsers)
@@ -41,7 +41,7 @@ public sealed class RedisOutageTests(PlatformFixture platform)
         }
         finally
         {
-            await platform.Application.StartResourceAsync("redis");
+            await platform.App.StartResourceAsync("redis");
         }
 
         foreach (var service in RedisUsers)

@@ -19,7 +19,7 @@ public sealed class RedisTracingTests(PlatformFixture platform)
             ActivityStopped = spans.Add,
         };
         ActivitySource.AddActivityListener(listener);
-        await using var redis = await ConnectionMultiplexer.ConnectAsync(platform.Application.GetConnectionString("redis"));
+        await using var redis = await ConnectionMultiplexer.ConnectAsync(platform.App.GetConnectionString("redis"));
         using var tracing = new RedisTracing(redis);
         var key = $"tracing-test:{Guid.NewGuid():N}";
 

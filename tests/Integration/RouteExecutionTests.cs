@@ -111,7 +111,7 @@ public sealed class RouteExecutionTests(PlatformFixture platform)
         using var response = await ChatAsync("""{"model":"mock/mock-weak","route":{"strategy":"cascade","models":["mock/mock-weak","mock/mock-strong"]},"messages":[{"role":"user","content":"meter"}]}""", key);
 
         response.StatusCode.ShouldBe(HttpStatusCode.OK);
-        (await UsageEvents.ForTenantAsync(platform.Application, tenantId, expected: 1)).Single().Model.ShouldBe("mock/mock-strong");
+        (await UsageEvents.ForTenantAsync(platform.App, tenantId, expected: 1)).Single().Model.ShouldBe("mock/mock-strong");
     }
 
     [Theory]

@@ -50,7 +50,7 @@ public sealed class RowLevelSecurityTests(PlatformFixture platform)
     [Fact]
     public async Task AppRole_IsNeitherSuperuserNorBypassRls()
     {
-        await using var connection = new NpgsqlConnection(platform.Application.GetConnectionString("ingestiondb"));
+        await using var connection = new NpgsqlConnection(platform.App.GetConnectionString("ingestiondb"));
         await connection.OpenAsync(TestContext.Current.CancellationToken);
         await using var command = new NpgsqlCommand("SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user", connection);
         await using var reader = await command.ExecuteReaderAsync(TestContext.Current.CancellationToken);
@@ -89,7 +89,7 @@ public sealed class RowLevelSecurityTests(PlatformFixture platform)
             tenant.Enter(id);
         }
         var options = new DbContextOptionsBuilder<IngestionDbContext>()
-            .UseNpgsql(platform.Application.GetConnectionString("ingestiondb"))
+            .UseNpgsql(platform.App.GetConnectionString("ingestiondb"))
             .AddInterceptors(new TenantConnectionInterceptor(tenant))
             .Options;
         return new IngestionDbContext(options);

@@ -41,7 +41,7 @@ public sealed class SemanticCacheTests(PlatformFixture platform)
         (await AskAsync(keyB, $"On Saturdays, what are the opening hours of the {place}?")).Headers.GetValues("x-cache").Single().ShouldBe("miss");
 
         // A semantic hit costs nothing, as an exact one does.
-        var usage = await UsageEvents.ForTenantAsync(platform.Application, tenantA, expected: 7);
+        var usage = await UsageEvents.ForTenantAsync(platform.App, tenantA, expected: 7);
         usage.Where(u => u.Cache == Microsoft.Extensions.Hosting.CacheStatus.SemanticHit).Select(u => u.Cost).ShouldBe([0m, 0m]);
     }
 
@@ -171,7 +171,7 @@ public sealed class ProviderSemanticCacheTests(PlatformFixture platform, Provide
         }
 
         // Each embedding is a usage event of its own, at the model's price (the mock counts 3 tokens an input), hit or miss.
-        var usage = await UsageEvents.ForTenantAsync(secondPlatform.App.Application, tenantId, expected: 6);
+        var usage = await UsageEvents.ForTenantAsync(secondPlatform.App, tenantId, expected: 6);
         var embeddings = usage.Where(u => u.Endpoint == "cache.embeddings").ToList();
         embeddings.Select(u => (u.Model, u.InputTokens, u.Cost)).ShouldBe(
             [($"mock/{MockOpenAiServer.MeaningEmbeddingModel}", 3L, 0.0000015m), ($"mock/{MockOpenAiServer.MeaningEmbeddingModel}", 3L, 0.0000015m)]);

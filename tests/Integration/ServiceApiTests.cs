@@ -119,7 +119,7 @@ public sealed class ServiceApiTests(PlatformFixture platform)
     public async Task Realtime_WebSocket_EchoesAndIsCountedInRedis()
     {
         using var socket = new ClientWebSocket();
-        var endpoint = platform.Application.GetEndpoint("realtime");
+        var endpoint = platform.App.GetEndpoint("realtime");
         await socket.ConnectAsync(new Uri($"ws://{endpoint.Authority}/ws/echo"), TestContext.Current.CancellationToken);
         await socket.SendAsync("hello"u8.ToArray(), WebSocketMessageType.Text, true, TestContext.Current.CancellationToken);
         var buffer = new byte[64];

@@ -92,7 +92,7 @@ public sealed class TenantKeyTests(PlatformFixture platform)
 
         // Polled with a plain HTTP client every 25 ms: the SDK's retry policy and a coarser poll would add their own
         // delays to the time measured.
-        using var raw = new HttpClient { BaseAddress = platform.Application.GetEndpoints("gateway")[1] };
+        using var raw = new HttpClient { BaseAddress = platform.App.GetReplicaEndpoints("gateway")[1] };
         raw.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
         var refused = false;
         while (!refused && DateTime.UtcNow - revokedAt < TimeSpan.FromSeconds(5))
@@ -207,7 +207,7 @@ public sealed class TenantKeyTests(PlatformFixture platform)
     // What PostgreSQL holds for the tenant's keys, read as the app role inside the tenant's context.
     private async Task<string[]> StoredKeyColumnsAsync(Guid tenantId)
     {
-        await using var connection = new NpgsqlConnection(platform.Application.GetConnectionString("gatewaydb"));
+        await using var connection = new NpgsqlConnection(platform.App.GetConnectionString("gatewaydb"));
         await connection.OpenAsync(TestContext.Current.CancellationToken);
         await using var command = new NpgsqlCommand(
             "SELECT set_config('app.tenant_id', @tenant, false); SELECT hash, prefix FROM api_keys", connection);

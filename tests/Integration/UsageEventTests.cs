@@ -23,7 +23,7 @@ public sealed class UsageEventTests(PlatformFixture platform)
         using var unknown = await PostAsync(key, "{\"model\":\"nope\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}");
         using var limited = await PostAsync(key, "{\"model\":\"mock/mock-1\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}");
 
-        var events = await UsageEvents.ForTenantAsync(platform.Application, tenantId, expected: 4);
+        var events = await UsageEvents.ForTenantAsync(platform.App, tenantId, expected: 4);
 
         unknown.StatusCode.ShouldBe(HttpStatusCode.NotFound);
         limited.StatusCode.ShouldBe(HttpStatusCode.TooManyRequests);
@@ -56,7 +56,7 @@ public sealed class UsageEventTests(PlatformFixture platform)
         var body = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
 
         body.ShouldNotContain("\"usage\"");
-        var usage = (await UsageEvents.ForTenantAsync(platform.Application, tenantId, expected: 1)).Single();
+        var usage = (await UsageEvents.ForTenantAsync(platform.App, tenantId, expected: 1)).Single();
         usage.InputTokens.ShouldBe(7);
         usage.OutputTokens.ShouldBe(4);
     }
@@ -65,7 +65,7 @@ public sealed class UsageEventTests(PlatformFixture platform)
     public async Task WhileNatsIsDown_EventsWaitInTheOutbox_AndArriveWhenItIsBack()
     {
         var (tenantId, key) = await platform.CreateTenantWithKeyAsync(new { name = "outbox" });
-        await platform.Application.StopResourceAsync("nats");
+        await platform.App.StopResourceAsync("nats");
         try
         {
             for (var i = 0; i < 3; i++)
@@ -77,22 +77,22 @@ public sealed class UsageEventTests(PlatformFixture platform)
         }
         finally
         {
-            await platform.Application.StartResourceAsync("nats");
+            await platform.App.StartResourceAsync("nats");
         }
 
-        var events = await UsageEvents.ForTenantAsync(platform.Application, tenantId, expected: 3, TimeSpan.FromSeconds(60));
+        var events = await UsageEvents.ForTenantAsync(platform.App, tenantId, expected: 3, TimeSpan.FromSeconds(60));
         events.Count.ShouldBe(3);
         events.ShouldAllBe(e => e.StatusCode == 200 && e.Model == "local/local-chat");
         (await OutboxCountAsync(tenantId)).ShouldBe(0);
         foreach (var service in new[] { "gateway", "analytics", "billing", "router", "orchestrator", "ingestion", "realtime" })
         {
-            await platform.Application.WaitForResourceHealthyAsync(service, TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
+            await platform.App.WaitForResourceHealthyAsync(service, TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
         }
     }
 
     private async Task<long> OutboxCountAsync(Guid tenantId)
     {
-        await using var connection = new NpgsqlConnection(platform.Application.GetConnectionString("gatewaydb"));
+        await using var connection = new NpgsqlConnection(platform.App.GetConnectionString("gatewaydb"));
         await connection.OpenAsync(TestContext.Current.CancellationToken);
         await using var command = new NpgsqlCommand("SELECT count(*) FROM usage_outbox WHERE payload->>'tenantId' = @tenant", connection);
         command.Parameters.AddWithValue("tenant", tenantId.ToString());

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using AppHost.Hosting;
+using Platform.Testing;
 using Microsoft.Extensions.Hosting;
 using NATS.Client.Core;
 using NATS.Client.JetStream;
@@ -10,9 +10,9 @@ namespace Integration;
 /// <summary>Reads the usage events a tenant's requests put on the USAGE stream.</summary>
 public static class UsageEvents
 {
-    public static async Task<List<UsageIntegrationEvent>> ForTenantAsync(DistributedApplication application, Guid tenantId, int expected, TimeSpan? timeout = null)
+    public static async Task<List<UsageIntegrationEvent>> ForTenantAsync(TestPlatform platform, Guid tenantId, int expected, TimeSpan? timeout = null)
     {
-        await using var nats = new NatsConnection(NatsClientExtensions.ToOptions(application.GetConnectionString("nats"), "usage-reader"));
+        await using var nats = new NatsConnection(NatsClientExtensions.ToOptions(platform.GetConnectionString("nats"), "usage-reader"));
         var jetStream = new NatsJSContext(nats);
         var found = new List<UsageIntegrationEvent>();
         var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));

@@ -37,7 +37,7 @@ public static class UsageReplay
     /// </summary>
     public static async Task PublishAsync(PlatformFixture platform, IEnumerable<UsageIntegrationEvent> events, string messageIdSuffix = "")
     {
-        await using var nats = new NatsConnection(NatsClientExtensions.ToOptions(platform.Application.GetConnectionString("nats"), "usage-replay"));
+        await using var nats = new NatsConnection(NatsClientExtensions.ToOptions(platform.App.GetConnectionString("nats"), "usage-replay"));
         await SyntheticUsage.PublishAsync(new NatsJSContext(nats), events.Select(e => (e, e.Id + messageIdSuffix)), TestContext.Current.CancellationToken);
     }
 }

@@ -1,6 +1,8 @@
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Billing;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Playwright;
 using Platform.Testing;
 using Platform.Testing.Mocks;
@@ -19,31 +21,34 @@ public sealed class PortalFixture : IAsyncLifetime
 
     private IPlaywright? _playwright;
 
-    public DistributedApp App { get; private set; } = null!;
+    public TestPlatform App { get; private set; } = null!;
 
     public MockOpenAiServer MockOpenAi { get; private set; } = null!;
 
     public IBrowser Browser { get; private set; } = null!;
 
-    public Uri WebUrl => App.Application.GetEndpoints("web")[0];
+    public Uri WebUrl => App.GetEndpoint("web");
 
-    public Uri GatewayUrl => App.Application.GetEndpoints("gateway")[0];
+    public Uri GatewayUrl => App.GetEndpoint("gateway");
 
-    public string AdminKey => App.Application.GetParameterValue("admin-key");
+    public string AdminKey { get; private set; } = null!;
 
     public async ValueTask InitializeAsync()
     {
         MockOpenAi = await MockOpenAiServer.StartAsync();
         MockOpenAi.WordDelays["mock-stream"] = TimeSpan.FromMilliseconds(100);
-        Environment.SetEnvironmentVariable("Providers__mock__Kind", "openai");
-        Environment.SetEnvironmentVariable("Providers__mock__BaseUrl", MockOpenAi.BaseUrl.ToString());
-        Environment.SetEnvironmentVariable("Providers__mock__ApiKey", "sk-mock");
-        Environment.SetEnvironmentVariable("Providers__mock__Models__0__Id", "mock-stream");
-        Environment.SetEnvironmentVariable("Providers__mock__Models__0__InputPricePerMillion", "2");
-        Environment.SetEnvironmentVariable("Providers__mock__Models__0__OutputPricePerMillion", "4");
-        // The budgets test's webhook receiver listens on 127.0.0.1; webhooks reach no other private address.
-        Environment.SetEnvironmentVariable("Billing__WebhookAllowedNetworks__0", "127.0.0.1/32");
-        App = await DistributedApp.StartAsync();
+        var settings = new PlatformSettings()
+            // The budgets test's webhook receiver listens on 127.0.0.1; webhooks reach no other private address.
+            .Configure<BillingOptions>("Billing", billing => billing.WebhookAllowedNetworks = ["127.0.0.1/32"]);
+        settings.Providers["mock"] = new ProviderOptions
+        {
+            Kind = ProviderKinds.OpenAi,
+            BaseUrl = MockOpenAi.BaseUrl,
+            ApiKey = "sk-mock",
+            Models = [new() { Id = "mock-stream", InputPricePerMillion = 2, OutputPricePerMillion = 4 }],
+        };
+        App = await TestPlatform.StartAsync(settings);
+        AdminKey = await App.GetParameterValueAsync("admin-key");
 
         _playwright = await Playwright.CreateAsync();
         Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions

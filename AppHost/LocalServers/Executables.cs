@@ -1,8 +1,8 @@
-namespace AppHost.Hosting.Resources;
+namespace AppHost.LocalServers;
 
 internal static class Executables
 {
-    /// <summary>The full path of <paramref name="program"/> (a path, or a name looked up on the PATH), or null.</summary>
+    /// <summary>The full path of <paramref name="program"/> (a path, or a name looked up on the PATH and in /usr/sbin), or null.</summary>
     public static string? Find(string program)
     {
         if (program.Contains('/', StringComparison.Ordinal))
@@ -14,5 +14,14 @@ internal static class Executables
         return $"{path}:/usr/sbin:/sbin".Split(':', StringSplitOptions.RemoveEmptyEntries)
             .Select(directory => Path.Combine(directory, program))
             .FirstOrDefault(File.Exists);
+    }
+
+    /// <summary>Stops a resource's start with the reason in words when its server is not installed.</summary>
+    public static void Require(string program, string debianPackage)
+    {
+        if (Find(program) is null)
+        {
+            throw new DistributedApplicationException($"{program} was not found (Debian package {debianPackage}): run ./eng/setup.sh to install it.");
+        }
     }
 }
