@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.RegularExpressions;
 using Aspire.Hosting.Eventing;
 using Aspire.Hosting.Lifecycle;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -93,14 +94,28 @@ internal sealed partial class ConsoleReport(
 
     private async Task ReportFailureAsync(ResourceEvent update)
     {
-        var lines = new List<string>();
+        var lines = new List<LogLine>();
         await foreach (var batch in logs.GetAllAsync(update.ResourceId))
         {
-            lines.AddRange(batch.Select(line => line.Content));
+            lines.AddRange(batch);
         }
         var exit = update.Snapshot.ExitCode is { } code ? $" (exit code {code})" : "";
-        var tail = lines.Count == 0 ? "  (it wrote nothing)" : string.Join(Environment.NewLine, lines.TakeLast(LogLinesOnFailure).Select(line => "  " + line));
-        Log.Failed(logger, update.Resource.Name, update.Snapshot.State?.Text, exit, tail);
+        var said = Reason(lines);
+        Log.Failed(logger, update.Resource.Name, update.Snapshot.State?.Text, exit,
+            said.Count == 0 ? "  (it wrote nothing)" : string.Join(Environment.NewLine, said.Select(line => "  " + line)));
+    }
+
+    // What a failed resource said, without stack frames: the first lines that name a failure (the cause is usually among
+    // them, not in the shutdown that follows), then its last lines.
+    private static List<string> Reason(List<LogLine> lines)
+    {
+        var text = lines.OrderBy(line => line.LineNumber)
+            .Select(line => Decoration().Replace(line.Content, "").Trim())
+            .Where(line => line.Length > 0 && !line.StartsWith("at ", StringComparison.Ordinal) && !line.StartsWith("---", StringComparison.Ordinal))
+            .ToList();
+        return [.. text.Where(line => Failure().IsMatch(line)).Take(LogLinesOnFailure / 2)
+            .Concat(text.TakeLast(LogLinesOnFailure / 2))
+            .Distinct()];
     }
 
     private async Task ReportReadyAsync(Dictionary<string, string> urls, IReadOnlyList<ParameterResource> announced, CancellationToken cancellationToken)
@@ -111,6 +126,13 @@ internal sealed partial class ConsoleReport(
             Log.Announced(logger, parameter.Name, await parameter.GetValueAsync(cancellationToken));
         }
     }
+
+    // A log line's timestamp and terminal colours.
+    [GeneratedRegex(@"^\S+Z |\x1b\[[0-9;]*m")]
+    private static partial Regex Decoration();
+
+    [GeneratedRegex("fail|crit|error|exception|unable|refused|in use|not found|denied|damaged|missing", RegexOptions.IgnoreCase)]
+    private static partial Regex Failure();
 
     private static partial class Log
     {

@@ -47,7 +47,8 @@ public sealed class PortalFixture : IAsyncLifetime
             ApiKey = "sk-mock",
             Models = [new() { Id = "mock-stream", InputPricePerMillion = 2, OutputPricePerMillion = 4 }],
         };
-        App = await TestPlatform.StartAsync(settings);
+        // With the Aspire dashboard, which a test opens as a developer would.
+        App = await TestPlatform.StartAsync(settings, dashboard: true);
         AdminKey = await App.GetParameterValueAsync("admin-key");
 
         _playwright = await Playwright.CreateAsync();
