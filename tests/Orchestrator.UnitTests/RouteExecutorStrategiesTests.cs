@@ -21,7 +21,7 @@ public sealed class RouteExecutorStrategiesTests : RouteExecutorFixture
     public async Task ExecuteAsync_Parallel_APoorFirstAnswer_IsRejected_AndTheOtherAwaited()
     {
         Provider("a/one", FakeChatClient.Answering(""));
-        Provider("b/two", FakeChatClient.Answering("Oslo", delay: TimeSpan.FromMilliseconds(100)));
+        Provider("b/two", FakeChatClient.Answering("Oslo", delay: TimeSpan.FromMilliseconds(500)));
 
         var result = await Executor.ExecuteAsync(Request(RouteStrategies.Parallel, "a/one", "b/two"), Cancellation);
 
