@@ -24,4 +24,7 @@ public sealed class Budget
     public string Scope => KeyId?.ToString() ?? BudgetState.TenantScope;
 
     public static readonly int[] AlertThresholds = [50, 80, 100];
+
+    /// <summary>The alert thresholds (percent of the limit) that <paramref name="spent"/> has reached.</summary>
+    public IEnumerable<int> ThresholdsReachedBy(decimal spent) => AlertThresholds.Where(t => spent >= Limit * t / 100);
 }

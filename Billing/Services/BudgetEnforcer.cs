@@ -113,22 +113,7 @@ public sealed partial class BudgetEnforcer(
         var plan = await Spending.CurrentPlanAsync(db, now, cancellationToken);
         var budgets = await db.Budgets.AsNoTracking().ToListAsync(cancellationToken);
 
-        // The limits the Gateway reserves against, per scope and period; the tenant's month is capped by its plan too.
-        var limits = budgets.ToDictionary(b => BudgetState.LimitField(b.Scope, b.Period), b => b.Limit);
-        var monthField = BudgetState.LimitField(BudgetState.TenantScope, BudgetState.Month);
-        if (plan?.MonthlyCap is { } cap)
-        {
-            limits[monthField] = Math.Min(cap, limits.GetValueOrDefault(monthField, decimal.MaxValue));
-        }
-
-        // Tenant-wide limits block outright (cache hits too); a key's budget refuses through the Gateway's reservations.
-        var reached = limits.Where(l => l.Key.StartsWith(BudgetState.TenantScope, StringComparison.Ordinal) && spend.Of(l.Key) >= l.Value).Select(l => l.Key).FirstOrDefault();
-        var softLimits = limits.Select(l => (l.Key, Soft: l.Value * options.Value.SoftLimitRatio));
-        if (plan?.SoftLimit is { } planSoft)
-        {
-            softLimits = softLimits.Append((monthField, planSoft));
-        }
-        var pressure = softLimits.Any(l => spend.Of(l.Key) >= l.Soft);
+        var (limits, reached, pressure) = Evaluate(budgets, plan, spend, options.Value.SoftLimitRatio);
 
         await WriteStateAsync(tenantId, limits, reached, plan, spend, pressure, now);
         // Registers the tenant too (a plan or budget may come before its first usage), so sweeps visit it.
@@ -138,6 +123,30 @@ public sealed partial class BudgetEnforcer(
             ON CONFLICT (tenant_id) DO UPDATE SET has_limits = excluded.has_limits
             """, cancellationToken);
         await RaiseAlertsAsync(db, tenantId, budgets, spend, now, cancellationToken);
+    }
+
+    /// <summary>
+    /// The limits the Gateway reserves against, per scope and period (the tenant's month capped by its plan too), the
+    /// tenant-wide limit reached if one is, and whether spend is past a soft limit.
+    /// </summary>
+    internal static (Dictionary<string, decimal> Limits, string? Reached, bool Pressure) Evaluate(
+        IEnumerable<Budget> budgets, Plan? plan, Spending spend, decimal softLimitRatio)
+    {
+        var limits = budgets.ToDictionary(b => BudgetState.LimitField(b.Scope, b.Period), b => b.Limit);
+        var monthField = BudgetState.LimitField(BudgetState.TenantScope, BudgetState.Month);
+        if (plan?.MonthlyCap is { } cap)
+        {
+            limits[monthField] = Math.Min(cap, limits.GetValueOrDefault(monthField, decimal.MaxValue));
+        }
+
+        // Tenant-wide limits block outright (cache hits too); a key's budget refuses through the Gateway's reservations.
+        var reached = limits.Where(l => l.Key.StartsWith(BudgetState.TenantScope, StringComparison.Ordinal) && spend.Of(l.Key) >= l.Value).Select(l => l.Key).FirstOrDefault();
+        var softLimits = limits.Select(l => (l.Key, Soft: l.Value * softLimitRatio));
+        if (plan?.SoftLimit is { } planSoft)
+        {
+            softLimits = softLimits.Append((monthField, planSoft));
+        }
+        return (limits, reached, softLimits.Any(l => spend.Of(l.Key) >= l.Soft));
     }
 
     private async Task WriteStateAsync(
@@ -176,7 +185,7 @@ public sealed partial class BudgetEnforcer(
         {
             var spent = spend.Of(BudgetState.LimitField(budget.Scope, budget.Period));
             var periodStart = budget.Period == BudgetState.Day ? spend.Today : spend.MonthStart;
-            foreach (var threshold in Budget.AlertThresholds.Where(t => spent >= budget.Limit * t / 100))
+            foreach (var threshold in budget.ThresholdsReachedBy(spent))
             {
                 await db.Database.ExecuteSqlAsync($"""
                     INSERT INTO budget_alerts (id, tenant_id, budget_id, key_id, period, period_start, threshold, "limit", spent, created_at)

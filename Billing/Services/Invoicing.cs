@@ -1,4 +1,5 @@
 using Billing.Infrastructure;
+using Billing.Model;
 using Microsoft.EntityFrameworkCore;
 
 namespace Billing.Services;
@@ -14,14 +15,37 @@ public static class Invoicing
     {
         var start = new DateTimeOffset(monthStart.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
         var end = start.AddMonths(1);
+        var subscriptions = await db.Subscriptions.AsNoTracking().Where(s => s.StartsAt < end).OrderBy(s => s.StartsAt).ToListAsync(cancellationToken);
+        var planIds = InForce(subscriptions, start).Select(s => s.PlanId).Distinct().ToList();
+        var plans = await db.Plans.AsNoTracking().Where(p => planIds.Contains(p.Id)).ToDictionaryAsync(p => p.Id, cancellationToken);
+        var usage = await db.MeteredEvents.AsNoTracking()
+            .Where(e => e.OccurredAt >= start && e.OccurredAt < end)
+            .GroupBy(e => new { e.Model, e.InputPricePerMillion, e.OutputPricePerMillion })
+            .Select(g => new
+            {
+                g.Key.Model,
+                g.Key.InputPricePerMillion,
+                g.Key.OutputPricePerMillion,
+                Requests = g.LongCount(),
+                InputTokens = g.Sum(e => e.InputTokens),
+                OutputTokens = g.Sum(e => e.OutputTokens),
+                Cost = g.Sum(e => e.Cost),
+            })
+            .ToListAsync(cancellationToken);
+        return Compute(monthStart, now, subscriptions, plans,
+            [.. usage.Select(u => new MeteredUsage(u.Model, u.InputPricePerMillion, u.OutputPricePerMillion, u.Requests, u.InputTokens, u.OutputTokens, u.Cost))]);
+    }
+
+    /// <summary>The invoice of a month from its subscriptions (every one that started before its end, in order), their plans and its metered usage.</summary>
+    internal static Invoice Compute(
+        DateOnly monthStart, DateTimeOffset now, IReadOnlyList<Subscription> subscriptions, IReadOnlyDictionary<string, Plan> plans, IReadOnlyList<MeteredUsage> usage)
+    {
+        var start = new DateTimeOffset(monthStart.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+        var end = start.AddMonths(1);
         var monthSeconds = (decimal)(end - start).TotalSeconds;
         var lines = new List<InvoiceLine>();
 
-        // The subscription in force when the month began, and every one that started during it.
-        var subscriptions = await db.Subscriptions.AsNoTracking().Where(s => s.StartsAt < end).OrderBy(s => s.StartsAt).ToListAsync(cancellationToken);
-        var inForce = subscriptions.Where(s => s.StartsAt <= start).TakeLast(1).Concat(subscriptions.Where(s => s.StartsAt > start)).ToList();
-        var planIds = inForce.Select(s => s.PlanId).Distinct().ToList();
-        var plans = await db.Plans.AsNoTracking().Where(p => planIds.Contains(p.Id)).ToDictionaryAsync(p => p.Id, cancellationToken);
+        var inForce = InForce(subscriptions, start);
         var included = 0m;
         for (var i = 0; i < inForce.Count; i++)
         {
@@ -38,20 +62,6 @@ public static class Invoicing
             { Plan = plan.Id, From = from, To = to });
         }
 
-        var usage = await db.MeteredEvents.AsNoTracking()
-            .Where(e => e.OccurredAt >= start && e.OccurredAt < end)
-            .GroupBy(e => new { e.Model, e.InputPricePerMillion, e.OutputPricePerMillion })
-            .Select(g => new
-            {
-                g.Key.Model,
-                g.Key.InputPricePerMillion,
-                g.Key.OutputPricePerMillion,
-                Requests = g.LongCount(),
-                InputTokens = g.Sum(e => e.InputTokens),
-                OutputTokens = g.Sum(e => e.OutputTokens),
-                Cost = g.Sum(e => e.Cost),
-            })
-            .ToListAsync(cancellationToken);
         foreach (var line in usage.Where(u => u.Cost != 0).OrderBy(u => u.Model).ThenBy(u => u.InputPricePerMillion))
         {
             lines.Add(new InvoiceLine("usage", $"{line.Model}: {line.InputTokens:N0} input and {line.OutputTokens:N0} output tokens", line.Cost)
@@ -82,7 +92,15 @@ public static class Invoicing
             Total: Math.Round(lines.Sum(l => l.Amount), 2, MidpointRounding.AwayFromZero),
             Totals: totals);
     }
+
+    // The subscription in force when the month began, and every one that started during it.
+    private static List<Subscription> InForce(IReadOnlyList<Subscription> subscriptions, DateTimeOffset start) =>
+        [.. subscriptions.Where(s => s.StartsAt <= start).TakeLast(1).Concat(subscriptions.Where(s => s.StartsAt > start))];
 }
+
+/// <summary>A month's metered usage of one model at one pair of prices.</summary>
+internal sealed record MeteredUsage(
+    string Model, decimal InputPricePerMillion, decimal OutputPricePerMillion, long Requests, long InputTokens, long OutputTokens, decimal Cost);
 
 public sealed record Invoice(
     string Month, DateTimeOffset PeriodStart, DateTimeOffset PeriodEnd, string Status, string Currency,

@@ -32,6 +32,12 @@ public sealed class Spending
             .GroupBy(c => new { c.Period, c.KeyId })
             .Select(g => new { g.Key.Period, g.Key.KeyId, Cost = g.Sum(c => c.Cost) })
             .ToListAsync(cancellationToken);
+        return From(today, [.. perKey.Select(k => (k.Period, k.KeyId, k.Cost))]);
+    }
+
+    /// <summary>The spend of each key in the day and month holding <paramref name="today"/>, and the tenant's as their sum.</summary>
+    internal static Spending From(DateOnly today, IReadOnlyList<(string Period, Guid KeyId, decimal Cost)> perKey)
+    {
         var byField = perKey.ToDictionary(k => BudgetState.LimitField(k.KeyId.ToString(), k.Period), k => k.Cost);
         foreach (var period in new[] { BudgetState.Day, BudgetState.Month })
         {

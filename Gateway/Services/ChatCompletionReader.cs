@@ -25,6 +25,10 @@ public static partial class ChatCompletionReader
             {
                 throw new InvalidRequestException("stream_options", "stream_options is only allowed when stream is true.");
             }
+            if (streamOptions.ValueKind != JsonValueKind.Object)
+            {
+                throw new InvalidRequestException("stream_options", "stream_options must be an object.");
+            }
             includeUsage = OptionalBool(streamOptions, "include_usage", "stream_options.include_usage") ?? false;
         }
         if (OptionalInt(body, "n") is { } n && n != 1)
@@ -40,7 +44,7 @@ public static partial class ChatCompletionReader
             PresencePenalty = OptionalNumber(body, "presence_penalty", -2, 2),
             MaxOutputTokens = OptionalInt(body, "max_completion_tokens", minimum: 1) ?? OptionalInt(body, "max_tokens", minimum: 1),
             Seed = body.TryGetProperty("seed", out var seed) && seed.ValueKind != JsonValueKind.Null
-                ? seed.TryGetInt64(out var seedValue) ? seedValue : throw new InvalidRequestException("seed", "seed must be an integer.")
+                ? seed.ValueKind == JsonValueKind.Number && seed.TryGetInt64(out var seedValue) ? seedValue : throw new InvalidRequestException("seed", "seed must be an integer.")
                 : null,
             StopSequences = Stop(body),
             User = OptionalString(body, "user"),
@@ -150,9 +154,10 @@ public static partial class ChatCompletionReader
                 throw new InvalidRequestException($"{path}.image_url.url", "The data URL is malformed.");
             }
         }
-        return Uri.TryCreate(url, UriKind.Absolute, out var uri)
+        // Only what a provider can fetch: on Linux a bare path such as /etc/passwd is an absolute (file) URI too.
+        return Uri.TryCreate(url, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp)
             ? new UriContent(uri, "image/*")
-            : throw new InvalidRequestException($"{path}.image_url.url", "The image url is not an absolute URL.");
+            : throw new InvalidRequestException($"{path}.image_url.url", "The image url is not an absolute http(s) URL.");
     }
 
     private static List<AIContent> ToolCalls(JsonElement calls, string path)
@@ -286,7 +291,7 @@ public static partial class ChatCompletionReader
             throw new InvalidRequestException("retrieval", "retrieval is true or an object such as {\"top\": 4}.");
         }
         return retrieval.TryGetProperty("top", out var top) && top.ValueKind != JsonValueKind.Null
-            ? top.TryGetInt32(out var n) && n is >= 1 and <= 20 ? new RetrievalRequest(n) : throw new InvalidRequestException("retrieval.top", "retrieval.top is 1 to 20.")
+            ? top.ValueKind == JsonValueKind.Number && top.TryGetInt32(out var n) && n is >= 1 and <= 20 ? new RetrievalRequest(n) : throw new InvalidRequestException("retrieval.top", "retrieval.top is 1 to 20.")
             : new RetrievalRequest(RetrievalRequest.DefaultTop);
     }
 
@@ -311,7 +316,7 @@ public static partial class ChatCompletionReader
             throw new InvalidRequestException("route.models", "route.models names at least one model.");
         }
         var hedge = route.TryGetProperty("hedge", out var h) && h.ValueKind != JsonValueKind.Null
-            ? h.TryGetInt32(out var n) && n is >= 1 and <= 8 ? n : throw new InvalidRequestException("route.hedge", "route.hedge is 1 to 8.")
+            ? h.ValueKind == JsonValueKind.Number && h.TryGetInt32(out var n) && n is >= 1 and <= 8 ? n : throw new InvalidRequestException("route.hedge", "route.hedge is 1 to 8.")
             : 2;
         return new RouteRequest(strategy, models, hedge);
     }

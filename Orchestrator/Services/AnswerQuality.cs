@@ -28,7 +28,8 @@ public static class AnswerQuality
         {
             return "required tool not called";
         }
-        if (options.ResponseFormat is "json_object" or "json_schema" && !IsJsonObject(text))
+        // A tool call is the answer's content then, not JSON text.
+        if (options.ResponseFormat is "json_object" or "json_schema" && !calls && !IsJsonObject(text))
         {
             return "not the JSON asked for";
         }

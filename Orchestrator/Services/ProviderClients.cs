@@ -12,7 +12,7 @@ namespace Orchestrator.Services;
 /// One <see cref="IChatClient"/> (and embedding generator) per catalog model, built once: the provider's client
 /// wrapped in the library's own logging and OpenTelemetry middleware (GenAI semantic conventions).
 /// </summary>
-public sealed class ProviderClients(
+public class ProviderClients(
     ModelCatalog catalog,
     LocalChatClient localChat,
     LocalEmbeddingGenerator localEmbeddings,
@@ -28,7 +28,8 @@ public sealed class ProviderClients(
     private readonly ConcurrentDictionary<string, HttpClient> _http = new(StringComparer.Ordinal);
 
     /// <summary>The chat client of <c>provider/model</c>, or null when the catalog has no such chat model.</summary>
-    public IChatClient? Chat(string provider, string model) =>
+    // Virtual so the route executor's unit tests can stand in fake providers.
+    public virtual IChatClient? Chat(string provider, string model) =>
         catalog.Find($"{provider}/{model}").Model is { IsEmbedding: false } entry
             ? _chat.GetOrAdd(entry.QualifiedId, _ => new ChatClientBuilder(CreateChatClient(entry))
                 .UseLogging(loggers)

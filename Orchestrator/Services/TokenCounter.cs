@@ -25,7 +25,7 @@ public sealed class TokenCounter
             total += TokensPerMessage + Count(message.Role.Value) + Count(message.Text);
             foreach (var call in message.Contents.OfType<FunctionCallContent>())
             {
-                total += Count(call.Name) + Count(System.Text.Json.JsonSerializer.Serialize(call.Arguments, AIJsonUtilities.DefaultOptions));
+                total += Count(call.Name) + Count(System.Text.Json.JsonSerializer.Serialize(call.Arguments, ExecutionJson.Options));
             }
             foreach (var result in message.Contents.OfType<FunctionResultContent>())
             {

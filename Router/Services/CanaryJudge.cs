@@ -30,27 +30,36 @@ public sealed partial class CanaryJudge(
         var figures = batch.HashGetAllAsync(key);
         batch.Execute();
         var (stable, canary) = Arms(await figures);
+        if (Verdict(stable, canary, options.Value) is { } verdict)
+        {
+            await EndAsync(mark.CanaryId, verdict.Status, verdict.Reason, cancellationToken);
+        }
+    }
 
-        var settings = options.Value;
+    /// <summary>
+    /// Whether a canary ends, and why: rolled back when its error rate or cost regressed against the stable policy's,
+    /// promoted when it held long enough; null while either arm has too few outcomes to judge, or it is still on trial.
+    /// </summary>
+    internal static (string Status, string Reason)? Verdict(ArmFigures stable, ArmFigures canary, RoutingOptions settings)
+    {
         if (stable.Outcomes < settings.CanaryMinimumOutcomes || canary.Outcomes < settings.CanaryMinimumOutcomes)
         {
-            return;
+            return null;
         }
         if (canary.ErrorRate > stable.ErrorRate + settings.CanaryErrorTolerance)
         {
-            await EndAsync(mark.CanaryId, CanaryStatuses.RolledBack,
-                string.Create(CultureInfo.InvariantCulture, $"error rate {canary.ErrorRate:P1} against {stable.ErrorRate:P1} under the stable policy"), cancellationToken);
+            return (CanaryStatuses.RolledBack,
+                string.Create(CultureInfo.InvariantCulture, $"error rate {canary.ErrorRate:P1} against {stable.ErrorRate:P1} under the stable policy"));
         }
-        else if (canary.CostPerRequest > stable.CostPerRequest * (1 + (decimal)settings.CanaryCostTolerance) && canary.CostPerRequest > 0)
+        if (canary.CostPerRequest > stable.CostPerRequest * (1 + (decimal)settings.CanaryCostTolerance) && canary.CostPerRequest > 0)
         {
-            await EndAsync(mark.CanaryId, CanaryStatuses.RolledBack,
-                string.Create(CultureInfo.InvariantCulture, $"cost per request {canary.CostPerRequest:0.########} USD against {stable.CostPerRequest:0.########} USD under the stable policy"), cancellationToken);
+            return (CanaryStatuses.RolledBack,
+                string.Create(CultureInfo.InvariantCulture, $"cost per request {canary.CostPerRequest:0.########} USD against {stable.CostPerRequest:0.########} USD under the stable policy"));
         }
-        else if (canary.Outcomes >= settings.CanaryPromoteAfter)
-        {
-            await EndAsync(mark.CanaryId, CanaryStatuses.Promoted,
-                string.Create(CultureInfo.InvariantCulture, $"held for {canary.Outcomes} requests: error rate {canary.ErrorRate:P1}, cost per request {canary.CostPerRequest:0.########} USD"), cancellationToken);
-        }
+        return canary.Outcomes >= settings.CanaryPromoteAfter
+            ? (CanaryStatuses.Promoted,
+                string.Create(CultureInfo.InvariantCulture, $"held for {canary.Outcomes} requests: error rate {canary.ErrorRate:P1}, cost per request {canary.CostPerRequest:0.########} USD"))
+            : null;
     }
 
     /// <summary>The figures of a canary's two arms so far.</summary>
@@ -98,7 +107,7 @@ public sealed partial class CanaryJudge(
 
     private static RedisKey Key(string canaryId) => $"router:canary:{canaryId}";
 
-    private static (ArmFigures Stable, ArmFigures Canary) Arms(HashEntry[] entries)
+    internal static (ArmFigures Stable, ArmFigures Canary) Arms(HashEntry[] entries)
     {
         var values = entries.ToDictionary(e => (string)e.Name!, e => (string)e.Value!);
         ArmFigures Arm(string arm)

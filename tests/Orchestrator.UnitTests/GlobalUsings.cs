@@ -1,0 +1,2 @@
+// The platform's shared types (catalog, routes, executions) live in this namespace, as in the services.
+global using Microsoft.Extensions.Hosting;
