@@ -1,2 +1,3 @@
 global using Analytics.Apis;
 global using Analytics.Extensions;
+global using Platform.Contracts;

@@ -1,2 +1,3 @@
 global using Billing.Apis;
 global using Billing.Extensions;
+global using Platform.Contracts;

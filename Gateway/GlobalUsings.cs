@@ -1,2 +1,3 @@
 global using Gateway.Apis;
 global using Gateway.Extensions;
+global using Platform.Contracts;

@@ -1,2 +1,3 @@
 global using Ingestion.Apis;
 global using Ingestion.Extensions;
+global using Platform.Contracts;

@@ -1,2 +1,3 @@
 global using Orchestrator.Apis;
 global using Orchestrator.Extensions;
+global using Platform.Contracts;

@@ -1,2 +1,3 @@
+global using Platform.Contracts;
 global using Router.Apis;
 global using Router.Extensions;

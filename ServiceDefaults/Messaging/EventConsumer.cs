@@ -4,8 +4,9 @@ using System.Threading.Channels;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using NATS.Client.Core;
-using NATS.Client.JetStream;
 using NATS.Client.JetStream.Models;
+using NATS.Client.JetStream;
+using Platform.Contracts;
 
 namespace Microsoft.Extensions.Hosting;
 

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using NATS.Client.Core;
 using NATS.Client.JetStream;
+using Platform.Contracts;
 
 namespace Microsoft.Extensions.Hosting;
 

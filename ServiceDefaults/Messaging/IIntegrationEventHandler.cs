@@ -1,3 +1,5 @@
+using Platform.Contracts;
+
 namespace Microsoft.Extensions.Hosting;
 
 /// <summary>Handles one event in its own DI scope. Throwing asks for a redelivery; the bus dead-letters after the last attempt.</summary>

@@ -4,6 +4,7 @@ using BenchmarkDotNet.Configs;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Hosting.Internal;
 using Microsoft.Extensions.Options;
+using Platform.Contracts;
 using Router;
 using Router.Model;
 using Router.Services;

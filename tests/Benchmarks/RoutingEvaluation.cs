@@ -3,6 +3,7 @@ using System.Globalization;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Hosting.Internal;
 using Microsoft.Extensions.Options;
+using Platform.Contracts;
 using Router;
 using Router.Model;
 using Router.Services;

@@ -3,6 +3,7 @@ using System.Globalization;
 using Microsoft.Extensions.Hosting;
 using NATS.Client.Core;
 using NATS.Client.JetStream;
+using Platform.Contracts;
 using Platform.Testing;
 
 namespace Benchmarks;

@@ -8,6 +8,7 @@ using NATS.Client.Core;
 using NATS.Client.JetStream;
 using Npgsql;
 using OpenAI.Chat;
+using Platform.Contracts;
 using Platform.Testing;
 
 namespace Integration;

@@ -8,6 +8,7 @@ using Microsoft.Extensions.Hosting;
 using NATS.Client.Core;
 using NATS.Client.JetStream;
 using NATS.Client.JetStream.Models;
+using Platform.Contracts;
 
 namespace Integration;
 

@@ -1,4 +1,4 @@
-namespace Microsoft.Extensions.Hosting;
+namespace Platform.Contracts;
 
 /// <summary>A fact one service tells the others over JetStream. The id makes publishing and handling idempotent.</summary>
 public abstract record IntegrationEvent

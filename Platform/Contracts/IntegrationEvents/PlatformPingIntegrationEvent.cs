@@ -1,4 +1,4 @@
-namespace Microsoft.Extensions.Hosting;
+namespace Platform.Contracts;
 
 /// <summary>An operator's probe of the event bus: published by the Gateway, recorded by Analytics with its trace.</summary>
 public sealed record PlatformPingIntegrationEvent : IntegrationEvent

@@ -1,14 +1,4 @@
-namespace Microsoft.Extensions.Hosting;
-
-/// <summary>A tenant was created on, or moved to, a plan (from the Gateway's admin API): Billing prorates from <see cref="IntegrationEvent.OccurredAt"/>.</summary>
-public sealed record TenantPlanChangedIntegrationEvent : IntegrationEvent
-{
-    public const string Subject = "billing.tenant.plan";
-
-    public Guid TenantId { get; init; }
-
-    public string Plan { get; init; } = "";
-}
+namespace Platform.Contracts;
 
 /// <summary>A budget's spend crossed one of its alert thresholds (50, 80, 100 %), once per budget, period and threshold.</summary>
 public sealed record BudgetAlertIntegrationEvent : IntegrationEvent

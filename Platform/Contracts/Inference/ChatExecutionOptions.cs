@@ -1,12 +1,6 @@
 using Microsoft.Extensions.AI;
 
-namespace Microsoft.Extensions.Hosting;
-
-/// <summary>
-/// What the Gateway asks the Orchestrator to run: a route (candidate models and how to use them), the conversation
-/// as Microsoft.Extensions.AI messages, and the options.
-/// </summary>
-public sealed record ChatExecutionRequest(RoutePlan Route, IList<ChatMessage> Messages, ChatExecutionOptions Options);
+namespace Platform.Contracts;
 
 /// <summary>The OpenAI request options the platform passes through, in a form that crosses the wire plainly.</summary>
 public sealed record ChatExecutionOptions
@@ -77,7 +71,3 @@ public sealed record ChatExecutionOptions
         return options;
     }
 }
-
-public sealed record JsonSchemaFormat(string? Name, string? Description, System.Text.Json.JsonElement Schema, bool? Strict);
-
-public sealed record ToolDefinition(string Name, string? Description, System.Text.Json.JsonElement Parameters);

@@ -1,4 +1,4 @@
-namespace Microsoft.Extensions.Hosting;
+namespace Platform.Contracts;
 
 /// <summary>
 /// The budget state Billing keeps in Redis and the Gateway reads on every request, in integer nano-dollars (exact

@@ -1,4 +1,4 @@
-namespace Microsoft.Extensions.Hosting;
+namespace Platform.Contracts;
 
 /// <summary>
 /// Redis keys through which other services tell the Router to degrade to free or cheap models: Billing when a

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Microsoft.Extensions.AI;
 
-namespace Microsoft.Extensions.Hosting;
+namespace Platform.Contracts;
 
 /// <summary>How the Gateway and the Orchestrator serialise executions: Microsoft.Extensions.AI's own options, on one line.</summary>
 public static class ExecutionJson

@@ -1,6 +1,4 @@
-namespace Microsoft.Extensions.Hosting;
-
-public sealed record EmbeddingExecutionRequest(string Provider, string Model, IList<string> Inputs, int? Dimensions);
+namespace Platform.Contracts;
 
 public sealed record EmbeddingExecutionResponse(IList<float[]> Vectors, long InputTokens)
 {

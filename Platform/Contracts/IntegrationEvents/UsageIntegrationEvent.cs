@@ -1,4 +1,4 @@
-namespace Microsoft.Extensions.Hosting;
+namespace Platform.Contracts;
 
 /// <summary>
 /// One per request through the Gateway's <c>/v1</c> API (and one more for a semantic-cache embedding by a provider), and one per provider embedding Ingestion made for a tenant, hit or miss, success or error: what Billing meters
@@ -51,15 +51,4 @@ public sealed record UsageIntegrationEvent : IntegrationEvent
     public string? ErrorCode { get; init; }
 
     public string? TraceId { get; init; }
-}
-
-public static class CacheStatus
-{
-    public const string None = "none";
-    public const string Miss = "miss";
-    public const string Hit = "hit";
-    public const string SemanticHit = "semantic-hit";
-    public const string Bypass = "bypass";
-    // Cache-Control: no-cache: not looked up, answered afresh and stored.
-    public const string Refresh = "refresh";
 }
