@@ -1,3 +1,4 @@
 global using Ingestion.Apis;
 global using Ingestion.Extensions;
+global using Platform.Catalog;
 global using Platform.Contracts;

@@ -1,3 +1,4 @@
+global using Platform.Catalog;
 global using Platform.Contracts;
 global using Router.Apis;
 global using Router.Extensions;

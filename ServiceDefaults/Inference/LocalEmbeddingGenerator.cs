@@ -1,4 +1,5 @@
 using Microsoft.Extensions.AI;
+using Platform.Catalog;
 
 namespace Microsoft.Extensions.Hosting;
 

@@ -1,7 +1,7 @@
 using System.Globalization;
 using StackExchange.Redis;
 
-namespace Microsoft.Extensions.Hosting;
+namespace Platform.Catalog;
 
 /// <summary>
 /// What provider accounts with a quota have used this period, in Redis: the Orchestrator counts each answer,
@@ -55,6 +55,3 @@ public sealed class ProviderQuotas(IConnectionMultiplexer redis, ModelCatalog ca
         return ($"quota:{provider}:{stamp}", end - now);
     }
 }
-
-/// <summary>A provider's use of its quota this period; <see cref="Share"/> is 1 when either limit is reached.</summary>
-public sealed record QuotaUse(long Requests, long? RequestLimit, long Tokens, long? TokenLimit, string Period, double Share);

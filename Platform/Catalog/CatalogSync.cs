@@ -1,9 +1,10 @@
 using System.Text.Json;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using NATS.Client.Core;
 using StackExchange.Redis;
 
-namespace Microsoft.Extensions.Hosting;
+namespace Platform.Catalog;
 
 /// <summary>
 /// The catalog's changes made through the admin API live in Redis; every service holding a catalog loads them at

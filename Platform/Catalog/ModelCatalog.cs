@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
 
-namespace Microsoft.Extensions.Hosting;
+namespace Platform.Catalog;
 
 /// <summary>
 /// The models the platform can serve, from <c>Providers:*</c> plus the built-in keyless <c>local</c> provider, and
@@ -97,18 +97,3 @@ public sealed class ModelCatalog
         public IReadOnlyDictionary<string, ProviderModelOptions> Changes { get; }
     }
 }
-
-/// <summary>A model of the catalog: <c>provider/id</c>, its provider's settings and its prices.</summary>
-public sealed record CatalogModel(string Provider, ProviderOptions Options, ProviderModelOptions Model)
-{
-    public string QualifiedId { get; } = $"{Provider}/{Model.Id}";
-
-    public bool IsEmbedding => Model.Type == ModelTypes.Embedding;
-
-    /// <summary>The cost of a request in USD, from the catalog's per-million prices.</summary>
-    public decimal CostOf(long inputTokens, long outputTokens) =>
-        (inputTokens * Model.InputPricePerMillion + outputTokens * Model.OutputPricePerMillion) / 1_000_000m;
-}
-
-/// <summary>The model found, or, for an ambiguous bare id, the candidates to choose from.</summary>
-public readonly record struct CatalogLookup(CatalogModel? Model, IReadOnlyList<CatalogModel> Ambiguous);
