@@ -2,3 +2,4 @@ global using Gateway.Apis;
 global using Gateway.Extensions;
 global using Platform.Catalog;
 global using Platform.Contracts;
+global using Platform.Vectors;

@@ -2,3 +2,4 @@ global using Ingestion.Apis;
 global using Ingestion.Extensions;
 global using Platform.Catalog;
 global using Platform.Contracts;
+global using Platform.Vectors;

@@ -2,3 +2,4 @@ global using Orchestrator.Apis;
 global using Orchestrator.Extensions;
 global using Platform.Catalog;
 global using Platform.Contracts;
+global using Platform.Vectors;

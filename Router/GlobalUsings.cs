@@ -1,4 +1,5 @@
 global using Platform.Catalog;
 global using Platform.Contracts;
+global using Platform.Vectors;
 global using Router.Apis;
 global using Router.Extensions;

@@ -1,5 +1,5 @@
 using System.Numerics.Tensors;
-using Microsoft.Extensions.Hosting;
+using Platform.Vectors;
 
 namespace ServiceDefaults.UnitTests;
 

@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Numerics;
 using System.Numerics.Tensors;
 
-namespace Microsoft.Extensions.Hosting;
+namespace Platform.Vectors;
 
 /// <summary>
 /// Normalised vectors, each with an item, searched by dot product (the cosine). Small indexes are scanned exactly.

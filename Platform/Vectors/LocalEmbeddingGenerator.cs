@@ -1,7 +1,7 @@
 using Microsoft.Extensions.AI;
 using Platform.Catalog;
 
-namespace Microsoft.Extensions.Hosting;
+namespace Platform.Vectors;
 
 /// <summary>
 /// The keyless default embedding: lexical, not neural. Words and word pairs are hashed into a fixed number of
