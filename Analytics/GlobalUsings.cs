@@ -1,3 +1,4 @@
 global using Analytics.Apis;
 global using Analytics.Extensions;
 global using Platform.Contracts;
+global using Platform.Messaging;

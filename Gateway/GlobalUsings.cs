@@ -2,4 +2,5 @@ global using Gateway.Apis;
 global using Gateway.Extensions;
 global using Platform.Catalog;
 global using Platform.Contracts;
+global using Platform.Messaging;
 global using Platform.Vectors;

@@ -2,4 +2,5 @@ global using Ingestion.Apis;
 global using Ingestion.Extensions;
 global using Platform.Catalog;
 global using Platform.Contracts;
+global using Platform.Messaging;
 global using Platform.Vectors;

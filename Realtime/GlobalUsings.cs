@@ -1,2 +1,3 @@
+global using Platform.Messaging;
 global using Realtime.Apis;
 global using Realtime.Extensions;

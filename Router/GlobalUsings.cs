@@ -1,5 +1,6 @@
 global using Platform.Catalog;
 global using Platform.Contracts;
+global using Platform.Messaging;
 global using Platform.Vectors;
 global using Router.Apis;
 global using Router.Extensions;

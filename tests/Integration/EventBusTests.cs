@@ -9,6 +9,7 @@ using NATS.Client.Core;
 using NATS.Client.JetStream;
 using NATS.Client.JetStream.Models;
 using Platform.Contracts;
+using Platform.Messaging;
 
 namespace Integration;
 

@@ -1,4 +1,4 @@
-using Microsoft.Extensions.Hosting;
+using Platform.Messaging;
 
 namespace ServiceDefaults.UnitTests;
 

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using NATS.Client.Core;
 
-namespace Microsoft.Extensions.Hosting;
+namespace Platform.Messaging;
 
 // W3C trace context in NATS headers, so a consumer's work joins the trace of the request that caused it.
 internal static class TraceContextHeaders

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using NATS.Client.Core;
 
-namespace Microsoft.Extensions.Hosting;
+namespace Platform.Messaging;
 
 internal sealed class NatsHealthCheck(INatsConnection connection) : IHealthCheck
 {

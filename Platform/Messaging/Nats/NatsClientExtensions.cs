@@ -1,25 +1,34 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using NATS.Client.Core;
 using NATS.Client.JetStream;
 using NATS.Client.OpenTelemetry;
 
-namespace Microsoft.Extensions.Hosting;
+namespace Platform.Messaging;
 
-// The registration Aspire.NATS.Net would give, plus the JetStream context our event bus runs on.
+/// <summary>
+/// The registration Aspire.NATS.Net gives (that package is not served here): a NATS connection from
+/// <c>ConnectionStrings:{name}</c>, with its health check, tracing and metrics.
+/// </summary>
 public static class NatsClientExtensions
 {
-    private const string SettingsSection = "Aspire:Nats:Net";
+    private const string SettingsSection = "Aspire:Nats:Client";
 
-    public static void AddNatsClient(this IHostApplicationBuilder builder, string connectionName, Action<NatsSettings>? configure = null)
+    public static void AddNatsClient(this IHostApplicationBuilder builder, string connectionName, Action<NatsClientSettings>? configureSettings = null)
     {
-        var settings = new NatsSettings();
-        builder.Configuration.GetSection(SettingsSection).Bind(settings);
-        builder.Configuration.GetSection($"{SettingsSection}:{connectionName}").Bind(settings);
-        settings.ConnectionString ??= builder.Configuration.GetConnectionString(connectionName);
-        configure?.Invoke(settings);
+        var settings = new NatsClientSettings();
+        var section = builder.Configuration.GetSection(SettingsSection);
+        section.Bind(settings);
+        section.GetSection(connectionName).Bind(settings);
+        if (builder.Configuration.GetConnectionString(connectionName) is { } connectionString)
+        {
+            settings.ConnectionString = connectionString;
+        }
+        configureSettings?.Invoke(settings);
 
         if (string.IsNullOrWhiteSpace(settings.ConnectionString))
         {
@@ -30,12 +39,11 @@ public static class NatsClientExtensions
         builder.Services.AddSingleton(services =>
             new NatsConnection(options with { LoggerFactory = services.GetRequiredService<ILoggerFactory>() }));
         builder.Services.AddSingleton<INatsConnection>(services => services.GetRequiredService<NatsConnection>());
-        builder.Services.AddSingleton<INatsJSContext>(services => new NatsJSContext(services.GetRequiredService<NatsConnection>()));
 
         if (!settings.DisableHealthChecks)
         {
             builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(
-                connectionName,
+                "NATS",
                 services => new NatsHealthCheck(services.GetRequiredService<INatsConnection>()),
                 HealthStatus.Unhealthy,
                 tags: null,
@@ -48,6 +56,10 @@ public static class NatsClientExtensions
                 .WithMetrics(metrics => metrics.AddNatsClientInstrumentation());
         }
     }
+
+    /// <summary>The JetStream context over the connection <see cref="AddNatsClient"/> registered.</summary>
+    public static void AddNatsJetStream(this IHostApplicationBuilder builder) =>
+        builder.Services.TryAddSingleton<INatsJSContext>(services => new NatsJSContext(services.GetRequiredService<NatsConnection>()));
 
     internal static NatsOpts ToOptions(string connectionString, string clientName)
     {

@@ -1,4 +1,4 @@
-namespace Microsoft.Extensions.Hosting;
+namespace Platform.Messaging;
 
 /// <summary>Headers a dead-lettered message carries besides its original ones.</summary>
 public static class DeadLetterHeaders

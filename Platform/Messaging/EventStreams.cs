@@ -1,7 +1,4 @@
-namespace Microsoft.Extensions.Hosting;
-
-/// <summary>A JetStream stream of the platform: its name, the subjects it captures and how long it keeps them.</summary>
-public sealed record EventStream(string Name, string Subjects, TimeSpan MaxAge);
+namespace Platform.Messaging;
 
 /// <summary>The streams every service may publish to; provisioning is idempotent, so any service may create them.</summary>
 public static class EventStreams

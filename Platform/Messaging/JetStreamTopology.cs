@@ -1,7 +1,7 @@
 using NATS.Client.JetStream;
 using NATS.Client.JetStream.Models;
 
-namespace Microsoft.Extensions.Hosting;
+namespace Platform.Messaging;
 
 /// <summary>Creates or updates the platform's streams once per process, and again after a failure.</summary>
 public sealed class JetStreamTopology(INatsJSContext jetStream) : IDisposable

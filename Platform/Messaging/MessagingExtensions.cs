@@ -1,20 +1,23 @@
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using NATS.Client.Core;
 using NATS.Client.JetStream;
 using Platform.Contracts;
 
-namespace Microsoft.Extensions.Hosting;
+namespace Platform.Messaging;
 
 public static class MessagingExtensions
 {
     /// <summary>The JetStream event bus over the NATS connection registered with <c>AddNatsClient</c>.</summary>
     public static IHostApplicationBuilder AddEventBus(this IHostApplicationBuilder builder)
     {
+        builder.AddNatsJetStream();
         builder.Services.TryAddSingleton<JetStreamTopology>();
         builder.Services.TryAddSingleton<EventPublisher>();
+        builder.Services.AddOpenTelemetry().WithTracing(tracing => tracing.AddSource(MessagingTelemetry.ActivitySourceName));
         return builder;
     }
 

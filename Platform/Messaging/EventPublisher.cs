@@ -4,7 +4,7 @@ using NATS.Client.Core;
 using NATS.Client.JetStream;
 using Platform.Contracts;
 
-namespace Microsoft.Extensions.Hosting;
+namespace Platform.Messaging;
 
 /// <summary>Publishes integration events to JetStream and waits for the stream to store them.</summary>
 public sealed class EventPublisher(INatsJSContext jetStream, JetStreamTopology topology)
@@ -14,7 +14,7 @@ public sealed class EventPublisher(INatsJSContext jetStream, JetStreamTopology t
     {
         await topology.EnsureAsync(cancellationToken);
 
-        using var activity = PlatformTelemetry.ActivitySource.StartActivity($"{subject} publish", ActivityKind.Producer);
+        using var activity = MessagingTelemetry.ActivitySource.StartActivity($"{subject} publish", ActivityKind.Producer);
         activity?.SetTag("messaging.system", "nats");
         activity?.SetTag("messaging.destination.name", subject);
         activity?.SetTag("messaging.message.id", @event.Id);

@@ -2,13 +2,14 @@ using System.Diagnostics;
 using System.Text.Json;
 using System.Threading.Channels;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using NATS.Client.Core;
-using NATS.Client.JetStream.Models;
 using NATS.Client.JetStream;
+using NATS.Client.JetStream.Models;
 using Platform.Contracts;
 
-namespace Microsoft.Extensions.Hosting;
+namespace Platform.Messaging;
 
 /// <summary>
 /// A durable JetStream consumer with explicit acks: a message is acked after its handler succeeds, retried with
@@ -152,7 +153,7 @@ internal sealed partial class EventConsumer<TEvent>(
                 readable.Add((message, @event));
             }
         }
-        using var activity = PlatformTelemetry.ActivitySource.StartActivity($"{options.FilterSubject} process batch", ActivityKind.Consumer, parentContext: default,
+        using var activity = MessagingTelemetry.ActivitySource.StartActivity($"{options.FilterSubject} process batch", ActivityKind.Consumer, parentContext: default,
             links: readable.Take(128).Select(r => TraceContextHeaders.Extract(r.Message.Headers)).Where(c => c != default).Select(c => new ActivityLink(c)));
         activity?.SetTag("messaging.system", "nats");
         activity?.SetTag("messaging.consumer.group.name", options.Durable);
@@ -198,7 +199,7 @@ internal sealed partial class EventConsumer<TEvent>(
     {
         var parent = TraceContextHeaders.Extract(message.Headers);
         // Without a listener (no OpenTelemetry in this host) a plain Activity still carries the trace to logs and the dead letter.
-        using var activity = PlatformTelemetry.ActivitySource.StartActivity($"{message.Subject} process", ActivityKind.Consumer, parent)
+        using var activity = MessagingTelemetry.ActivitySource.StartActivity($"{message.Subject} process", ActivityKind.Consumer, parent)
             ?? (parent == default ? null : new Activity($"{message.Subject} process").SetParentId(parent.TraceId, parent.SpanId, parent.TraceFlags).Start());
         activity?.SetTag("messaging.system", "nats");
         activity?.SetTag("messaging.destination.name", message.Subject);
@@ -295,29 +296,5 @@ internal sealed partial class EventConsumer<TEvent>(
         var capped = exponential < options.MaxRetryDelay ? exponential : options.MaxRetryDelay;
         // Full jitter between half and all of the delay keeps retries of a burst apart.
         return capped * (0.5 + Random.Shared.NextDouble() / 2);
-    }
-
-    private static partial class Log
-    {
-        [LoggerMessage(1, LogLevel.Warning, "Consumer {Durable} interrupted; resuming.")]
-        public static partial void ConsumerInterrupted(ILogger logger, Exception exception, string durable);
-
-        [LoggerMessage(2, LogLevel.Warning, "Event {EventId} failed in {Durable} (delivery {Deliveries}); it will be retried.")]
-        public static partial void WillRetry(ILogger logger, Exception exception, Guid eventId, string durable, int deliveries);
-
-        [LoggerMessage(3, LogLevel.Error, "Event {EventId} failed in {Durable} on delivery {Deliveries}, the last attempt.")]
-        public static partial void GivingUp(ILogger logger, Exception exception, Guid eventId, string durable, int deliveries);
-
-        [LoggerMessage(5, LogLevel.Information, "Consumer {Durable} resumes after NATS reconnected.")]
-        public static partial void Resuming(ILogger logger, string durable);
-
-        [LoggerMessage(6, LogLevel.Warning, "A batch of {Count} events failed in {Durable}; retrying them one by one.")]
-        public static partial void BatchFailed(ILogger logger, Exception exception, string durable, int count);
-
-        [LoggerMessage(7, LogLevel.Warning, "Consumer {Durable} could not report a job in progress; it may be delivered again.")]
-        public static partial void ProgressNotSent(ILogger logger, Exception exception, string durable);
-
-        [LoggerMessage(4, LogLevel.Error, "Message on {Subject} dead-lettered by {Durable}: {Reason}")]
-        public static partial void DeadLettered(ILogger logger, string subject, string durable, string reason);
     }
 }

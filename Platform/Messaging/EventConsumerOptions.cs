@@ -1,4 +1,4 @@
-namespace Microsoft.Extensions.Hosting;
+namespace Platform.Messaging;
 
 /// <summary>A durable JetStream consumer; overridable from <c>Messaging:Consumers:{Durable}</c>.</summary>
 public sealed class EventConsumerOptions

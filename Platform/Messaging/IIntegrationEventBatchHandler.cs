@@ -1,12 +1,6 @@
 using Platform.Contracts;
 
-namespace Microsoft.Extensions.Hosting;
-
-/// <summary>Handles one event in its own DI scope. Throwing asks for a redelivery; the bus dead-letters after the last attempt.</summary>
-public interface IIntegrationEventHandler<in TEvent> where TEvent : IntegrationEvent
-{
-    Task HandleAsync(TEvent integrationEvent, CancellationToken cancellationToken);
-}
+namespace Platform.Messaging;
 
 /// <summary>
 /// Handles a batch of events in one DI scope (one transaction, one round trip), for high-volume streams. It must be
