@@ -2,3 +2,4 @@ global using Billing.Apis;
 global using Billing.Extensions;
 global using Platform.Contracts;
 global using Platform.Messaging;
+global using Platform.Tenancy;

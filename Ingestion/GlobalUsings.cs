@@ -3,4 +3,5 @@ global using Ingestion.Extensions;
 global using Platform.Catalog;
 global using Platform.Contracts;
 global using Platform.Messaging;
+global using Platform.Tenancy;
 global using Platform.Vectors;

@@ -8,7 +8,7 @@ public static class Extensions
 {
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {
-        builder.AddNpgsqlDbContext<AnalyticsDbContext>("analyticsdb");
+        builder.AddTenantDbContext<AnalyticsDbContext>("analyticsdb");
         builder.AddMigrations<AnalyticsDbContext>("analyticsdb");
         builder.AddNatsClient("nats");
         builder.AddInternalTokenAuthentication();

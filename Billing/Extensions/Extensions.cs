@@ -14,7 +14,7 @@ public static class Extensions
             .ValidateOnStart();
         builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull);
 
-        builder.AddNpgsqlDbContext<BillingDbContext>("billingdb");
+        builder.AddTenantDbContext<BillingDbContext>("billingdb");
         builder.AddMigrations<BillingDbContext>("billingdb");
         builder.AddRedisClient("redis");
         builder.AddNatsClient("nats");

@@ -11,7 +11,7 @@ public static class Extensions
     {
         builder.Services.AddOptions<GatewayOptions>().BindConfiguration("Gateway");
 
-        builder.AddNpgsqlDbContext<GatewayDbContext>("gatewaydb");
+        builder.AddTenantDbContext<GatewayDbContext>("gatewaydb");
         builder.AddMigrations<GatewayDbContext>("gatewaydb");
         builder.AddRedisClient("redis");
         builder.AddNatsClient("nats");

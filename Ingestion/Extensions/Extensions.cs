@@ -14,7 +14,7 @@ public static class Extensions
     {
         builder.Services.AddOptions<IngestionOptions>().BindConfiguration("Ingestion");
 
-        builder.AddNpgsqlDbContext<IngestionDbContext>("ingestiondb");
+        builder.AddTenantDbContext<IngestionDbContext>("ingestiondb");
         builder.AddMigrations<IngestionDbContext>("ingestiondb");
         builder.AddNatsClient("nats");
         // The catalog prices what providers' embedding models do for tenants; without Redis it keeps the configured

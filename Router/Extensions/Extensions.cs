@@ -8,7 +8,7 @@ public static class Extensions
 {
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {
-        builder.AddNpgsqlDbContext<RouterDbContext>("routerdb");
+        builder.AddTenantDbContext<RouterDbContext>("routerdb");
         builder.AddMigrations<RouterDbContext>("routerdb");
         builder.AddRedisClient("redis");
         builder.AddNatsClient("nats");

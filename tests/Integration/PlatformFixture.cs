@@ -3,9 +3,9 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using AppHost.Hosting;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using OpenAI;
+using Platform.Tenancy;
 using Platform.Testing;
 using Platform.Testing.Mocks;
 

@@ -1,4 +1,4 @@
-using Microsoft.Extensions.Hosting;
+using Platform.Tenancy;
 
 namespace ServiceDefaults.UnitTests;
 

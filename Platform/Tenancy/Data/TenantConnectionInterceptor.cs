@@ -1,7 +1,7 @@
 using System.Data.Common;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 
-namespace Microsoft.Extensions.Hosting;
+namespace Platform.Tenancy;
 
 /// <summary>
 /// Sets <c>app.tenant_id</c> on every connection EF opens, which row-level security policies read.

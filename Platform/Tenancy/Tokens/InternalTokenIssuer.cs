@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
-namespace Microsoft.Extensions.Hosting;
+namespace Platform.Tenancy;
 
 /// <summary>Mints the short-lived signed token that carries a tenant from the Gateway to the services.</summary>
 public sealed class InternalTokenIssuer(IOptions<InternalTokenOptions> options, TimeProvider timeProvider)

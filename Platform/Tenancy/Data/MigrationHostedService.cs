@@ -1,8 +1,9 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
-namespace Microsoft.Extensions.Hosting;
+namespace Platform.Tenancy;
 
 // Runs before the server starts listening, so a service never answers on an old schema.
 internal sealed partial class MigrationHostedService<TContext>(IServiceProvider services, string? ownerConnectionString)

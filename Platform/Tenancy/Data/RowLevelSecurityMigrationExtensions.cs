@@ -1,6 +1,6 @@
 using Microsoft.EntityFrameworkCore.Migrations;
 
-namespace Microsoft.Extensions.Hosting;
+namespace Platform.Tenancy;
 
 public static class RowLevelSecurityMigrationExtensions
 {

@@ -1,7 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using Microsoft.IdentityModel.Tokens;
 
-namespace Microsoft.Extensions.Hosting;
+namespace Platform.Tenancy;
 
 internal static class InternalTokenKey
 {

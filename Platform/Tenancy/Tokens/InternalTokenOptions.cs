@@ -1,4 +1,4 @@
-namespace Microsoft.Extensions.Hosting;
+namespace Platform.Tenancy;
 
 /// <summary>The internal tokens the Gateway mints for the services behind it, bound from <c>InternalTokens</c>.</summary>
 public sealed class InternalTokenOptions

@@ -1,4 +1,4 @@
-namespace Microsoft.Extensions.Hosting;
+namespace Platform.Tenancy;
 
 public static class InternalTokenClaims
 {

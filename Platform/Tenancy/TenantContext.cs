@@ -1,4 +1,4 @@
-namespace Microsoft.Extensions.Hosting;
+namespace Platform.Tenancy;
 
 /// <summary>
 /// The tenant a unit of work runs for: taken from the validated internal token of a request,
