@@ -3,3 +3,4 @@ global using Billing.Extensions;
 global using Platform.Contracts;
 global using Platform.Messaging;
 global using Platform.Tenancy;
+global using ServiceDefaults;

@@ -5,3 +5,4 @@ global using Platform.Contracts;
 global using Platform.Messaging;
 global using Platform.Tenancy;
 global using Platform.Vectors;
+global using ServiceDefaults;

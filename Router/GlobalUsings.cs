@@ -5,3 +5,4 @@ global using Platform.Tenancy;
 global using Platform.Vectors;
 global using Router.Apis;
 global using Router.Extensions;
+global using ServiceDefaults;

@@ -8,6 +8,9 @@ public static class Extensions
 {
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {
+        builder.Services.AddProblemDetails();
+        builder.Services.AddSingleton(TimeProvider.System);
+
         builder.AddTenantDbContext<AnalyticsDbContext>("analyticsdb");
         builder.AddMigrations<AnalyticsDbContext>("analyticsdb");
         builder.AddNatsClient("nats");

@@ -10,6 +10,9 @@ public static class Extensions
 {
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {
+        builder.Services.AddProblemDetails();
+        builder.Services.AddSingleton(TimeProvider.System);
+
         builder.Services.AddOptions<BillingOptions>().BindConfiguration("Billing")
             .Validate(billing => billing.WebhookAllowedNetworks.All(network => System.Net.IPNetwork.TryParse(network, out _)), "Billing:WebhookAllowedNetworks holds networks in CIDR notation.")
             .ValidateOnStart();

@@ -10,6 +10,9 @@ public static class Extensions
 {
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {
+        builder.Services.AddProblemDetails();
+        builder.Services.AddSingleton(TimeProvider.System);
+
         builder.Services.AddOptions<GatewayOptions>().BindConfiguration("Gateway");
 
         builder.AddTenantDbContext<GatewayDbContext>("gatewaydb");

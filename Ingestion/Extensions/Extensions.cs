@@ -14,6 +14,9 @@ public static class Extensions
 {
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {
+        builder.Services.AddProblemDetails();
+        builder.Services.AddSingleton(TimeProvider.System);
+
         builder.Services.AddOptions<IngestionOptions>().BindConfiguration("Ingestion");
 
         builder.AddTenantDbContext<IngestionDbContext>("ingestiondb");

@@ -7,6 +7,9 @@ public static class Extensions
 {
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {
+        builder.Services.AddProblemDetails();
+        builder.Services.AddSingleton(TimeProvider.System);
+
         builder.AddModelCatalog();
 
         // While Redis is away, commands fail at once (a 503, a prompt /health) rather than wait 5 s in a queue.

@@ -9,6 +9,9 @@ public static class Extensions
 {
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {
+        builder.Services.AddProblemDetails();
+        builder.Services.AddSingleton(TimeProvider.System);
+
         builder.AddTenantDbContext<RouterDbContext>("routerdb");
         builder.AddMigrations<RouterDbContext>("routerdb");
         // While Redis is away, commands fail at once (a 503, a prompt /health) rather than wait 5 s in a queue.
