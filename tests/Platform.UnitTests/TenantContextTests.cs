@@ -1,6 +1,6 @@
 using Platform.Tenancy;
 
-namespace ServiceDefaults.UnitTests;
+namespace Platform.UnitTests;
 
 public sealed class TenantContextTests
 {

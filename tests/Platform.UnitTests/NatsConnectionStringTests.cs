@@ -1,6 +1,6 @@
 using Platform.Messaging;
 
-namespace ServiceDefaults.UnitTests;
+namespace Platform.UnitTests;
 
 public sealed class NatsConnectionStringTests
 {

@@ -11,7 +11,7 @@ using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using Platform.Tenancy;
 
-namespace ServiceDefaults.UnitTests;
+namespace Platform.UnitTests;
 
 // A real Kestrel server with the service-side wiring, called as the Gateway (or an attacker) would.
 public sealed class InternalTokenAuthenticationTests : IAsyncLifetime

@@ -1,7 +1,7 @@
 using System.Numerics.Tensors;
 using Platform.Vectors;
 
-namespace ServiceDefaults.UnitTests;
+namespace Platform.UnitTests;
 
 public sealed class VectorIndexTests
 {
