@@ -1,2 +1,8 @@
 global using Orchestrator.Apis;
 global using Orchestrator.Extensions;
+global using Platform.Catalog;
+global using Platform.Contracts;
+global using Platform.Messaging;
+global using Platform.Tenancy;
+global using Platform.Vectors;
+global using ServiceDefaults;

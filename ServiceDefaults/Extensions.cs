@@ -1,17 +1,17 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
 
-namespace Microsoft.Extensions.Hosting;
+namespace ServiceDefaults;
 
-// What every service shares: telemetry, health, service discovery and resilient HTTP clients.
-// Shaped as the Aspire ServiceDefaults template so that switching to Aspire changes nothing here.
+// The Aspire ServiceDefaults template's wiring, which every service shares: telemetry, health, service discovery and
+// resilient HTTP clients; plus the Prometheus endpoint.
 public static class Extensions
 {
     private const string HealthEndpointPath = "/health";
@@ -30,8 +30,6 @@ public static class Extensions
             http.AddServiceDiscovery();
         });
 
-        builder.Services.AddProblemDetails();
-        builder.Services.TryAddSingleton(TimeProvider.System);
         return builder;
     }
 
@@ -51,7 +49,7 @@ public static class Extensions
                 .AddMeter(PlatformTelemetry.MeterName)
                 .AddPrometheusExporter())
             .WithTracing(tracing => tracing
-                .AddSource(builder.Environment.ApplicationName, PlatformTelemetry.ActivitySourceName)
+                .AddSource(builder.Environment.ApplicationName)
                 .AddAspNetCoreInstrumentation(options =>
                     // Probes and scrapes are not requests worth tracing.
                     options.Filter = context =>

@@ -2,7 +2,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
-namespace Microsoft.Extensions.Hosting;
+namespace ServiceDefaults;
 
 // Writes /health as JSON naming each check, so an operator (and the AppHost) sees which dependency failed.
 internal static class HealthReportWriter

@@ -1,12 +1,7 @@
-using System.Diagnostics;
+namespace ServiceDefaults;
 
-namespace Microsoft.Extensions.Hosting;
-
-// The activity source and meter our own code reports to; ServiceDefaults subscribes to both.
+// The meter the services' own instruments report to; AddServiceDefaults exports it.
 public static class PlatformTelemetry
 {
-    public const string ActivitySourceName = "AiPlatform";
     public const string MeterName = "AiPlatform";
-
-    public static readonly ActivitySource ActivitySource = new(ActivitySourceName);
 }

@@ -1,1 +1,2 @@
+global using ServiceDefaults;
 global using Web.Extensions;

@@ -8,7 +8,10 @@ public static class Extensions
 {
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {
-        builder.AddNpgsqlDbContext<AnalyticsDbContext>("analyticsdb");
+        builder.Services.AddProblemDetails();
+        builder.Services.AddSingleton(TimeProvider.System);
+
+        builder.AddTenantDbContext<AnalyticsDbContext>("analyticsdb");
         builder.AddMigrations<AnalyticsDbContext>("analyticsdb");
         builder.AddNatsClient("nats");
         builder.AddInternalTokenAuthentication();

@@ -2,6 +2,7 @@ using System.Text.Json.Serialization;
 using Billing.Infrastructure;
 using Billing.IntegrationEvents;
 using Billing.Services;
+using StackExchange.Redis;
 
 namespace Billing.Extensions;
 
@@ -9,14 +10,18 @@ public static class Extensions
 {
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {
+        builder.Services.AddProblemDetails();
+        builder.Services.AddSingleton(TimeProvider.System);
+
         builder.Services.AddOptions<BillingOptions>().BindConfiguration("Billing")
             .Validate(billing => billing.WebhookAllowedNetworks.All(network => System.Net.IPNetwork.TryParse(network, out _)), "Billing:WebhookAllowedNetworks holds networks in CIDR notation.")
             .ValidateOnStart();
         builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull);
 
-        builder.AddNpgsqlDbContext<BillingDbContext>("billingdb");
+        builder.AddTenantDbContext<BillingDbContext>("billingdb");
         builder.AddMigrations<BillingDbContext>("billingdb");
-        builder.AddRedisClient("redis");
+        // While Redis is away, commands fail at once (a 503, a prompt /health) rather than wait 5 s in a queue.
+        builder.AddRedisClient("redis", configureOptions: redis => redis.BacklogPolicy = BacklogPolicy.FailFast);
         builder.AddNatsClient("nats");
         builder.AddInternalTokenAuthentication();
 

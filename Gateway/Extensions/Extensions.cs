@@ -2,6 +2,7 @@ using Gateway.Infrastructure;
 using Gateway.Model;
 using Gateway.Services;
 using Microsoft.AspNetCore.Identity;
+using StackExchange.Redis;
 
 namespace Gateway.Extensions;
 
@@ -9,11 +10,15 @@ public static class Extensions
 {
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {
+        builder.Services.AddProblemDetails();
+        builder.Services.AddSingleton(TimeProvider.System);
+
         builder.Services.AddOptions<GatewayOptions>().BindConfiguration("Gateway");
 
-        builder.AddNpgsqlDbContext<GatewayDbContext>("gatewaydb");
+        builder.AddTenantDbContext<GatewayDbContext>("gatewaydb");
         builder.AddMigrations<GatewayDbContext>("gatewaydb");
-        builder.AddRedisClient("redis");
+        // While Redis is away, commands fail at once (a 503, a prompt /health) rather than wait 5 s in a queue.
+        builder.AddRedisClient("redis", configureOptions: redis => redis.BacklogPolicy = BacklogPolicy.FailFast);
         builder.AddNatsClient("nats");
         builder.AddEventBus();
         builder.AddInternalTokenIssuer();

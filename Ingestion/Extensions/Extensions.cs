@@ -4,7 +4,9 @@ using Ingestion.IntegrationEvents;
 using Ingestion.Model;
 using Ingestion.Services;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.VectorData;
+using StackExchange.Redis;
 
 namespace Ingestion.Extensions;
 
@@ -12,14 +14,25 @@ public static class Extensions
 {
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {
+        builder.Services.AddProblemDetails();
+        builder.Services.AddSingleton(TimeProvider.System);
+
         builder.Services.AddOptions<IngestionOptions>().BindConfiguration("Ingestion");
 
-        builder.AddNpgsqlDbContext<IngestionDbContext>("ingestiondb");
+        builder.AddTenantDbContext<IngestionDbContext>("ingestiondb");
         builder.AddMigrations<IngestionDbContext>("ingestiondb");
         builder.AddNatsClient("nats");
+        // While Redis is away, commands fail at once (a 503, a prompt /health) rather than wait 5 s in a queue.
+        builder.AddRedisClient("redis", configureOptions: redis => redis.BacklogPolicy = BacklogPolicy.FailFast);
         // The catalog prices what providers' embedding models do for tenants; without Redis it keeps the configured
         // prices (not the admin API's changes), so Ingestion is only degraded.
-        builder.AddRedisClient("redis", redis => redis.HealthCheckFailureStatus = Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Degraded);
+        builder.Services.Configure<HealthCheckServiceOptions>(health =>
+        {
+            foreach (var redis in health.Registrations.Where(check => check.Name == "StackExchange.Redis"))
+            {
+                redis.FailureStatus = HealthStatus.Degraded;
+            }
+        });
         builder.AddModelCatalog();
         builder.AddInternalTokenAuthentication();
 

@@ -1,4 +1,5 @@
 using Orchestrator.Services;
+using StackExchange.Redis;
 
 namespace Orchestrator.Extensions;
 
@@ -6,9 +7,13 @@ public static class Extensions
 {
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {
+        builder.Services.AddProblemDetails();
+        builder.Services.AddSingleton(TimeProvider.System);
+
         builder.AddModelCatalog();
 
-        builder.AddRedisClient("redis");
+        // While Redis is away, commands fail at once (a 503, a prompt /health) rather than wait 5 s in a queue.
+        builder.AddRedisClient("redis", configureOptions: redis => redis.BacklogPolicy = BacklogPolicy.FailFast);
         builder.AddNatsClient("nats");
         builder.AddInternalTokenAuthentication();
 

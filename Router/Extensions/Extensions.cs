@@ -1,6 +1,7 @@
 using Router.Infrastructure;
 using Router.IntegrationEvents;
 using Router.Services;
+using StackExchange.Redis;
 
 namespace Router.Extensions;
 
@@ -8,9 +9,13 @@ public static class Extensions
 {
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {
-        builder.AddNpgsqlDbContext<RouterDbContext>("routerdb");
+        builder.Services.AddProblemDetails();
+        builder.Services.AddSingleton(TimeProvider.System);
+
+        builder.AddTenantDbContext<RouterDbContext>("routerdb");
         builder.AddMigrations<RouterDbContext>("routerdb");
-        builder.AddRedisClient("redis");
+        // While Redis is away, commands fail at once (a 503, a prompt /health) rather than wait 5 s in a queue.
+        builder.AddRedisClient("redis", configureOptions: redis => redis.BacklogPolicy = BacklogPolicy.FailFast);
         builder.AddNatsClient("nats");
         builder.AddInternalTokenAuthentication();
         builder.AddInternalTokenIssuer();

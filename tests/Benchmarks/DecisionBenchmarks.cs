@@ -1,9 +1,10 @@
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Columns;
 using BenchmarkDotNet.Configs;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Hosting.Internal;
 using Microsoft.Extensions.Options;
+using Platform.Catalog;
+using Platform.Contracts;
 using Router;
 using Router.Model;
 using Router.Services;

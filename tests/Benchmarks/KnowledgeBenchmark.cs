@@ -6,9 +6,9 @@ using System.Text;
 using System.Text.Json;
 using Ingestion;
 using Ingestion.Services;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Platform.Testing;
+using Platform.Vectors;
 
 namespace Benchmarks;
 

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text;
-using Microsoft.Extensions.Hosting;
+using Platform.Catalog;
 using Platform.Testing;
 using Platform.Testing.Mocks;
 

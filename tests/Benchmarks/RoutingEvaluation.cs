@@ -1,8 +1,9 @@
 using System.Diagnostics;
 using System.Globalization;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Hosting.Internal;
 using Microsoft.Extensions.Options;
+using Platform.Catalog;
+using Platform.Contracts;
 using Router;
 using Router.Model;
 using Router.Services;

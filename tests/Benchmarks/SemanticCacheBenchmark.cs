@@ -4,9 +4,10 @@ using System.Numerics.Tensors;
 using Gateway;
 using Gateway.Services;
 using Microsoft.Extensions.AI;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Platform.Catalog;
+using Platform.Vectors;
 
 namespace Benchmarks;
 

@@ -1,8 +1,9 @@
 using System.Diagnostics;
 using System.Globalization;
-using Microsoft.Extensions.Hosting;
 using NATS.Client.Core;
 using NATS.Client.JetStream;
+using Platform.Contracts;
+using Platform.Messaging;
 using Platform.Testing;
 
 namespace Benchmarks;

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Numerics.Tensors;
-using Microsoft.Extensions.Hosting;
+using Platform.Vectors;
 
 namespace Benchmarks;
 

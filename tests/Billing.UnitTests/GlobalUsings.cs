@@ -1,2 +1,2 @@
-// The platform's shared types (budget state, events) live in this namespace, as in the services.
-global using Microsoft.Extensions.Hosting;
+// The platform's shared types (budget state, events), as the service uses them.
+global using Platform.Contracts;

@@ -3,11 +3,12 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Microsoft.Extensions.Hosting;
 using NATS.Client.Core;
 using NATS.Client.JetStream;
 using Npgsql;
 using OpenAI.Chat;
+using Platform.Contracts;
+using Platform.Messaging;
 using Platform.Testing;
 
 namespace Integration;

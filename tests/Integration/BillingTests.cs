@@ -5,8 +5,8 @@ using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using Microsoft.Extensions.Hosting;
 using Npgsql;
+using Platform.Contracts;
 using Platform.Testing;
 using Platform.Testing.Mocks;
 

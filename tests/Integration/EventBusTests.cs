@@ -8,6 +8,8 @@ using Microsoft.Extensions.Hosting;
 using NATS.Client.Core;
 using NATS.Client.JetStream;
 using NATS.Client.JetStream.Models;
+using Platform.Contracts;
+using Platform.Messaging;
 
 namespace Integration;
 

@@ -6,10 +6,12 @@ using Analytics;
 using Billing;
 using Gateway;
 using Orchestrator;
+using Platform.Catalog;
+using Platform.Messaging;
 using Router;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using OpenAI;
+using Platform.Tenancy;
 using Platform.Testing;
 using Platform.Testing.Mocks;
 

@@ -59,6 +59,6 @@ public sealed class RedisOutageTests(PlatformFixture platform)
         using var http = platform.App.CreateHttpClient(service);
         using var response = await http.GetAsync("/health", TestContext.Current.CancellationToken);
         using var report = JsonDocument.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
-        return report.RootElement.GetProperty("checks").GetProperty("redis").GetProperty("status").GetString();
+        return report.RootElement.GetProperty("checks").GetProperty("StackExchange.Redis").GetProperty("status").GetString();
     }
 }

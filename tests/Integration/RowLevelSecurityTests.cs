@@ -1,8 +1,8 @@
 using Ingestion.Infrastructure;
 using Ingestion.Model;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Hosting;
 using Npgsql;
+using Platform.Tenancy;
 
 namespace Integration;
 

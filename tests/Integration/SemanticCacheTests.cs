@@ -42,7 +42,7 @@ public sealed class SemanticCacheTests(PlatformFixture platform)
 
         // A semantic hit costs nothing, as an exact one does.
         var usage = await UsageEvents.ForTenantAsync(platform.App, tenantA, expected: 7);
-        usage.Where(u => u.Cache == Microsoft.Extensions.Hosting.CacheStatus.SemanticHit).Select(u => u.Cost).ShouldBe([0m, 0m]);
+        usage.Where(u => u.Cache == Platform.Contracts.CacheStatus.SemanticHit).Select(u => u.Cost).ShouldBe([0m, 0m]);
     }
 
     [Fact]
@@ -176,7 +176,7 @@ public sealed class ProviderSemanticCacheTests(PlatformFixture platform, Provide
         embeddings.Select(u => (u.Model, u.InputTokens, u.Cost)).ShouldBe(
             [($"mock/{MockOpenAiServer.MeaningEmbeddingModel}", 3L, 0.0000015m), ($"mock/{MockOpenAiServer.MeaningEmbeddingModel}", 3L, 0.0000015m)]);
         usage.Where(u => u.Endpoint == "chat.completions").Select(u => u.Cache).ShouldBe(["miss", "semantic-hit", "hit", "miss"], ignoreOrder: true);
-        usage.Single(u => u.Cache == Microsoft.Extensions.Hosting.CacheStatus.SemanticHit).Cost.ShouldBe(0m);
+        usage.Single(u => u.Cache == Platform.Contracts.CacheStatus.SemanticHit).Cost.ShouldBe(0m);
     }
 
     private int EmbeddingCalls(string place) =>

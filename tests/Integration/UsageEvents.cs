@@ -1,9 +1,10 @@
 using System.Text.Json;
 using Platform.Testing;
-using Microsoft.Extensions.Hosting;
 using NATS.Client.Core;
 using NATS.Client.JetStream;
 using NATS.Client.JetStream.Models;
+using Platform.Contracts;
+using Platform.Messaging;
 
 namespace Integration;
 

@@ -1,6 +1,7 @@
-using Microsoft.Extensions.Hosting;
 using NATS.Client.Core;
 using NATS.Client.JetStream;
+using Platform.Contracts;
+using Platform.Messaging;
 using Platform.Testing;
 
 namespace Integration;

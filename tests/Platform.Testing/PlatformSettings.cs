@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.Hosting;
+using Platform.Catalog;
 
 namespace Platform.Testing;
 

@@ -1,6 +1,6 @@
 using System.Text.Json;
-using Microsoft.Extensions.Hosting;
 using NATS.Client.JetStream;
+using Platform.Contracts;
 
 namespace Platform.Testing;
 

@@ -2,7 +2,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Billing;
-using Microsoft.Extensions.Hosting;
+using Platform.Catalog;
 using Microsoft.Playwright;
 using Platform.Testing;
 using Platform.Testing.Mocks;

@@ -1,2 +1,3 @@
-// The platform's shared types (catalog, routes, decisions) live in this namespace, as in the services.
-global using Microsoft.Extensions.Hosting;
+// The platform's shared types (catalog, routes, executions), as the service uses them.
+global using Platform.Catalog;
+global using Platform.Contracts;

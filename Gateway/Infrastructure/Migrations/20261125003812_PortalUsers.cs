@@ -1,6 +1,6 @@
 ﻿using System;
 using Microsoft.EntityFrameworkCore.Migrations;
-using Microsoft.Extensions.Hosting;
+using Platform.Tenancy;
 
 #nullable disable
 

@@ -1,0 +1,8 @@
+namespace Platform.Tenancy;
+
+public static class InternalTokenClaims
+{
+    public const string TenantId = "tid";
+    public const string KeyId = "key_id";
+    public const string Scope = "scope";
+}

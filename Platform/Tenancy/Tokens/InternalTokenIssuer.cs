@@ -1,0 +1,42 @@
+using System.Security.Claims;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+
+namespace Platform.Tenancy;
+
+/// <summary>Mints the short-lived signed token that carries a tenant from the Gateway to the services.</summary>
+public sealed class InternalTokenIssuer(IOptions<InternalTokenOptions> options, TimeProvider timeProvider)
+{
+    private readonly JsonWebTokenHandler _handler = new();
+    private readonly SigningCredentials _credentials = new(InternalTokenKey.From(options.Value), SecurityAlgorithms.HmacSha256);
+
+    /// <summary>A token that acts for <paramref name="tenantId"/>, through the API key <paramref name="keyId"/>.</summary>
+    public string IssueForTenant(Guid tenantId, string? keyId = null)
+    {
+        List<Claim> claims = [new(InternalTokenClaims.TenantId, tenantId.ToString())];
+        if (keyId is not null)
+        {
+            claims.Add(new Claim(InternalTokenClaims.KeyId, keyId));
+        }
+        return Issue(claims);
+    }
+
+    /// <summary>A token for an operator's call through the admin API; it acts for no tenant.</summary>
+    public string IssueForOperator() => Issue([new Claim(InternalTokenClaims.Scope, TenancyExtensions.OperatorScope)]);
+
+    private string Issue(List<Claim> claims)
+    {
+        var now = timeProvider.GetUtcNow().UtcDateTime;
+        return _handler.CreateToken(new SecurityTokenDescriptor
+        {
+            Issuer = options.Value.Issuer,
+            Audience = options.Value.Audience,
+            Subject = new ClaimsIdentity(claims),
+            IssuedAt = now,
+            NotBefore = now,
+            Expires = now + options.Value.Lifetime,
+            SigningCredentials = _credentials,
+        });
+    }
+}

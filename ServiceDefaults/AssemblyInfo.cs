@@ -1,2 +1,0 @@
-[assembly: System.Runtime.CompilerServices.InternalsVisibleTo("ServiceDefaults.UnitTests")]
-[assembly: System.Runtime.CompilerServices.InternalsVisibleTo("Integration")]

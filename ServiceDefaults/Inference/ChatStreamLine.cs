@@ -1,6 +1,0 @@
-using Microsoft.Extensions.AI;
-
-namespace Microsoft.Extensions.Hosting;
-
-/// <summary>One line of the Orchestrator's NDJSON stream: an update, or the error that ended the stream.</summary>
-public sealed record ChatStreamLine(ChatResponseUpdate? Update, ExecutionError? Error);

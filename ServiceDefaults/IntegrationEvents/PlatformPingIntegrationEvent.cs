@@ -1,7 +1,0 @@
-namespace Microsoft.Extensions.Hosting;
-
-/// <summary>An operator's probe of the event bus: published by the Gateway, recorded by Analytics with its trace.</summary>
-public sealed record PlatformPingIntegrationEvent : IntegrationEvent
-{
-    public const string Subject = "control.ping";
-}

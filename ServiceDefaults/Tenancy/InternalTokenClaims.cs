@@ -1,8 +1,0 @@
-namespace Microsoft.Extensions.Hosting;
-
-public static class InternalTokenClaims
-{
-    public const string TenantId = "tid";
-    public const string KeyId = "key_id";
-    public const string Scope = "scope";
-}
