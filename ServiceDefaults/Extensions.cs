@@ -60,7 +60,8 @@ public static class Extensions
 
         if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
         {
-            builder.Services.AddOpenTelemetry().UseOtlpExporter();
+            builder.Services.AddOpenTelemetry().UseOtlpExporter()
+                .WithTracing(tracing => tracing.SetSampler(new ParentBasedSampler(new RequestRootedSampler())));
         }
         else
         {

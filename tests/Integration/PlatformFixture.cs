@@ -5,15 +5,15 @@ using System.Text.Json;
 using Analytics;
 using Billing;
 using Gateway;
+using Microsoft.Extensions.Options;
+using OpenAI;
 using Orchestrator;
 using Platform.Catalog;
 using Platform.Messaging;
-using Router;
-using Microsoft.Extensions.Options;
-using OpenAI;
 using Platform.Tenancy;
 using Platform.Testing;
 using Platform.Testing.Mocks;
+using Router;
 
 [assembly: AssemblyFixture(typeof(Integration.PlatformFixture))]
 
@@ -120,7 +120,10 @@ public sealed class PlatformFixture : IAsyncLifetime
         };
         settings.Providers["claude"] = new ProviderOptions
         {
-            Kind = ProviderKinds.Anthropic, BaseUrl = new Uri(anthropic.Root), ApiKey = "sk-ant-mock", Models = [new() { Id = "claude-mock" }],
+            Kind = ProviderKinds.Anthropic,
+            BaseUrl = new Uri(anthropic.Root),
+            ApiKey = "sk-ant-mock",
+            Models = [new() { Id = "claude-mock" }],
         };
         settings.Providers["llama"] = new ProviderOptions
         {

@@ -1,10 +1,10 @@
 using System.Text.Json;
-using Platform.Testing;
 using NATS.Client.Core;
 using NATS.Client.JetStream;
 using NATS.Client.JetStream.Models;
 using Platform.Contracts;
 using Platform.Messaging;
+using Platform.Testing;
 
 namespace Integration;
 

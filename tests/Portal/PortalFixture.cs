@@ -2,8 +2,8 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Billing;
-using Platform.Catalog;
 using Microsoft.Playwright;
+using Platform.Catalog;
 using Platform.Testing;
 using Platform.Testing.Mocks;
 
