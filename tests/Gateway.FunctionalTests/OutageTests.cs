@@ -1,0 +1,47 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Npgsql;
+
+namespace Gateway.FunctionalTests;
+
+public sealed class OutageTests(PlatformFixture platform)
+{
+    [Fact]
+    public async Task PostgresAway_AnUncachedKey_Gets503WithRetryAfter_InOpenAisShape()
+    {
+        var (_, key) = await platform.CreateTenantWithKeyAsync(new { name = "db-away" });
+        await platform.App.StopResourceAsync("postgres");
+        HttpResponseMessage response;
+        try
+        {
+            using var http = platform.App.CreateHttpClient("gateway");
+            http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+            response = await http.GetAsync("/v1/models", TestContext.Current.CancellationToken);
+        }
+        finally
+        {
+            await platform.App.StartResourceAsync("postgres");
+            // This process's own pooled connections died with the server; later tests must not be handed one.
+            NpgsqlConnection.ClearAllPools();
+        }
+
+        response.StatusCode.ShouldBe(HttpStatusCode.ServiceUnavailable);
+        response.Headers.RetryAfter!.Delta.ShouldBe(TimeSpan.FromSeconds(1));
+        var error = (await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken)).GetProperty("error");
+        error.GetProperty("type").GetString().ShouldBe("service_unavailable");
+
+        // Once it is back, the same key works.
+        await Eventually.TrueAsync(async () =>
+        {
+            using var http = platform.App.CreateHttpClient("gateway");
+            http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+            return (await http.GetAsync("/v1/models", TestContext.Current.CancellationToken)).StatusCode == HttpStatusCode.OK;
+        }, "the key to work again");
+        foreach (var service in new[] { "gateway", "router", "ingestion", "analytics", "billing" })
+        {
+            await platform.App.WaitForResourceHealthyAsync(service, TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
+        }
+    }
+}
