@@ -64,9 +64,9 @@ var gateway = builder.AddService<Projects.Gateway>("gateway")
     .WithEnvironment("Gateway__DemoKey", demoKey)
     .WaitFor(gatewayDb).WaitFor(redis).WaitFor(nats);
 
+// The portal calls the Gateway per request, so it starts beside it rather than after it.
 builder.AddService<Projects.Web>("web")
-    .WithReference(gateway)
-    .WaitFor(gateway);
+    .WithReference(gateway);
 
 builder.AddConsoleReport();
 

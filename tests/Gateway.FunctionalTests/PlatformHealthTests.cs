@@ -15,7 +15,13 @@ public sealed class PlatformHealthTests(PlatformFixture platform)
     {
         using var http = platform.App.CreateHttpClient(service);
 
-        var response = await http.GetAsync("/health", TestContext.Current.CancellationToken);
+        // Other tests in this assembly stop and start the servers; a service reconnects within seconds.
+        HttpResponseMessage response = null!;
+        await Eventually.TrueAsync(async () =>
+        {
+            response = await http.GetAsync("/health", TestContext.Current.CancellationToken);
+            return response.StatusCode == HttpStatusCode.OK;
+        }, $"{service}'s /health to answer 200", TimeSpan.FromSeconds(30));
 
         response.StatusCode.ShouldBe(HttpStatusCode.OK);
         using var report = JsonDocument.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));

@@ -7,9 +7,9 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace AppHost.Tests;
+namespace Platform.Testing.Mocks;
 
-/// <summary>Stands in for Qdrant and vLLM: answers their health paths and records what was asked.</summary>
+/// <summary>Stands in for an external service (vLLM, a collector): answers every path and records what was asked.</summary>
 public sealed class FakeExternalService : IAsyncDisposable
 {
     private readonly WebApplication _app;
