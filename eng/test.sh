@@ -43,5 +43,13 @@ for trx in "$results"/*/*.trx; do
   failed=$((failed + $(sed -E 's/.* failed="([0-9]+)".*/\1/' <<<"$counters")))
 done
 
+# The failures again at the end, where a reader of the log's tail finds them: name and the first lines of the message.
+for trx in "$results"/*/*.trx; do
+  [ -f "$trx" ] || continue
+  awk '/<UnitTestResult / && /outcome="Failed"/ { match($0, /testName="[^"]*"/); print "failed: " substr($0, RSTART + 10, RLENGTH - 11); want = 1 }
+       want && /<Message>/ { inside = 1; shown = 0; sub(/.*<Message>/, "") }
+       inside { done = sub(/<\/Message>.*/, ""); if (shown++ < 6) print "  " $0; if (done) { inside = 0; want = 0 } }' "$trx"
+done
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]

@@ -10,6 +10,9 @@ public sealed class ManifestTests
     private static readonly string AppHostAssembly = Path.GetFullPath(typeof(ManifestTests).Assembly
         .GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "AppHostAssembly").Value!);
 
+    // Published once for all the tests here: each publish starts the AppHost.
+    private static readonly Lazy<Task<JsonNode>> Manifest = new(PublishAsync);
+
     private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
 
     // What each service must be given, by reference to the resource that provides it.
@@ -29,7 +32,7 @@ public sealed class ManifestTests
     [MemberData(nameof(References))]
     public async Task Manifest_ListsEachServiceWithItsReferences(string service, string[] references)
     {
-        var resources = (await PublishAsync())["resources"]!.AsObject();
+        var resources = (await Manifest.Value)["resources"]!.AsObject();
 
         resources[service]!["type"]!.GetValue<string>().ShouldBe("project.v0");
         var environment = resources[service]!["env"]!.AsObject();
@@ -52,7 +55,7 @@ public sealed class ManifestTests
     [Fact]
     public async Task Manifest_ListsTheServersAsTheServicesTheyProvide_AndTheCommittedCopyIsCurrent()
     {
-        var manifest = await PublishAsync();
+        var manifest = await Manifest.Value;
         var resources = manifest["resources"]!.AsObject();
 
         resources["postgres"]!["type"]!.GetValue<string>().ShouldBe("postgres.server.v0");
@@ -86,10 +89,10 @@ public sealed class ManifestTests
                 RedirectStandardOutput = true,
                 RedirectStandardError = true,
             })!;
-            var console = publish.StandardOutput.ReadToEndAsync(Cancellation);
-            await publish.WaitForExitAsync(Cancellation).WaitAsync(TimeSpan.FromMinutes(2), Cancellation);
+            var console = publish.StandardOutput.ReadToEndAsync();
+            await publish.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(2));
             publish.ExitCode.ShouldBe(0, await console);
-            return JsonNode.Parse(await File.ReadAllTextAsync(output, Cancellation))!;
+            return JsonNode.Parse(await File.ReadAllTextAsync(output))!;
         }
         finally
         {
