@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
 
 namespace Gateway.FunctionalTests;
@@ -24,6 +25,7 @@ public sealed class RedisTracingTests(PlatformFixture platform)
         };
         ActivitySource.AddActivityListener(listener);
         var builder = Host.CreateApplicationBuilder();
+        builder.Logging.ClearProviders(); // the connection's chatter would bury the test run's log
         builder.Configuration["ConnectionStrings:redis"] = platform.App.GetConnectionString("redis");
         builder.AddRedisClient("redis");
         using var host = builder.Build();
