@@ -40,6 +40,19 @@ public static class ServiceBuilderExtensions
                 WorkingDirectory = Path.GetDirectoryName(project)!,
             });
         }
+        // Without the dashboard (tests, benchmarks) Aspire still points services at a default collector where nothing listens:
+        // every span recorded, exported, refused and retried took a third of the request path's CPU. Such services export
+        // nothing (ServiceDefaults then records no spans; trace context still flows).
+        service.WithEnvironment(context =>
+        {
+            if (context.EnvironmentVariables.TryGetValue("OTEL_EXPORTER_OTLP_ENDPOINT", out var collector) && collector is not EndpointReference)
+            {
+                foreach (var setting in context.EnvironmentVariables.Keys.Where(k => k.StartsWith("OTEL_EXPORTER_OTLP_", StringComparison.Ordinal)).ToList())
+                {
+                    context.EnvironmentVariables.Remove(setting);
+                }
+            }
+        });
         // From an environment variable (Resources__gateway__Environment__Cache__SemanticEnabled) a setting arrives as a path.
         foreach (var (path, value) in builder.Configuration.GetSection($"Resources:{name}:Environment").AsEnumerable(makePathsRelative: true))
         {

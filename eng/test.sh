@@ -44,11 +44,21 @@ for trx in "$results"/*/*.trx; do
 done
 
 # The failures again at the end, where a reader of the log's tail finds them: name and the first lines of the message.
+# (A TRX file holds its results on few long lines: one record per result.)
 for trx in "$results"/*/*.trx; do
   [ -f "$trx" ] || continue
-  awk '/<UnitTestResult / && /outcome="Failed"/ { match($0, /testName="[^"]*"/); print "failed: " substr($0, RSTART + 10, RLENGTH - 11); want = 1 }
-       want && /<Message>/ { inside = 1; shown = 0; sub(/.*<Message>/, "") }
-       inside { done = sub(/<\/Message>.*/, ""); if (shown++ < 6) print "  " $0; if (done) { inside = 0; want = 0 } }' "$trx"
+  awk 'BEGIN { RS = "<UnitTestResult " }
+    NR > 1 {
+      head = substr($0, 1, index($0, ">"))
+      if (head !~ /outcome="Failed"/) next
+      match(head, /testName="[^"]*"/)
+      print "failed: " substr(head, RSTART + 10, RLENGTH - 11)
+      start = index($0, "<Message>")
+      if (start == 0) next
+      message = substr($0, start + 9)
+      lines = split(substr(message, 1, index(message, "</Message>") - 1), line, "\n")
+      for (i = 1; i <= lines && i <= 6; i++) print "  " line[i]
+    }' "$trx"
 done
 
 echo "$passed passed, $failed failed"

@@ -80,6 +80,7 @@ public static class ChatCompletionsEndpoint
             return request.Stream ? new CachedStreamResult(cached, request.Model, request.IncludeUsage) : new CompletionResult(cached, request.Model);
         }
 
+        var decided = route is null;
         if (route is null)
         {
             var (decision, decisionError) = await router.DecideAsync(key, RoutePlanning.DescribeForRouter(key, request, http.Request.ContentLength.GetValueOrDefault()), http.RequestAborted);
@@ -103,7 +104,7 @@ public static class ChatCompletionsEndpoint
         if (!request.Stream)
         {
             var result = await orchestrator.ChatAsync(key, execution, http.RequestAborted);
-            Answered(http, catalog, usage, result.Route);
+            Answered(http, catalog, usage, result.Route, decided);
             usage.InputTokens = result.Value?.Usage?.InputTokenCount ?? 0;
             usage.OutputTokens = result.Value?.Usage?.OutputTokenCount ?? 0;
             limiter.Settle(limit, result.Value?.Usage?.TotalTokenCount ?? 0);
@@ -123,7 +124,7 @@ public static class ChatCompletionsEndpoint
         }
 
         var (stream, streamError, streamRoute) = await orchestrator.ChatStreamAsync(key, execution, http.RequestAborted);
-        Answered(http, catalog, usage, streamRoute);
+        Answered(http, catalog, usage, streamRoute, decided);
         if (streamError is not null)
         {
             limiter.Settle(limit, 0);
@@ -163,14 +164,19 @@ public static class ChatCompletionsEndpoint
         return models.Select(m => m.CostOf(inputTokens, outputTokens)).DefaultIfEmpty(0).Max();
     }
 
-    /// <summary>Names the model that answered (<c>x-route</c>) and meters its prices, not the first candidate's.</summary>
-    private static void Answered(HttpContext http, ModelCatalog catalog, UsageRecord usage, RouteInfo? route)
+    /// <summary>
+    /// Names the model that answered (<c>x-route</c>) and meters its prices, not the first candidate's. When the Router
+    /// chose the keyless local model, the header says it was the only one available.
+    /// </summary>
+    private static void Answered(HttpContext http, ModelCatalog catalog, UsageRecord usage, RouteInfo? route, bool decided)
     {
         if (route is null)
         {
             return;
         }
-        http.Response.Headers["x-route"] = route.Model is null ? $"strategy={route.Strategy}" : $"{route.Model}; strategy={route.Strategy}; attempts={route.Attempts}";
+        var onlyLocal = decided && route.Model?.StartsWith(ModelCatalog.LocalProvider + "/", StringComparison.Ordinal) == true
+            ? "; no other chat model is available to this key" : "";
+        http.Response.Headers["x-route"] = route.Model is null ? $"strategy={route.Strategy}" : $"{route.Model}; strategy={route.Strategy}; attempts={route.Attempts}{onlyLocal}";
         if (route.Model is not null && catalog.Find(route.Model).Model is { } answered)
         {
             usage.Model = answered;

@@ -1,7 +1,10 @@
+using System.Text;
 using Gateway.Infrastructure;
 using Gateway.Model;
 using Gateway.Services;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Net.Http.Headers;
 using StackExchange.Redis;
 
 namespace Gateway.Extensions;
@@ -14,6 +17,10 @@ public static class Extensions
         builder.Services.AddSingleton(TimeProvider.System);
 
         builder.Services.AddOptions<GatewayOptions>().BindConfiguration("Gateway");
+        // Kestrel answers a header that is not ASCII with a bare 400; a key with such characters is read as Latin-1
+        // instead, so it meets the same OpenAI 401 as any other wrong key.
+        builder.Services.Configure<KestrelServerOptions>(kestrel => kestrel.RequestHeaderEncodingSelector =
+            header => header.Equals(HeaderNames.Authorization, StringComparison.OrdinalIgnoreCase) ? Encoding.Latin1 : null);
 
         builder.AddTenantDbContext<GatewayDbContext>("gatewaydb");
         builder.AddMigrations<GatewayDbContext>("gatewaydb");

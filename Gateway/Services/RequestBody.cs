@@ -1,9 +1,13 @@
 using System.Text.Json;
+using System.Text.Unicode;
 using Microsoft.Extensions.Options;
 
 namespace Gateway.Services;
 
-/// <summary>Reads a JSON body up to the configured size: over it is 413, unreadable JSON or a bad field is 400.</summary>
+/// <summary>
+/// Reads a JSON body up to the configured size: over it is 413; another content type, bytes that are not UTF-8,
+/// unreadable JSON or a bad field is 400, as OpenAI answers them.
+/// </summary>
 public static class RequestBody
 {
     /// <summary>The request <paramref name="read"/> makes of the body, or the OpenAI error that says why there is none.</summary>
@@ -29,6 +33,12 @@ public static class RequestBody
 
     private static async Task<(JsonDocument? Document, IResult? Error)> ReadDocumentAsync(HttpContext http)
     {
+        // A body without a content type is read as JSON; one that names another type is refused, as OpenAI does.
+        if (http.Request.ContentType is { } contentType && !http.Request.HasJsonContentType())
+        {
+            return (null, OpenAiErrors.Create(StatusCodes.Status400BadRequest,
+                $"Unsupported content type: '{contentType}'. This API method only accepts 'application/json' requests.", code: "unsupported_content_type"));
+        }
         var limit = http.RequestServices.GetRequiredService<IOptions<GatewayOptions>>().Value.MaxRequestBytes;
         if (http.Request.ContentLength > limit)
         {
@@ -45,9 +55,15 @@ public static class RequestBody
             }
             buffer.Write(chunk, 0, read);
         }
+        var body = buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
+        // The JSON reader checks strings' UTF-8 only when they are read, as an InvalidOperationException.
+        if (!Utf8.IsValid(body.Span))
+        {
+            return (null, OpenAiErrors.Create(StatusCodes.Status400BadRequest, "The request body is not valid UTF-8 text."));
+        }
         try
         {
-            return (JsonDocument.Parse(buffer.GetBuffer().AsMemory(0, (int)buffer.Length)), null);
+            return (JsonDocument.Parse(body), null);
         }
         catch (JsonException ex)
         {

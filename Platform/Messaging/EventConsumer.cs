@@ -211,21 +211,22 @@ internal sealed partial class EventConsumer<TEvent>(
             return;
         }
 
-        using var handled = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-        var progress = ReportProgressAsync(message, handled.Token);
+        // Disposed once handled, the timer ends the progress loop without an exception (one per event otherwise).
+        using var progressTimer = new PeriodicTimer(options.AckWait / 2);
+        var progress = ReportProgressAsync(message, progressTimer, stoppingToken);
         try
         {
             await using (var scope = scopes.CreateAsyncScope())
             {
                 await handle(scope.ServiceProvider, [@event], stoppingToken);
             }
-            await handled.CancelAsync();
+            progressTimer.Dispose();
             await progress;
             await message.AckAsync(cancellationToken: stoppingToken);
         }
         catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
         {
-            await handled.CancelAsync();
+            progressTimer.Dispose();
             await progress;
             activity?.SetStatus(ActivityStatusCode.Error, ex.Message);
             if (deliveries >= options.MaxAttempts)
@@ -241,20 +242,19 @@ internal sealed partial class EventConsumer<TEvent>(
         }
     }
 
-    /// <summary>Tells the server the message is in progress every half AckWait until <paramref name="handled"/>.</summary>
-    private async Task ReportProgressAsync(INatsJSMsg<byte[]> message, CancellationToken handled)
+    /// <summary>Tells the server the message is in progress at each tick of <paramref name="timer"/>, until it is disposed.</summary>
+    private async Task ReportProgressAsync(INatsJSMsg<byte[]> message, PeriodicTimer timer, CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(options.AckWait / 2);
         try
         {
-            while (await timer.WaitForNextTickAsync(handled))
+            while (await timer.WaitForNextTickAsync(stoppingToken))
             {
-                await message.AckProgressAsync(cancellationToken: handled);
+                await message.AckProgressAsync(cancellationToken: stoppingToken);
             }
         }
         catch (OperationCanceledException)
         {
-            // Handled (or stopping): the ack or nak follows.
+            // Stopping: the message is redelivered to the next consumer.
         }
         catch (NatsException ex)
         {

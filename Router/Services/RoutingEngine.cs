@@ -8,6 +8,7 @@ namespace Router.Services;
 /// allow, score each by normalised expected cost + λ·expected error for the intent (learned, with the tier as prior;
 /// Thompson samples when exploring), steer away from providers near their quota, and choose a strategy.
 /// Degraded (the tenant under budget pressure, or the Orchestrators overloaded), cost weighs more and free models go first.
+/// The keyless local model is a candidate only when no other chat model is.
 /// </summary>
 public sealed class RoutingEngine(
     ModelCatalog catalog, IntentClassifier classifier, LearnedStats stats, QuotaShares quotas, OrchestratorLoad load, IOptions<RoutingOptions> options)
@@ -45,6 +46,13 @@ public sealed class RoutingEngine(
             scored.Add(new Scored(model, cost, mean, sample, explore ? sample : mean, quotaUsed));
         }
 
+        // The keyless local model only reports what it was asked: it answers "auto" only when nothing else may.
+        if (scored.Exists(s => !IsLocal(s)))
+        {
+            excluded.AddRange(scored.Where(IsLocal).Select(s => $"{s.Model.QualifiedId}: {LocalOnlyAlone}"));
+            scored.RemoveAll(IsLocal);
+        }
+
         var maxCost = scored.Count == 0 ? 0 : scored.Max(s => s.Cost);
         var ranked = scored
             .Select(s => s with
@@ -65,6 +73,10 @@ public sealed class RoutingEngine(
             excluded, policy.Version);
         return new RoutingDecision(decisionId, intent.Intent, route, explanation);
     }
+
+    private const string LocalOnlyAlone = "the keyless local model, used only when no other chat model is available";
+
+    private static bool IsLocal(Scored scored) => scored.Model.Provider == ModelCatalog.LocalProvider;
 
     private static string? Exclusion(CatalogModel model, DecisionRequest request, RoutingPolicy policy, decimal cost)
     {

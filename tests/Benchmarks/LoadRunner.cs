@@ -19,11 +19,18 @@ public static class LoadRunner
     {
         var seconds = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 10;
         var only = args.Length > 1 ? args[1] : "";
+        Figures.WriteRun("load", await MeasureAsync(seconds, only, idleSeconds: 0));
+    }
+
+    /// <summary>Starts the platform and measures it: at rest for <paramref name="idleSeconds"/> (when not 0), then under load.</summary>
+    public static async Task<List<Figure>> MeasureAsync(int seconds, string only, int idleSeconds)
+    {
         await using var mock = await MockOpenAiServer.StartAsync();
         var settings = new PlatformSettings { ServiceEnvironment = "Production" };
         settings.Providers["mock"] = new ProviderOptions { Kind = ProviderKinds.OpenAi, BaseUrl = mock.BaseUrl, ApiKey = "sk-mock", Models = [new() { Id = "mock-1" }] };
         Console.WriteLine("Starting the platform (Production environment, throwaway data)…");
         await using var platform = await TestPlatform.StartAsync(settings);
+        var figures = idleSeconds > 0 ? await Rest.MeasureAsync(platform, idleSeconds) : [];
         var key = await platform.GetParameterValueAsync("demo-key");
         var gateway = platform.GetEndpoint("gateway");
         mock.Requests.Clear();
@@ -52,12 +59,22 @@ public static class LoadRunner
         Console.WriteLine($"{"scenario",-22} {"conc",4} {"requests",9} {"RPS",8} {"p50 ms",8} {"p99 ms",8} {"added p50",10} {"errors",7}");
         foreach (var result in results)
         {
+            var isDirect = result.Scenario == direct.Name;
             var baseline = results.First(r => r.Scenario == direct.Name && r.Concurrency == result.Concurrency);
-            var added = result.Scenario == direct.Name ? "" : $"{result.P50 - baseline.P50:0.000}";
+            var added = isDirect ? "" : $"{result.P50 - baseline.P50:0.000}";
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{result.Scenario,-22} {result.Concurrency,4} {result.Requests,9} {result.Rps,8:0} {result.P50,8:0.000} {result.P99,8:0.000} {added,10} {result.Errors,7}"));
+            var name = $"{result.Scenario}, c={result.Concurrency}";
+            figures.Add(new Figure($"{name}: RPS", result.Rps, "RPS", isDirect));
+            figures.Add(new Figure($"{name}: p50", result.P50, "ms", isDirect));
+            figures.Add(new Figure($"{name}: p99", result.P99, "ms", isDirect));
+            if (!isDirect)
+            {
+                figures.Add(new Figure($"{name}: added p50", result.P50 - baseline.P50, "ms"));
+            }
         }
         Console.WriteLine($"Machine: {Environment.ProcessorCount} cores; load generator, mock, Gateway, Orchestrator, Redis, NATS and PostgreSQL all on it.");
+        return figures;
     }
 
     private static async Task<Result> MeasureAsync(HttpClient http, Scenario scenario, int concurrency, TimeSpan duration)

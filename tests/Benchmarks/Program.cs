@@ -1,11 +1,20 @@
 using BenchmarkDotNet.Running;
 using Benchmarks;
 
+// `compare`: the regression guard against baseline.json; `idle`: the platform at rest;
 // `load`: whole requests through the running platform; `evaluate`: the Router against a simulated fleet;
 // `usage-throughput`: how fast usage events are consumed; `knowledge`: documents indexed and searched;
 // `semantic-cache`: the Gateway's semantic cache looked up at 10k and 100k entries.
 // Anything else goes to BenchmarkDotNet (hot-path code).
-if (args is ["load", ..])
+if (args is ["compare", ..])
+{
+    return await Compare.RunAsync(args[1..]);
+}
+if (args is ["idle", ..])
+{
+    await Rest.RunAsync(args[1..]);
+}
+else if (args is ["load", ..])
 {
     await LoadRunner.RunAsync(args[1..]);
 }
@@ -29,3 +38,4 @@ else
 {
     BenchmarkSwitcher.FromAssembly(typeof(GatewayHotPathBenchmarks).Assembly).Run(args);
 }
+return 0;

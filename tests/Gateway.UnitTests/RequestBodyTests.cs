@@ -78,6 +78,51 @@ public sealed class RequestBodyTests
         error.ShouldBeOpenAiError(StatusCodes.Status400BadRequest).Param.ShouldBeNull();
     }
 
+    [Theory]
+    [InlineData("text/plain")]
+    [InlineData("application/x-www-form-urlencoded")]
+    public async Task ReadAsync_AnotherContentType_Is400UnsupportedContentType(string contentType)
+    {
+        var http = Http(Valid);
+        http.Request.ContentType = contentType;
+
+        var (request, error) = await RequestBody.ReadAsync(http, ChatCompletionReader.Read);
+
+        request.ShouldBeNull();
+        var openAi = error.ShouldBeOpenAiError(StatusCodes.Status400BadRequest);
+        openAi.Code.ShouldBe("unsupported_content_type");
+        openAi.Message.ShouldContain(contentType);
+    }
+
+    [Theory]
+    [InlineData("application/json")]
+    [InlineData("application/json; charset=utf-8")]
+    public async Task ReadAsync_JsonContentType_WithOrWithoutCharset_IsRead(string contentType)
+    {
+        var http = Http(Valid);
+        http.Request.ContentType = contentType;
+
+        var (request, error) = await RequestBody.ReadAsync(http, ChatCompletionReader.Read);
+
+        error.ShouldBeNull();
+        request.ShouldNotBeNull();
+    }
+
+    [Fact]
+    public async Task ReadAsync_BytesThatAreNotUtf8_Is400()
+    {
+        // "hi" followed by a lone continuation byte and a truncated two-byte sequence, inside the content string.
+        var bytes = Encoding.UTF8.GetBytes(Valid).ToList();
+        bytes.InsertRange(Valid.IndexOf("hi", StringComparison.Ordinal) + 2, new byte[] { 0x80, 0xC3 });
+        var http = Http(Valid);
+        http.Request.Body = new MemoryStream([.. bytes]);
+
+        var (request, error) = await RequestBody.ReadAsync(http, ChatCompletionReader.Read);
+
+        request.ShouldBeNull();
+        error.ShouldBeOpenAiError(StatusCodes.Status400BadRequest).Message.ShouldContain("UTF-8");
+    }
+
     // A valid request padded with spaces to exactly the given size.
     private static string Padded(long bytes) => Valid + new string(' ', (int)bytes - Valid.Length);
 

@@ -27,7 +27,7 @@ public sealed class RoutingEngineTests
     [Fact]
     public void Decide_NoWeightOnQuality_CheapestFirst()
     {
-        Ranked(Decide(policy: new() { Lambda = 0 })).ShouldBe(["free/tiny", "local/local-chat", "eco/small", "std/medium", "pre/large"]);
+        Ranked(Decide(policy: new() { Lambda = 0 })).ShouldBe(["free/tiny", "eco/small", "std/medium", "pre/large"]);
     }
 
     [Fact]
@@ -42,8 +42,35 @@ public sealed class RoutingEngineTests
         // medium: 0.1 of the dearest cost + 0.15 error beats the free economy models' 0.3 error and large's full cost.
         var decision = Decide();
 
-        Candidates(decision).ShouldBe(["std/medium", "free/tiny", "local/local-chat"]);
+        Candidates(decision).ShouldBe(["std/medium", "free/tiny", "eco/small"]);
         decision.Explanation!.Scores.Single(s => s.Model == "pre/large").ExpectedCost.ShouldBe(0.022m);
+    }
+
+    [Fact]
+    public void Decide_OtherChatModelsAvailable_LeavesTheLocalModelOut_AndSaysWhy()
+    {
+        // Free and as good as tiny on paper, the local model would win on cost; it only reports what it was asked.
+        var decision = Decide(policy: new() { Lambda = 0 });
+
+        Ranked(decision).ShouldNotContain("local/local-chat");
+        decision.Explanation!.Excluded.ShouldContain(e => e.StartsWith("local/local-chat: the keyless local model", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Decide_NoOtherChatModelAllowed_RoutesToTheLocalModel()
+    {
+        var decision = Decide(policy: new() { AllowedModels = ["local/local-chat", "eco/embed"] });
+
+        Candidates(decision).ShouldBe(["local/local-chat"]);
+    }
+
+    [Fact]
+    public void Decide_NoOtherChatModelCapable_RoutesToTheLocalModel()
+    {
+        // Only tiny fits a 900-token context but tiny's window is too small for 1,001; local's 8,192 takes it.
+        var decision = Decide(new DecisionRequest { Text = "hello", InputTokens = 900, MaxOutputTokens = 101 }, new() { AllowedModels = ["free/tiny", "local/local-chat"] });
+
+        Candidates(decision).ShouldBe(["local/local-chat"]);
     }
 
     [Fact]
@@ -128,7 +155,7 @@ public sealed class RoutingEngineTests
     {
         var decision = Decide(policy: new() { MaxCostPerRequest = 0.001m });
 
-        Ranked(decision).ShouldBe(["free/tiny", "local/local-chat", "eco/small"], ignoreOrder: true);
+        Ranked(decision).ShouldBe(["free/tiny", "eco/small"], ignoreOrder: true);
         decision.Explanation!.Excluded.ShouldContain("pre/large: over the cost limit");
     }
 
@@ -192,7 +219,7 @@ public sealed class RoutingEngineTests
     [Fact]
     public void Decide_FreeFirst_PutsFreeModelsAheadWhateverTheirScore()
     {
-        Candidates(Decide(policy: new() { Lambda = 100, FreeFirst = true })).ShouldBe(["free/tiny", "local/local-chat", "pre/large"]);
+        Candidates(Decide(policy: new() { Lambda = 100, FreeFirst = true })).ShouldBe(["free/tiny", "pre/large", "std/medium"]);
     }
 
     [Fact]
@@ -200,7 +227,7 @@ public sealed class RoutingEngineTests
     {
         var decision = Decide(policy: new() { Lambda = 100 }, budgetPressure: true);
 
-        Candidates(decision)[..2].ShouldBe(["free/tiny", "local/local-chat"]);
+        Candidates(decision)[0].ShouldBe("free/tiny");
         decision.Explanation!.Features.BudgetPressure.ShouldBeTrue();
         decision.Explanation.Features.Overloaded.ShouldBeFalse();
     }
@@ -212,7 +239,7 @@ public sealed class RoutingEngineTests
 
         var decision = Decide(policy: new() { Lambda = 100 });
 
-        Candidates(decision)[..2].ShouldBe(["free/tiny", "local/local-chat"]);
+        Candidates(decision)[0].ShouldBe("free/tiny");
         decision.Explanation!.Features.Overloaded.ShouldBeTrue();
     }
 
