@@ -11,7 +11,7 @@ namespace Orchestrator.Services;
 public sealed partial class ExecutionLoad(IConnectionMultiplexer redis, ILogger<ExecutionLoad> logger) : BackgroundService
 {
     private const int SamplesPerReport = 10;
-    private readonly string _key = DegradationSignals.ExecutionLoadPrefix + Guid.NewGuid().ToString("N");
+    private readonly string _instance = Guid.NewGuid().ToString("N");
     private int _inFlight;
 
     public void Started() => Interlocked.Increment(ref _inFlight);
@@ -36,7 +36,11 @@ public sealed partial class ExecutionLoad(IConnectionMultiplexer redis, ILogger<
                 (sum, samples) = (0, 0);
                 try
                 {
-                    await redis.GetDatabase().StringSetAsync(_key, average.ToString(CultureInfo.InvariantCulture), TimeSpan.FromSeconds(5));
+                    var database = redis.GetDatabase();
+                    var report = string.Create(CultureInfo.InvariantCulture, $"{average}|{DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()}");
+                    await Task.WhenAll(
+                        database.HashSetAsync(DegradationSignals.ExecutionLoadKey, _instance, report),
+                        database.KeyExpireAsync(DegradationSignals.ExecutionLoadKey, DegradationSignals.ExecutionLoadLifetime));
                 }
                 catch (Exception ex) when (ex is RedisException or TimeoutException)
                 {

@@ -11,8 +11,10 @@ namespace Router.Services;
 public sealed class LearnedStatsStore(IConnectionMultiplexer redis, LearnedStats stats, IOptions<RoutingOptions> options)
 {
     private const string KeyPrefix = "router:stats:";
+    // The stats hashes' names, so a refresh reads them directly rather than scanning a keyspace full of cached answers.
+    private const string IndexKey = "router:stats-index";
 
-    // KEYS[1]: the stats hash. ARGV: outcome (0..1), latency in ms or '', alpha, the discount of the counts.
+    // KEYS[1]: the stats hash, KEYS[2]: the index of stats hashes. ARGV: outcome (0..1), latency in ms or '', alpha, the discount of the counts.
     // The first observation sets the averages. 'g' and 'b' are discounted counts of good and bad outcomes.
     private const string RecordScript = """
         local n = tonumber(redis.call('HGET', KEYS[1], 'n') or '0')
@@ -29,6 +31,7 @@ public sealed class LearnedStatsStore(IConnectionMultiplexer redis, LearnedStats
         local g = tonumber(redis.call('HGET', KEYS[1], 'g') or '0') * discount + outcome
         local b = tonumber(redis.call('HGET', KEYS[1], 'b') or '0') * discount + 1 - outcome
         redis.call('HSET', KEYS[1], 's', s, 'l', l, 'n', n + 1, 'g', g, 'b', b)
+        redis.call('SADD', KEYS[2], KEYS[1])
         return { tostring(s), tostring(l), n + 1, tostring(g), tostring(b) }
         """;
 
@@ -36,25 +39,24 @@ public sealed class LearnedStatsStore(IConnectionMultiplexer redis, LearnedStats
     public async Task RecordAsync(string model, string intent, double outcome, double? latencyMs)
     {
         var key = LearnedStats.KeyOf(model, intent);
-        var result = (RedisResult[])(await redis.GetDatabase().ScriptEvaluateAsync(RecordScript, [KeyPrefix + key],
+        var result = (RedisResult[])(await redis.GetDatabase().ScriptEvaluateAsync(RecordScript, [KeyPrefix + key, IndexKey],
             [outcome.ToString(CultureInfo.InvariantCulture), latencyMs?.ToString(CultureInfo.InvariantCulture) ?? "", options.Value.EmaAlpha.ToString(CultureInfo.InvariantCulture),
                 (1 - 1 / options.Value.QualityWindow).ToString(CultureInfo.InvariantCulture)]))!;
         stats.Set(key, Parse([(RedisValue)result[0], (RedisValue)result[1], (RedisValue)result[2], (RedisValue)result[3], (RedisValue)result[4]]));
     }
 
-    /// <summary>Loads what every replica has learned.</summary>
+    /// <summary>Loads what every replica has learned: the indexed hashes, read in one pipelined round.</summary>
     public async Task RefreshAsync()
     {
         var database = redis.GetDatabase();
-        foreach (var endpoint in redis.GetEndPoints())
+        var keys = await database.SetMembersAsync(IndexKey);
+        var reads = keys.Select(key => database.HashGetAsync((string)key!, ["s", "l", "n", "g", "b"])).ToArray();
+        var all = await Task.WhenAll(reads);
+        for (var i = 0; i < keys.Length; i++)
         {
-            await foreach (var key in redis.GetServer(endpoint).KeysAsync(pattern: KeyPrefix + "*", pageSize: 500))
+            if (!all[i][0].IsNull)
             {
-                var fields = await database.HashGetAsync(key, ["s", "l", "n", "g", "b"]);
-                if (!fields[0].IsNull)
-                {
-                    stats.Set(key.ToString()[KeyPrefix.Length..], Parse(fields));
-                }
+                stats.Set(((string)keys[i]!)[KeyPrefix.Length..], Parse(all[i]));
             }
         }
     }

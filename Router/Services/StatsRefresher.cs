@@ -26,19 +26,22 @@ public sealed partial class StatsRefresher(
         }
     }
 
-    // Each Orchestrator's report expires unless renewed, so a stopped one stops counting.
+    // Each Orchestrator's report counts while it is recent, so a stopped one stops counting (and its field is removed).
     private async Task<double> ReadLoadAsync()
     {
-        var reports = new List<double>();
         var database = redis.GetDatabase();
-        foreach (var endpoint in redis.GetEndPoints())
+        var oldest = DateTimeOffset.UtcNow - DegradationSignals.ExecutionLoadLifetime;
+        var reports = new List<double>();
+        foreach (var entry in await database.HashGetAllAsync(DegradationSignals.ExecutionLoadKey))
         {
-            await foreach (var key in redis.GetServer(endpoint).KeysAsync(pattern: DegradationSignals.ExecutionLoadPrefix + "*"))
+            var parts = ((string)entry.Value!).Split('|');
+            if (parts.Length == 2 && DateTimeOffset.FromUnixTimeMilliseconds(long.Parse(parts[1], CultureInfo.InvariantCulture)) >= oldest)
             {
-                if (await database.StringGetAsync(key) is { IsNull: false } value)
-                {
-                    reports.Add(double.Parse((string)value!, CultureInfo.InvariantCulture));
-                }
+                reports.Add(double.Parse(parts[0], CultureInfo.InvariantCulture));
+            }
+            else
+            {
+                await database.HashDeleteAsync(DegradationSignals.ExecutionLoadKey, entry.Name);
             }
         }
         return reports.Count == 0 ? 0 : reports.Average();

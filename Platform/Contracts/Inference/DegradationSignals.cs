@@ -9,6 +9,11 @@ public static class DegradationSignals
     /// <summary>Present (with an expiry) while the tenant is past a soft budget limit.</summary>
     public static string BudgetPressureKey(Guid tenantId) => $"billing:pressure:{tenantId}";
 
-    /// <summary>Followed by an Orchestrator instance's id: its average number of routes in flight over the last second.</summary>
-    public const string ExecutionLoadPrefix = "orchestrator:load:";
+    /// <summary>
+    /// A hash with a field per Orchestrator instance: "average routes in flight over the last second|Unix ms when told".
+    /// A report older than <see cref="ExecutionLoadLifetime"/> no longer counts (its instance has stopped).
+    /// </summary>
+    public const string ExecutionLoadKey = "orchestrator:load";
+
+    public static readonly TimeSpan ExecutionLoadLifetime = TimeSpan.FromSeconds(5);
 }
