@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 
 namespace Benchmarks;
 
@@ -10,6 +11,7 @@ namespace Benchmarks;
 /// </summary>
 public sealed record Figure(string Name, double Value, string Unit, bool Context = false)
 {
+    [JsonIgnore]
     public bool HigherIsBetter => Unit is "RPS";
 
     /// <summary>How much worse than <paramref name="accepted"/> this is, as a share (0.25: 25 % worse); negative when better.</summary>
