@@ -68,14 +68,9 @@ public sealed class BadInputTests(PlatformFixture platform)
     [Fact]
     public async Task Auto_ForAKeyAllowedOnlyTheLocalModel_IsAnsweredByIt_AndSaysWhy()
     {
-        using var admin = platform.CreateAdminClient();
-        var tenant = await (await admin.PostAsJsonAsync("/api/v1/admin/tenants", new { name = $"l-{Guid.NewGuid():N}"[..20] }, TestContext.Current.CancellationToken))
-            .Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
-        var created = await (await admin.PostAsJsonAsync($"/api/v1/admin/tenants/{tenant.GetProperty("id").GetGuid()}/keys",
-                new { name = "local-only", allowedModels = new[] { "local/local-chat" } }, TestContext.Current.CancellationToken))
-            .Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
+        var (_, key) = await platform.CreateTenantWithKeyAsync(new { name = "local-only", allowedModels = new[] { "local/local-chat" } });
 
-        using var response = await PostJsonAsync(created.GetProperty("key").GetString()!, """{"model":"auto","messages":[{"role":"user","content":"hello there"}]}""");
+        using var response = await PostJsonAsync(key, """{"model":"auto","messages":[{"role":"user","content":"hello there"}]}""");
 
         response.StatusCode.ShouldBe(HttpStatusCode.OK);
         response.Headers.GetValues("x-route").Single().ShouldBe("local/local-chat; strategy=single; attempts=1; no other chat model is available to this key");
