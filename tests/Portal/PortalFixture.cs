@@ -115,7 +115,6 @@ public sealed class PortalFixture : IAsyncLifetime
         await page.ClickAsync("[data-testid=tenant-sign-in]");
         await page.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/");
         await Assertions.Expect(page.GetByTestId("plan")).ToBeVisibleAsync();
-        await WaitUntilInteractiveAsync(page);
         return page;
     }
 
@@ -127,16 +126,8 @@ public sealed class PortalFixture : IAsyncLifetime
         await page.FillAsync("#admin-key", AdminKey);
         await page.ClickAsync("[data-testid=operator-sign-in]");
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Operator" })).ToBeVisibleAsync();
-        await WaitUntilInteractiveAsync(page);
         return page;
     }
-
-    /// <summary>
-    /// Waits for the page's circuit: a prerendered page shows everything at once, but a click before the circuit is
-    /// connected (late on a loaded machine) does nothing.
-    /// </summary>
-    public static Task WaitUntilInteractiveAsync(IPage page) =>
-        Assertions.Expect(page.Locator("[data-testid=menu][data-interactive=true]")).ToBeAttachedAsync();
 
     /// <summary>Saves what the page shows as a test artifact: TestResults/Portal/screenshots/&lt;name&gt;.png.</summary>
     public static async Task ScreenshotAsync(IPage page, string name)
