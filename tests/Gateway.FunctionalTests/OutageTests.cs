@@ -43,5 +43,25 @@ public sealed class OutageTests(PlatformFixture platform)
         {
             await platform.App.WaitForResourceHealthyAsync(service, TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
         }
+        await UntilEveryServiceReadsTheDatabaseAsync(key);
+    }
+
+    // A service finds the connections the restart broke at its first use of one (then its pool is cleared): use
+    // each service's database now, through every Gateway replica, so that no later test meets that first failure.
+    private async Task UntilEveryServiceReadsTheDatabaseAsync(string key)
+    {
+        foreach (var replica in platform.App.GetReplicaEndpoints("gateway"))
+        {
+            using var admin = new HttpClient { BaseAddress = replica };
+            admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", platform.AdminKey);
+            await Eventually.TrueAsync(async () => (await admin.GetAsync("/api/v1/admin/tenants", TestContext.Current.CancellationToken)).IsSuccessStatusCode,
+                $"the Gateway at {replica} to read its database");
+        }
+        using var tenant = platform.App.CreateHttpClient("gateway");
+        tenant.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        foreach (var path in new[] { "/api/v1/router/policy", "/api/v1/billing/plans", "/api/v1/ingestion/documents", "/api/v1/analytics/kpis" })
+        {
+            await Eventually.TrueAsync(async () => (await tenant.GetAsync(path, TestContext.Current.CancellationToken)).IsSuccessStatusCode, $"{path} to read its database");
+        }
     }
 }
