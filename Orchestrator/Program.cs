@@ -5,6 +5,8 @@ builder.AddApplicationServices();
 
 var app = builder.Build();
 
+app.UseDefaultExceptionHandler();
+
 app.MapDefaultEndpoints();
 app.MapProvidersApi();
 app.MapExecutionApi();

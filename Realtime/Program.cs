@@ -5,6 +5,8 @@ builder.AddApplicationServices();
 
 var app = builder.Build();
 
+app.UseDefaultExceptionHandler();
+
 app.UseWebSockets();
 app.MapDefaultEndpoints();
 app.MapSessionsApi();

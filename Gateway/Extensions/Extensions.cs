@@ -52,7 +52,8 @@ public static class Extensions
         builder.Services.AddSingleton<UsageRecordingFilter>();
         builder.Services.AddSingleton<RecentErrors>();
         builder.Services.AddSingleton<GatewayMetrics>();
-        builder.Services.AddHostedService<OutboxDispatcher>();
+        builder.Services.AddSingleton<OutboxDispatcher>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<OutboxDispatcher>());
 
         builder.Services.AddSingleton<InternalTokenCache>();
         builder.Services.AddHttpClient<RouterClient>(client => client.BaseAddress = new Uri("https+http://router"));

@@ -15,7 +15,7 @@ public static class ErrorHandling
                 // Kestrel's own refusals (a body too large, a malformed request) keep their status.
                 BadHttpRequestException bad => bad.StatusCode,
                 // A store that is away is the platform's trouble, and passing: say so, and when to come back.
-                System.Data.Common.DbException or TimeoutException => StatusCodes.Status503ServiceUnavailable,
+                _ when ServiceErrors.IsStoreAway(failure) => StatusCodes.Status503ServiceUnavailable,
                 _ => StatusCodes.Status500InternalServerError,
             };
             http.Response.StatusCode = status;

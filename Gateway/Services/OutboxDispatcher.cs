@@ -5,27 +5,54 @@ namespace Gateway.Services;
 
 /// <summary>
 /// Delivers what the outbox holds once NATS answers again, oldest first, in batches that several Gateway
-/// instances share without overlap (row locks skipped, not waited on).
+/// instances share without overlap (row locks skipped, not waited on). It wakes when this instance stores an event
+/// and then retries every second until the outbox is empty; otherwise it looks only every
+/// <see cref="SweepInterval"/>, for what another instance or an earlier run left, so a Gateway at rest rests.
 /// </summary>
 public sealed partial class OutboxDispatcher(IServiceScopeFactory scopes, EventPublisher events, ILogger<OutboxDispatcher> logger) : BackgroundService
 {
     private const int BatchSize = 100;
-    private static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan RetryInterval = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan SweepInterval = TimeSpan.FromSeconds(30);
+    private readonly SemaphoreSlim _stored = new(0, 1);
+
+    /// <summary>An event went to the outbox: deliver it as soon as NATS takes it.</summary>
+    public void Stored()
+    {
+        try
+        {
+            _stored.Release();
+        }
+        catch (SemaphoreFullException)
+        {
+            // Already signalled.
+        }
+    }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(Interval);
-        while (await timer.WaitForNextTickAsync(stoppingToken))
+        var waiting = true;
+        while (!stoppingToken.IsCancellationRequested)
         {
+            try
+            {
+                await _stored.WaitAsync(waiting ? RetryInterval : SweepInterval, stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
             try
             {
                 while (await DeliverBatchAsync(stoppingToken) == BatchSize)
                 {
                 }
+                waiting = false;
             }
             catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {
-                // NATS or PostgreSQL still away: the messages wait for the next tick.
+                // NATS or PostgreSQL still away: the messages wait for the next try.
+                waiting = true;
                 Log.Waiting(logger, ex);
             }
         }

@@ -9,7 +9,7 @@ namespace Gateway.Services;
 /// the PostgreSQL outbox, from which <see cref="OutboxDispatcher"/> delivers it once NATS is back. The event id
 /// keeps delivery idempotent.
 /// </summary>
-public sealed partial class OutboxPublisher(EventPublisher events, IServiceScopeFactory scopes, ILogger<OutboxPublisher> logger)
+public sealed partial class OutboxPublisher(EventPublisher events, IServiceScopeFactory scopes, OutboxDispatcher dispatcher, ILogger<OutboxPublisher> logger)
 {
     private static readonly TimeSpan PublishTimeout = TimeSpan.FromSeconds(2);
 
@@ -41,6 +41,7 @@ public sealed partial class OutboxPublisher(EventPublisher events, IServiceScope
                 CreatedAt = @event.OccurredAt,
             });
             await db.SaveChangesAsync();
+            dispatcher.Stored();
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {

@@ -29,7 +29,7 @@ public static class Extensions
         builder.Services.AddSingleton<RouteOutcomes>();
         builder.Services.AddSingleton<ProviderQuotas>();
         builder.Services.AddSingleton<ExecutionLoad>();
-        builder.Services.AddHostedService(services => services.GetRequiredService<ExecutionLoad>());
+        builder.Services.AddHostedService<ExecutionLoadReporter>();
         builder.Services.AddOpenTelemetry()
             .WithTracing(tracing => tracing.AddSource(ProviderClients.TelemetrySourceName))
             .WithMetrics(metrics => metrics.AddMeter(ProviderClients.TelemetrySourceName));

@@ -19,8 +19,9 @@ public static class DecisionApi
     /// <summary>Ordered candidates and a strategy for a request; with <c>explain</c>, the features and every score.</summary>
     public static async Task<Results<Ok<RoutingDecision>, ProblemHttpResult>> Decide(
         DecisionRequest request, RoutingEngine engine, PolicyStore policies, DecisionLog decisions, TenantContext tenant, RouterMetrics metrics,
-        IOptions<RoutingOptions> options, CancellationToken cancellationToken)
+        StatsRefresher refresher, IOptions<RoutingOptions> options, CancellationToken cancellationToken)
     {
+        await refresher.BeforeReadingAsync();
         var policy = await policies.PolicyAsync(cancellationToken);
         var canary = await policies.CanaryAsync(cancellationToken);
         var intents = await policies.IntentsAsync(cancellationToken);

@@ -16,8 +16,9 @@ public static class ProvidersApi
     /// has been learned per intent.
     /// </summary>
     public static async Task<Ok<List<ModelHealth>>> ListProviders(
-        ModelCatalog catalog, LearnedStats stats, QuotaShares quotas, OrchestratorClient orchestrator, CancellationToken cancellationToken)
+        ModelCatalog catalog, LearnedStats stats, QuotaShares quotas, StatsRefresher refresher, OrchestratorClient orchestrator, CancellationToken cancellationToken)
     {
+        await refresher.BeforeReadingAsync();
         var circuits = await orchestrator.CircuitsAsync(cancellationToken);
         var learned = stats.All;
         return TypedResults.Ok(catalog.Models.Where(m => !m.IsEmbedding).Select(m => new ModelHealth(

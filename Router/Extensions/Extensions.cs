@@ -35,7 +35,8 @@ public static class Extensions
         builder.Services.AddSingleton<RouterMetrics>();
         builder.Services.AddScoped<PolicyStore>();
         builder.Services.AddScoped<CanaryJudge>();
-        builder.Services.AddHostedService<StatsRefresher>();
+        builder.Services.AddSingleton<StatsRefresher>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<StatsRefresher>());
         builder.Services.AddHttpClient<OrchestratorClient>(client => client.BaseAddress = new Uri("https+http://orchestrator"));
         builder.AddEventConsumer<RouteOutcomeIntegrationEvent, RouteOutcomeHandler>(consumer =>
         {

@@ -51,10 +51,10 @@ public static class Compare
         return regressions == 0 ? 0 : 1;
     }
 
-    /// <summary>The Gateway's per-request code, by BenchmarkDotNet (a short run: medians in ns and bytes per call).</summary>
+    /// <summary>The Gateway's per-request code, by BenchmarkDotNet (a medium run, as a short one is too noisy here: medians in ns and bytes per call).</summary>
     private static IEnumerable<Figure> HotPath()
     {
-        var summary = BenchmarkRunner.Run<GatewayHotPathBenchmarks>(DefaultConfig.Instance.AddJob(Job.ShortRun.WithId("compare")));
+        var summary = BenchmarkRunner.Run<GatewayHotPathBenchmarks>(DefaultConfig.Instance.AddJob(Job.MediumRun.WithId("compare")));
         foreach (var report in summary.Reports.Where(r => r.ResultStatistics is not null))
         {
             var name = report.BenchmarkCase.Descriptor.WorkloadMethod.Name;

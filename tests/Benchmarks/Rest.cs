@@ -13,7 +13,8 @@ namespace Benchmarks;
 public static class Rest
 {
     private const double TicksPerSecond = 100; // USER_HZ on Linux
-    private static readonly TimeSpan Settle = TimeSpan.FromSeconds(20);
+    // Long enough for start-up work (migrations, the first tier-1 compilations) to finish.
+    private static readonly TimeSpan Settle = TimeSpan.FromSeconds(60);
 
     public static async Task RunAsync(string[] args)
     {
