@@ -74,7 +74,16 @@ public sealed class TestPlatform : IAsyncDisposable
             await application.StartAsync(cancellationToken).WaitAsync(StartTimeout, cancellationToken);
             foreach (var service in application.Services.GetRequiredService<DistributedApplicationModel>().Resources.OfType<ProjectResource>())
             {
-                await application.ResourceNotifications.WaitForResourceHealthyAsync(service.Name, cancellationToken).WaitAsync(StartTimeout, cancellationToken);
+                try
+                {
+                    await application.ResourceNotifications.WaitForResourceHealthyAsync(service.Name, cancellationToken).WaitAsync(StartTimeout, cancellationToken);
+                }
+                catch (Exception ex) when (ex is DistributedApplicationException or TimeoutException)
+                {
+                    // Resource output is off unless asked for: without this a service that died at start says nothing of why.
+                    throw new InvalidOperationException(
+                        $"{service.Name} did not become healthy. Its last output:{Environment.NewLine}{await platform.LastOutputAsync(service.Name)}", ex);
+                }
             }
             foreach (var resource in platform.Resources.OfType<IResourceWithConnectionString>())
             {
@@ -105,6 +114,36 @@ public sealed class TestPlatform : IAsyncDisposable
                 ? new Uri(urls.Split(';')[0])
                 : throw new InvalidOperationException($"{instance.ResourceId} has no address yet."))]
             : throw new InvalidOperationException($"No instance of {resourceName} is known.");
+    }
+
+    /// <summary>The last lines each instance of a resource wrote (stdout and stderr), as far as they can be read in a few seconds.</summary>
+    private async Task<string> LastOutputAsync(string resourceName, int lines = 60)
+    {
+        var logs = Application.Services.GetRequiredService<ResourceLoggerService>();
+        var tail = new Queue<string>();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        try
+        {
+            foreach (var instance in InstancesOf(resourceName))
+            {
+                await foreach (var batch in logs.GetAllAsync(instance.ResourceId).WithCancellation(timeout.Token))
+                {
+                    foreach (var line in batch)
+                    {
+                        tail.Enqueue($"{instance.ResourceId}: {line.Content}");
+                        if (tail.Count > lines)
+                        {
+                            tail.Dequeue();
+                        }
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // What was read by then.
+        }
+        return string.Join(Environment.NewLine, tail);
     }
 
     /// <summary>The latest state of each of a resource's instances (one per replica), in a stable order.</summary>
