@@ -55,6 +55,8 @@ public static class RequestBody
             }
             buffer.Write(chunk, 0, read);
         }
+        // A chunked body declares no length, yet the limits and the budget estimate its tokens from it: the bytes read.
+        http.Request.ContentLength ??= buffer.Length;
         var body = buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
         // The JSON reader checks strings' UTF-8 only when they are read, as an InvalidOperationException.
         if (!Utf8.IsValid(body.Span))

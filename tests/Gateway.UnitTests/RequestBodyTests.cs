@@ -21,6 +21,18 @@ public sealed class RequestBodyTests
     }
 
     [Fact]
+    public async Task ReadAsync_ChunkedBody_ItsLengthIsTheBytesRead()
+    {
+        // The token estimates of the limits and the budget read the length: a chunked body must not count as empty.
+        var http = Http(Valid);
+        http.Request.ContentLength = null;
+
+        await RequestBody.ReadAsync(http, ChatCompletionReader.Read);
+
+        http.Request.ContentLength.ShouldBe(Encoding.UTF8.GetByteCount(Valid));
+    }
+
+    [Fact]
     public async Task ReadAsync_DeclaredLengthOverTheLimit_Is413WithoutReading()
     {
         var http = Http(Valid);
