@@ -173,7 +173,13 @@ public sealed class PlatformFixture : IAsyncLifetime
     public HttpClient CreateOperatorClient(string resourceName) =>
         WithBearer(App.CreateHttpClient(resourceName), Tokens.IssueForOperator());
 
-    public HttpClient CreateAdminClient() => WithBearer(App.CreateHttpClient("gateway"), AdminKey);
+    /// <summary>
+    /// An operator client of the Gateway: through its load balancer, or of one replica when a test needs what that
+    /// replica did (a revocation takes effect at once where it was made, and moments later at the others).
+    /// </summary>
+    public HttpClient CreateAdminClient(int? gatewayReplica = null) => WithBearer(
+        gatewayReplica is { } replica ? new HttpClient { BaseAddress = App.GetReplicaEndpoints("gateway")[replica] } : App.CreateHttpClient("gateway"),
+        AdminKey);
 
     /// <summary>A tenant (on <paramref name="plan"/>) and a key made with <paramref name="keyRequest"/>, through the admin API.</summary>
     public async Task<(Guid TenantId, string Key)> CreateTenantWithKeyAsync(object keyRequest, string plan = "pro")
