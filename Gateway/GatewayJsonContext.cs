@@ -1,7 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Gateway.Model;
-using Gateway.Services;
 
 namespace Gateway;
 

@@ -1,5 +1,14 @@
 global using Gateway.Apis;
+global using Gateway.Budgets;
+global using Gateway.Cache;
+global using Gateway.Chat;
 global using Gateway.Extensions;
+global using Gateway.Keys;
+global using Gateway.Knowledge;
+global using Gateway.Limits;
+global using Gateway.OpenAi;
+global using Gateway.Services;
+global using Gateway.Usage;
 global using Platform.Catalog;
 global using Platform.Contracts;
 global using Platform.Messaging;

@@ -1,5 +1,4 @@
 using System.Text.Json.Serialization;
-using Gateway.Services;
 
 namespace Gateway;
 

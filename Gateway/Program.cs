@@ -1,5 +1,3 @@
-using Gateway.Services;
-
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
@@ -8,6 +6,9 @@ builder.AddApplicationServices();
 var app = builder.Build();
 
 app.UseGatewayErrors();
+// After the error handler: a key store that is away answers 503, as everywhere else.
+app.UseAuthentication();
+app.UseAuthorization();
 
 app.MapDefaultEndpoints();
 app.MapOpenAiApi();

@@ -1,5 +1,3 @@
-using Gateway.Services;
-
 namespace Gateway.Apis;
 
 /// <summary>The operators' API, behind the admin key.</summary>
@@ -7,7 +5,7 @@ public static class AdminApi
 {
     public static IEndpointRouteBuilder MapAdminApi(this IEndpointRouteBuilder app)
     {
-        var admin = app.MapGroup("api/v1/admin").AddEndpointFilter<AdminKeyFilter>();
+        var admin = app.MapGroup("api/v1/admin").RequireAuthorization(GatewayAuthentication.OperatorPolicy);
         admin.MapTenantsApi();
         admin.MapKeysApi();
         admin.MapTenantUsersApi();

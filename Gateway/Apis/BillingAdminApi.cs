@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Gateway.Services;
 
 namespace Gateway.Apis;
 
@@ -14,10 +13,10 @@ public static class BillingAdminApi
     }
 
     /// <summary><c>{"tenantId","name","monthlyFee","includedUsage","allowsOverage","softLimit","hardLimit","hardLimitStatus"}</c>.</summary>
-    public static Task<IResult> PutCustomPlan(string id, JsonElement plan, BillingAdminClient billing, CancellationToken cancellationToken) =>
+    public static Task<IResult> PutCustomPlan(string id, JsonElement plan, BillingClient billing, CancellationToken cancellationToken) =>
         billing.PutAsync($"plans/{Uri.EscapeDataString(id)}", plan, cancellationToken);
 
     /// <summary><c>{"plan"}</c>: billed from now, prorated on the month's invoice. Rate limits follow the tenant's own plan.</summary>
-    public static Task<IResult> Subscribe(Guid id, JsonElement subscription, BillingAdminClient billing, CancellationToken cancellationToken) =>
+    public static Task<IResult> Subscribe(Guid id, JsonElement subscription, BillingClient billing, CancellationToken cancellationToken) =>
         billing.PutAsync($"tenants/{id}/subscription", subscription, cancellationToken);
 }

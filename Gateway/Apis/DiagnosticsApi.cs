@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Gateway.Services;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Gateway.Apis;

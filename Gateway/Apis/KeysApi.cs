@@ -1,6 +1,5 @@
 using Gateway.Infrastructure;
 using Gateway.Model;
-using Gateway.Services;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 

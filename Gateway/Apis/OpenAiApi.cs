@@ -1,7 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Gateway.Model;
-using Gateway.Services;
 
 namespace Gateway.Apis;
 
@@ -11,7 +9,7 @@ public static class OpenAiApi
     public static IEndpointRouteBuilder MapOpenAiApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("v1")
-            .AddEndpointFilter(new TenantKeyFilter(ApiKeyScopes.Inference))
+            .RequireAuthorization(GatewayAuthentication.InferencePolicy)
             .AddEndpointFilter<UsageRecordingFilter>();
         api.MapGet("/models", ListModels);
         api.MapPost("/chat/completions", ChatCompletionsEndpoint.HandleAsync);
@@ -60,30 +58,21 @@ public static class OpenAiApi
         limit.WriteHeaders(http.Response.Headers);
         if (!limit.Admitted)
         {
-            return OpenAiErrors.RateLimited(http, limit);
+            return OpenAiErrors.From(http, limit.ToError());
         }
         if (!http.Usage().Reservation.Admitted)
         {
             limiter.Settle(limit, 0);
-            return OpenAiErrors.InsufficientQuota(http, http.Usage().Reservation);
+            return OpenAiErrors.From(http, http.Usage().Reservation.ToError());
         }
-        var result = await orchestrator.EmbedAsync(key, new EmbeddingExecutionRequest(model.Provider, model.Model.Id, request.Inputs, request.Dimensions), http.RequestAborted);
+        var result = await orchestrator.EmbedAsync(new EmbeddingExecutionRequest(model.Provider, model.Model.Id, request.Inputs, request.Dimensions), http.RequestAborted);
         http.Usage().InputTokens = result.Value?.InputTokens ?? 0;
         limiter.Settle(limit, result.Value?.InputTokens ?? 0);
         if (result.Error is { } error)
         {
-            return ErrorResult(http, error);
+            return OpenAiErrors.From(http, error);
         }
         return new EmbeddingsResult(result.Value!, model.QualifiedId, request.Base64);
-    }
-
-    internal static IResult ErrorResult(HttpContext http, ExecutionError error)
-    {
-        if (error.RetryAfterSeconds is { } seconds)
-        {
-            http.Response.Headers.RetryAfter = Math.Ceiling(seconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
-        }
-        return OpenAiErrors.Create(error.Status, error.Message, error.Type, error.Code);
     }
 
     private sealed class EmbeddingsResult(EmbeddingExecutionResponse response, string model, bool base64) : IResult

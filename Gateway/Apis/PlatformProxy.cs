@@ -1,5 +1,3 @@
-using Gateway.Model;
-using Gateway.Services;
 using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.Transforms;
 
@@ -12,7 +10,6 @@ namespace Gateway.Apis;
 public static class PlatformProxy
 {
     private static readonly string[] Services = ["router", "orchestrator", "analytics", "billing", "ingestion"];
-    private static readonly TenantKeyFilter PlatformKeys = new(ApiKeyScopes.Platform);
 
     public static IHostApplicationBuilder AddPlatformProxy(this IHostApplicationBuilder builder)
     {
@@ -43,18 +40,7 @@ public static class PlatformProxy
 
     public static WebApplication MapPlatformProxy(this WebApplication app)
     {
-        app.MapReverseProxy(proxy => proxy.Use(AuthenticateAsync));
+        app.MapReverseProxy().RequireAuthorization(GatewayAuthentication.PlatformPolicy);
         return app;
-    }
-
-    // The same key check as /v1 (platform scope), answered as ProblemDetails, the /api convention.
-    private static async Task AuthenticateAsync(HttpContext http, Func<Task> next)
-    {
-        if (await PlatformKeys.AuthenticateAsync(http) is { } refusal)
-        {
-            await refusal.ToProblem().ExecuteAsync(http);
-            return;
-        }
-        await next();
     }
 }

@@ -1,4 +1,3 @@
-using Gateway.Services;
 using Microsoft.AspNetCore.Http.HttpResults;
 using StackExchange.Redis;
 
@@ -19,7 +18,7 @@ public static class PlatformStatusApi
         TypedResults.Ok(await probe.CheckAsync($"{request.Scheme}://{request.Host}", cancellationToken));
 
     /// <summary>The Orchestrator's providers, models and circuit states.</summary>
-    public static Task<IResult> GetProviders(OrchestratorAdminClient orchestrator, CancellationToken cancellationToken) =>
+    public static Task<IResult> GetProviders(OrchestratorClient orchestrator, CancellationToken cancellationToken) =>
         orchestrator.GetProvidersAsync(cancellationToken);
 
     /// <summary>The latest <paramref name="limit"/> (1–500, default 50) requests answered with an error, newest first.</summary>

@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text.Json;
 using Gateway.Infrastructure;
 using Gateway.Model;
-using Gateway.Services;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -11,7 +10,7 @@ namespace Gateway.Apis;
 
 /// <summary>
 /// The portal's sign-in for tenant administrators. A session is an API key of kind <c>session</c>, so lookup,
-/// expiry and revocation across Gateways are the keys' own. Errors are OpenAI's shape.
+/// expiry and revocation across Gateways are the keys' own. Sign-in's errors are OpenAI's shape, as the portal reads them.
 /// </summary>
 public static class SessionsApi
 {
@@ -22,7 +21,7 @@ public static class SessionsApi
     {
         var sessions = app.MapGroup("api/v1/auth/sessions");
         sessions.MapPost("/", SignIn);
-        sessions.MapDelete("/current", SignOut).AddEndpointFilter(new TenantKeyFilter(ApiKeyScopes.Platform));
+        sessions.MapDelete("/current", SignOut).RequireAuthorization(GatewayAuthentication.PlatformPolicy);
         return app;
     }
 

@@ -1,6 +1,5 @@
 using Gateway.Infrastructure;
 using Gateway.Model;
-using Gateway.Services;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using StackExchange.Redis;
@@ -13,7 +12,7 @@ public static class TenantApi
     public static IEndpointRouteBuilder MapTenantApi(this IEndpointRouteBuilder app)
     {
         // Literal segments, so the platform proxy's /api/v1/{router,orchestrator,…}/… routes never take these.
-        var api = app.MapGroup("api/v1").AddEndpointFilter(new TenantKeyFilter(ApiKeyScopes.Platform, problemDetails: true));
+        var api = app.MapGroup("api/v1").RequireAuthorization(GatewayAuthentication.PlatformPolicy);
         api.MapGet("/tenant", GetTenant);
         api.MapGet("/keys", ListKeys);
         api.MapPost("/keys", CreateKey);

@@ -1,7 +1,6 @@
 using System.Text.RegularExpressions;
 using Gateway.Infrastructure;
 using Gateway.Model;
-using Gateway.Services;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;

@@ -1,7 +1,6 @@
 using System.Text;
 using Gateway.Infrastructure;
 using Gateway.Model;
-using Gateway.Services;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Net.Http.Headers;
@@ -39,6 +38,7 @@ public static class Extensions
         builder.Services.AddHostedService<KeyLookupWarmup>();
         builder.Services.AddSingleton<IPasswordHasher<TenantUser>, PasswordHasher<TenantUser>>();
         builder.Services.AddSingleton<SignInThrottle>();
+        builder.Services.AddGatewayAuthentication();
 
         builder.Services.AddOptions<RateLimitOptions>().BindConfiguration("RateLimits");
         builder.Services.AddOptions<CacheOptions>().BindConfiguration("Cache");
@@ -55,23 +55,12 @@ public static class Extensions
         builder.Services.AddSingleton<OutboxDispatcher>();
         builder.Services.AddHostedService(services => services.GetRequiredService<OutboxDispatcher>());
 
-        builder.Services.AddSingleton<InternalTokenCache>();
-        builder.Services.AddHttpClient<RouterClient>(client => client.BaseAddress = new Uri("https+http://router"));
+        builder.Services.AddInternalServiceClients();
         builder.AddPlatformProxy();
 
-        builder.Services.AddSingleton<AdminKeyFilter>();
-        builder.Services.AddHttpClient<AnalyticsClient>(client => client.BaseAddress = new Uri("https+http://analytics"));
-        builder.Services.AddHttpClient<KnowledgeClient>(client => client.BaseAddress = new Uri("https+http://ingestion"));
-        builder.Services.AddHttpClient<BillingAdminClient>(client => client.BaseAddress = new Uri("https+http://billing"));
-        builder.Services.AddHttpClient<OrchestratorAdminClient>(client => client.BaseAddress = new Uri("https+http://orchestrator"));
-        // Model calls run long and stream: no standard timeouts or retries here (the Orchestrator owns retry policy).
-#pragma warning disable EXTEXP0001 // The library's way to opt one client out of the defaults' resilience handler.
-        builder.Services.AddHttpClient<OrchestratorClient>(client =>
-        {
-            client.BaseAddress = new Uri("https+http://orchestrator");
-            client.Timeout = TimeSpan.FromMinutes(10);
-        }).RemoveAllResilienceHandlers();
+        builder.Services.AddChatPipeline();
         // A probe answers within its own 2 s or says the service is unreachable: retries would only blur that.
+#pragma warning disable EXTEXP0001 // The library's way to opt one client out of the defaults' resilience handler.
         builder.Services.AddHttpClient<PlatformHealthProbe>().RemoveAllResilienceHandlers();
 #pragma warning restore EXTEXP0001
     }

@@ -1,13 +1,11 @@
 namespace Gateway.Services;
 
-/// <summary>The Analytics service, reached through service discovery with an operator's internal token.</summary>
-public sealed class AnalyticsClient(HttpClient http, InternalTokenIssuer tokens)
+/// <summary>The Analytics service: the event-bus pings it received (the admin API's diagnostics).</summary>
+public sealed class AnalyticsClient(HttpClient http)
 {
     public async Task<PingReceipt?> GetPingReceiptAsync(Guid id, CancellationToken cancellationToken)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, $"api/v1/analytics/diagnostics/pings/{id}");
-        request.Headers.Authorization = new("Bearer", tokens.IssueForOperator());
-        using var response = await http.SendAsync(request, cancellationToken);
+        using var response = await http.GetAsync($"api/v1/analytics/diagnostics/pings/{id}", cancellationToken);
         if (response.StatusCode == System.Net.HttpStatusCode.NotFound)
         {
             return null;

@@ -1,44 +1,49 @@
-using System.Net.Http.Headers;
 using System.Text.Json;
-using Gateway.Model;
 using Microsoft.Extensions.AI;
 
 namespace Gateway.Services;
 
 /// <summary>
-/// The Orchestrator, reached by service discovery with the tenant's internal token. It runs the provider call;
-/// this side only sends, and reads the answer or the stream.
+/// The Orchestrator: it runs the provider calls (this side only sends, and reads the answer or the stream), and shows
+/// operators its providers.
 /// </summary>
-public sealed class OrchestratorClient(HttpClient http, InternalTokenCache tokens)
+public sealed class OrchestratorClient(HttpClient http, ModelCatalog catalog)
 {
-    public async Task<ExecutionResult<ChatResponse>> ChatAsync(TenantKey key, ChatExecutionRequest request, CancellationToken cancellationToken)
+    public async Task<ExecutionResult<ChatResponse>> ChatAsync(ChatExecutionRequest request, CancellationToken cancellationToken)
     {
-        using var response = await SendAsync(key, "internal/v1/chat", request, HttpCompletionOption.ResponseContentRead, cancellationToken);
+        using var response = await SendAsync("internal/v1/chat", request, HttpCompletionOption.ResponseContentRead, cancellationToken);
         return response.IsSuccessStatusCode
-            ? new((await response.Content.ReadFromJsonAsync<ChatResponse>(ExecutionJson.Options, cancellationToken))!, null, RouteInfo.From(response))
-            : new(null, await ErrorAsync(response, cancellationToken), RouteInfo.From(response));
+            ? new((await response.Content.ReadFromJsonAsync<ChatResponse>(ExecutionJson.Options, cancellationToken))!, null, RouteInfo.From(response, catalog))
+            : new(null, await ErrorAsync(response, cancellationToken), RouteInfo.From(response, catalog));
     }
 
     /// <summary>Starts a streamed chat; on success the caller reads NDJSON lines until the end and disposes the response.</summary>
-    public async Task<(HttpResponseMessage? Stream, ExecutionError? Error, RouteInfo? Route)> ChatStreamAsync(TenantKey key, ChatExecutionRequest request, CancellationToken cancellationToken)
+    public async Task<(HttpResponseMessage? Stream, ExecutionError? Error, RouteInfo? Route)> ChatStreamAsync(ChatExecutionRequest request, CancellationToken cancellationToken)
     {
-        var response = await SendAsync(key, "internal/v1/chat/stream", request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        var response = await SendAsync("internal/v1/chat/stream", request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
         if (response.IsSuccessStatusCode)
         {
-            return (response, null, RouteInfo.From(response));
+            return (response, null, RouteInfo.From(response, catalog));
         }
         using (response)
         {
-            return (null, await ErrorAsync(response, cancellationToken), RouteInfo.From(response));
+            return (null, await ErrorAsync(response, cancellationToken), RouteInfo.From(response, catalog));
         }
     }
 
-    public async Task<ExecutionResult<EmbeddingExecutionResponse>> EmbedAsync(TenantKey key, EmbeddingExecutionRequest request, CancellationToken cancellationToken)
+    public async Task<ExecutionResult<EmbeddingExecutionResponse>> EmbedAsync(EmbeddingExecutionRequest request, CancellationToken cancellationToken)
     {
-        using var response = await SendAsync(key, "internal/v1/embeddings", request, HttpCompletionOption.ResponseContentRead, cancellationToken);
+        using var response = await SendAsync("internal/v1/embeddings", request, HttpCompletionOption.ResponseContentRead, cancellationToken);
         return response.IsSuccessStatusCode
             ? new((await response.Content.ReadFromJsonAsync<EmbeddingExecutionResponse>(ExecutionJson.Options, cancellationToken))!, null, null)
             : new(null, await ErrorAsync(response, cancellationToken), null);
+    }
+
+    /// <summary>Its providers, their models and each model's circuit, relayed as the Orchestrator answers.</summary>
+    public async Task<IResult> GetProvidersAsync(CancellationToken cancellationToken)
+    {
+        using var response = await http.GetAsync("api/v1/orchestrator/providers", cancellationToken);
+        return await InternalServices.RelayAsync(response, cancellationToken);
     }
 
     public static async IAsyncEnumerable<ChatStreamLine> ReadLinesAsync(HttpResponseMessage response, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
@@ -53,13 +58,12 @@ public sealed class OrchestratorClient(HttpClient http, InternalTokenCache token
         }
     }
 
-    private async Task<HttpResponseMessage> SendAsync<T>(TenantKey key, string path, T body, HttpCompletionOption completion, CancellationToken cancellationToken)
+    private async Task<HttpResponseMessage> SendAsync<T>(string path, T body, HttpCompletionOption completion, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, path)
         {
             Content = JsonContent.Create(body, options: ExecutionJson.Options),
         };
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", tokens.For(key));
         return await http.SendAsync(request, completion, cancellationToken);
     }
 
@@ -82,15 +86,3 @@ public sealed class OrchestratorClient(HttpClient http, InternalTokenCache token
 
 /// <summary>A provider's answer, or why there is none, and how the route went.</summary>
 public readonly record struct ExecutionResult<T>(T? Value, ExecutionError? Error, RouteInfo? Route);
-
-/// <summary>The Orchestrator's account of a route: the model that answered (if any), the strategy, the attempts.</summary>
-public sealed record RouteInfo(string? Model, string Strategy, string Attempts)
-{
-    public static RouteInfo? From(HttpResponseMessage response) =>
-        response.Headers.TryGetValues(RouteHeaders.Strategy, out var strategy)
-            ? new RouteInfo(
-                response.Headers.TryGetValues(RouteHeaders.Model, out var model) ? model.First() : null,
-                strategy.First(),
-                response.Headers.TryGetValues(RouteHeaders.Attempts, out var attempts) ? attempts.First() : "0")
-            : null;
-}

@@ -1,16 +1,13 @@
-using System.Net.Http.Headers;
 using System.Text.Json;
-using Gateway.Model;
 
 namespace Gateway.Services;
 
-/// <summary>The Router, asked for a decision when a request says <c>model: "auto"</c>, with the tenant's internal token.</summary>
-public sealed class RouterClient(HttpClient http, InternalTokenCache tokens)
+/// <summary>The Router, asked for a decision when a request says <c>model: "auto"</c>.</summary>
+public sealed class RouterClient(HttpClient http)
 {
-    public async Task<(RoutingDecision? Decision, IResult? Error)> DecideAsync(TenantKey key, DecisionRequest request, CancellationToken cancellationToken)
+    public async Task<(RoutingDecision? Decision, ExecutionError? Error)> DecideAsync(DecisionRequest request, CancellationToken cancellationToken)
     {
         using var message = new HttpRequestMessage(HttpMethod.Post, "api/v1/router/decide") { Content = JsonContent.Create(request, options: ExecutionJson.Options) };
-        message.Headers.Authorization = new AuthenticationHeaderValue("Bearer", tokens.For(key));
         using var response = await http.SendAsync(message, cancellationToken);
         if (response.IsSuccessStatusCode)
         {
@@ -20,7 +17,7 @@ public sealed class RouterClient(HttpClient http, InternalTokenCache tokens)
             ? (await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken)).GetProperty("detail").GetString()
             : null;
         return response.StatusCode == System.Net.HttpStatusCode.UnprocessableEntity
-            ? (null, OpenAiErrors.Create(StatusCodes.Status422UnprocessableEntity, detail ?? "No model fits this request and the routing policy.", param: "model", code: "no_eligible_model"))
-            : (null, OpenAiErrors.Create(StatusCodes.Status503ServiceUnavailable, "The router is unavailable; name a model instead of auto, or retry.", "service_unavailable", "router_unavailable"));
+            ? (null, new ExecutionError(StatusCodes.Status422UnprocessableEntity, detail ?? "No model fits this request and the routing policy.", OpenAiErrors.InvalidRequest, "no_eligible_model", Param: "model"))
+            : (null, new ExecutionError(StatusCodes.Status503ServiceUnavailable, "The router is unavailable; name a model instead of auto, or retry.", "service_unavailable", "router_unavailable", 1));
     }
 }

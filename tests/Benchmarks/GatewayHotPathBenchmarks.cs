@@ -1,7 +1,9 @@
 using System.Buffers;
 using System.Text.Json;
 using BenchmarkDotNet.Attributes;
-using Gateway.Services;
+using Gateway.Keys;
+using Gateway.OpenAi;
+using Gateway.Usage;
 using Microsoft.Extensions.AI;
 
 namespace Benchmarks;

@@ -131,6 +131,29 @@ public sealed class TenantKeyTests(PlatformFixture platform)
     }
 
     [Fact]
+    public async Task Refusals_SpeakThePathsLanguage_OpenAiOnV1_ProblemDetailsOnThePlatformApis()
+    {
+        var key = await CreateKeyAsync(await CreateTenantAsync(), new { name = "inference-only", scopes = new[] { "inference" } });
+        using var http = new HttpClient { BaseAddress = platform.App.GetReplicaEndpoints("gateway")[0] };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+
+        using var onTheApi = await http.GetAsync("/api/v1/tenant", TestContext.Current.CancellationToken);
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", "sk-aip-unknown");
+        using var signOut = await http.DeleteAsync("/api/v1/auth/sessions/current", TestContext.Current.CancellationToken);
+        using var onV1 = await http.GetAsync("/v1/models", TestContext.Current.CancellationToken);
+
+        onTheApi.StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+        onTheApi.Content.Headers.ContentType!.MediaType.ShouldBe("application/problem+json");
+        (await onTheApi.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken)).GetProperty("detail").GetString().ShouldBe("This API key lacks the 'platform' scope.");
+        signOut.StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+        signOut.Content.Headers.ContentType!.MediaType.ShouldBe("application/problem+json");
+        signOut.Headers.WwwAuthenticate.ToString().ShouldBe("Bearer");
+        onV1.StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+        onV1.Content.Headers.ContentType!.MediaType.ShouldBe("application/json");
+        (await onV1.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken)).GetProperty("error").GetProperty("code").GetString().ShouldBe("invalid_api_key");
+    }
+
+    [Fact]
     public async Task ExpiredKey_Is401()
     {
         var key = await CreateKeyAsync(await CreateTenantAsync(), new { name = "brief", expiresAt = DateTimeOffset.UtcNow.AddSeconds(1) });

@@ -96,7 +96,7 @@ public sealed class ChatCompletionReaderMessagesTests
     [InlineData("""{"model":"m","messages":[{"role":"assistant","tool_calls":[{"id":"c","function":{"name":"f","arguments":{"a":1}}}]}]}""", "messages[0].tool_calls[0].function.arguments")]
     public void Read_MalformedMessages_NameTheParameterAtFault(string json, string param)
     {
-        Should.Throw<Services.InvalidRequestException>(() => Read(json)).Param.ShouldBe(param);
+        Should.Throw<InvalidRequestException>(() => Read(json)).Param.ShouldBe(param);
     }
 
     private static IList<ChatMessage> Messages(string messages) => Read($$"""{"model":"m","messages":{{messages}}}""").Messages;

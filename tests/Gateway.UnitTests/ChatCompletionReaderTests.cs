@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Gateway.Services;
 using Microsoft.Extensions.AI;
 
 namespace Gateway.UnitTests;

@@ -1,4 +1,3 @@
-using Gateway.Services;
 using static Gateway.UnitTests.ChatCompletionReaderTests;
 
 namespace Gateway.UnitTests;

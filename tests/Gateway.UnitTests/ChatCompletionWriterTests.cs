@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Text.Json;
-using Gateway.Services;
 using Microsoft.Extensions.AI;
 using static Gateway.UnitTests.TestData;
 

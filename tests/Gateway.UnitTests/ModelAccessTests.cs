@@ -1,4 +1,3 @@
-using Gateway.Services;
 using Microsoft.AspNetCore.Http;
 using static Gateway.UnitTests.TestData;
 
@@ -6,7 +5,7 @@ namespace Gateway.UnitTests;
 
 public sealed class ModelAccessTests
 {
-    private readonly ModelCatalog _catalog = Catalog(("openai", Chat("gpt-4o")), ("openai", Embedding("text-embedding-3-small")), ("groq", Chat("llama-3")), ("together", Chat("llama-3")));
+    private readonly ModelCatalog _catalog = Catalog(("openai", ChatModel("gpt-4o")), ("openai", Embedding("text-embedding-3-small")), ("groq", ChatModel("llama-3")), ("together", ChatModel("llama-3")));
 
     [Theory]
     [InlineData(new string[0], true)]

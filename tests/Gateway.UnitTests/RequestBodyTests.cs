@@ -1,5 +1,4 @@
 using System.Text;
-using Gateway.Services;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;

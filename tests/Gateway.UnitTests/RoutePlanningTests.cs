@@ -1,4 +1,3 @@
-using Gateway.Services;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.AI;
 using static Gateway.UnitTests.ChatCompletionReaderTests;
@@ -8,7 +7,7 @@ namespace Gateway.UnitTests;
 
 public sealed class RoutePlanningTests
 {
-    private readonly ModelCatalog _catalog = Catalog(("openai", Chat("gpt-4o")), ("openai", Chat("gpt-4o-mini")), ("groq", Chat("llama-3")), ("openai", Embedding("embed")));
+    private readonly ModelCatalog _catalog = Catalog(("openai", ChatModel("gpt-4o")), ("openai", ChatModel("gpt-4o-mini")), ("groq", ChatModel("llama-3")), ("openai", Embedding("embed")));
 
     [Theory]
     [InlineData("""{"model":"auto","messages":[{"role":"user","content":"hi"}]}""", true)]
@@ -24,11 +23,12 @@ public sealed class RoutePlanningTests
     {
         var request = Read(WithFields("""{"model":"gpt-4o","fallbacks":["groq/llama-3","openai/gpt-4o","gpt-4o-mini"]}"""));
 
-        var (plan, error) = RoutePlanning.Plan(_catalog, Key(), request);
+        var (plan, models, error) = RoutePlanning.Plan(_catalog, Key(), request);
 
         error.ShouldBeNull();
         plan.ShouldNotBeNull().Strategy.ShouldBe(RouteStrategies.Single);
         plan.Candidates.ShouldBe([new("openai", "gpt-4o"), new("groq", "llama-3"), new("openai", "gpt-4o-mini")]);
+        models.Select(m => m.QualifiedId).ShouldBe(["openai/gpt-4o", "groq/llama-3", "openai/gpt-4o-mini"]);
     }
 
     [Fact]
@@ -36,7 +36,7 @@ public sealed class RoutePlanningTests
     {
         var request = Read("""{"model":"auto","messages":[{"role":"user","content":"hi"}],"route":{"strategy":"parallel","models":["gpt-4o-mini","llama-3"],"hedge":2}}""");
 
-        var (plan, _) = RoutePlanning.Plan(_catalog, Key(), request);
+        var (plan, _, _) = RoutePlanning.Plan(_catalog, Key(), request);
 
         plan.ShouldNotBeNull().Strategy.ShouldBe(RouteStrategies.Parallel);
         plan.Hedge.ShouldBe(2);
@@ -48,7 +48,7 @@ public sealed class RoutePlanningTests
     {
         var request = Read(WithFields("""{"model":"gpt-4o","fallbacks":["llama-3","nope"]}"""));
 
-        var (plan, error) = RoutePlanning.Plan(_catalog, Key(), request);
+        var (plan, _, error) = RoutePlanning.Plan(_catalog, Key(), request);
 
         plan.ShouldBeNull();
         error.ShouldBeOpenAiError(StatusCodes.Status404NotFound).Param.ShouldBe("fallbacks[1]");
@@ -59,7 +59,7 @@ public sealed class RoutePlanningTests
     {
         var request = Read(WithFields("""{"route":{"models":["gpt-4o","llama-3"]}}"""));
 
-        var (_, error) = RoutePlanning.Plan(_catalog, Key(allowedModels: ["gpt-4o"]), request);
+        var (_, _, error) = RoutePlanning.Plan(_catalog, Key(allowedModels: ["gpt-4o"]), request);
 
         var openAi = error.ShouldBeOpenAiError(StatusCodes.Status403Forbidden);
         openAi.Code.ShouldBe("model_not_allowed");
@@ -69,7 +69,7 @@ public sealed class RoutePlanningTests
     [Fact]
     public void Plan_EmbeddingModel_IsNotAChatRoute()
     {
-        var (_, error) = RoutePlanning.Plan(_catalog, Key(), Read(WithFields("""{"model":"embed"}""")));
+        var (_, _, error) = RoutePlanning.Plan(_catalog, Key(), Read(WithFields("""{"model":"embed"}""")));
 
         error.ShouldBeOpenAiError(StatusCodes.Status400BadRequest).Code.ShouldBe("model_not_supported");
     }
@@ -85,7 +85,7 @@ public sealed class RoutePlanningTests
                          {"role":"system","content":"be brief"}]}
             """);
 
-        var described = RoutePlanning.DescribeForRouter(Key(allowedModels: ["gpt-4o"]), request, bodyBytes: 4_000);
+        var described = RoutePlanning.DescribeForRouter(Key(allowedModels: ["gpt-4o"]), request, inputTokens: 1_000);
 
         described.Text.ShouldBe("what is in this picture?");
         described.InputTokens.ShouldBe(1_000);
@@ -102,7 +102,7 @@ public sealed class RoutePlanningTests
     {
         var request = new ChatCompletionRequest("auto", false, false, [new ChatMessage(ChatRole.System, "sys")], new ChatExecutionOptions(), [], null);
 
-        var described = RoutePlanning.DescribeForRouter(Key(), request, bodyBytes: long.MaxValue);
+        var described = RoutePlanning.DescribeForRouter(Key(), request, inputTokens: long.MaxValue);
 
         described.Text.ShouldBe("");
         described.InputTokens.ShouldBe(int.MaxValue);

@@ -1,5 +1,4 @@
 using Gateway.Model;
-using Gateway.Services;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
@@ -13,7 +12,7 @@ internal static class TestData
         new(Options.Create(models.GroupBy(m => m.Provider).ToDictionary(
             g => g.Key, g => new ProviderOptions { Kind = ProviderKinds.OpenAi, Models = [.. g.Select(m => m.Model)] })));
 
-    public static ProviderModelOptions Chat(string id) => new() { Id = id, InputPricePerMillion = 1, OutputPricePerMillion = 2 };
+    public static ProviderModelOptions ChatModel(string id) => new() { Id = id, InputPricePerMillion = 1, OutputPricePerMillion = 2 };
 
     public static ProviderModelOptions Embedding(string id) => new() { Id = id, Type = ModelTypes.Embedding };
 

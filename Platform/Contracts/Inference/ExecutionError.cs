@@ -1,4 +1,4 @@
 namespace Platform.Contracts;
 
-/// <summary>Why a provider call failed, with the status the Gateway should answer (and the provider's wait, if any).</summary>
-public sealed record ExecutionError(int Status, string Message, string Type, string? Code, double? RetryAfterSeconds = null);
+/// <summary>Why a call failed or was refused, with the status to answer, the wait if any, and the request field at fault if one is.</summary>
+public sealed record ExecutionError(int Status, string Message, string Type, string? Code, double? RetryAfterSeconds = null, string? Param = null);

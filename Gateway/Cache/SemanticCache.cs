@@ -1,0 +1,291 @@
+using System.Buffers.Binary;
+using System.Diagnostics;
+using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Gateway.Model;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Caching.Memory;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace Gateway.Cache;
+
+/// <summary>
+/// Answers a question asked before in other words. Only requests safe to reuse take part (cacheable for the exact
+/// cache, no tools, no retrieval, temperature unset or at most <see cref="CacheOptions.SemanticMaxTemperature"/>),
+/// and only within their space: the same tenant, model and options, the same conversation up to the last question,
+/// and the same embedding model. The last question's embedding (<see cref="CacheOptions.SemanticEmbeddingModel"/>)
+/// is compared with the space's stored questions; the best at or above <see cref="CacheOptions.SemanticThreshold"/>
+/// is a hit, and only if both questions hold the same numbers and identifiers (an embedding sees "order 1234" and
+/// "order 5678" as near, and they are not the same question).
+/// Entries are appended to a Redis list per space (shared by every Gateway, up to
+/// <see cref="CacheOptions.SemanticMaxEntries"/>, living as long as the exact cache's entries). Each Gateway mirrors
+/// a space's questions (not their answers) in a <see cref="VectorIndex{T}"/>, reads only the entries appended since
+/// it last looked, and fetches the one answer it reuses.
+/// </summary>
+public sealed partial class SemanticCache(
+    IConnectionMultiplexer redis, ModelCatalog catalog, IOptions<CacheOptions> options, ILogger<SemanticCache> logger) : IDisposable
+{
+    private static readonly string LocalModel = $"{ModelCatalog.LocalProvider}/{ModelCatalog.LocalEmbeddingModel}";
+
+    // Mirrors of their own, sized in questions: a space may hold far more entries than the key lookups' cache should make room for.
+    private readonly MemoryCache _mirrors = new(new MemoryCacheOptions { SizeLimit = options.Value.SemanticMirroredEntries });
+
+    /// <summary>
+    /// The space and the question's vector, or null when the request may not use the semantic cache (or its
+    /// embedding could not be had: the request is then answered without it). A provider's embedding is made through
+    /// the request's <paramref name="orchestrator"/> and recorded in <paramref name="usage"/>, to be charged.
+    /// </summary>
+    public async Task<SemanticQuery?> QueryForAsync(
+        TenantKey key, ChatCompletionRequest request, string? exactKey, OrchestratorClient orchestrator, UsageRecord usage, CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
+        if (!settings.SemanticEnabled || exactKey is null || request.Retrieval is not null || request.Options.Tools is { Count: > 0 }
+            || request.Options.Temperature > settings.SemanticMaxTemperature
+            || request.Messages.LastOrDefault() is not { Role: var role, Text: { Length: > 0 } question } || role != ChatRole.User)
+        {
+            return null;
+        }
+        var vector = settings.SemanticEmbeddingModel == LocalModel
+            ? LocalEmbeddingGenerator.Vector(question)
+            : await EmbedAsync(question, orchestrator, usage, cancellationToken);
+        if (vector is null)
+        {
+            return null;
+        }
+        var context = JsonSerializer.SerializeToUtf8Bytes(
+            new SpaceMaterial(settings.SemanticEmbeddingModel, request.Model, request.Fallbacks, request.Route, request.Messages.Take(request.Messages.Count - 1).ToList(),
+                request.Options with { User = null, Temperature = null }),
+            ExecutionJson.Options);
+        return new SemanticQuery($"{SpacePrefix(key.TenantId)}{Convert.ToHexStringLower(SHA256.HashData(context))}", vector, ExactTokens(question));
+    }
+
+    /// <summary>Where a tenant's spaces are kept in Redis: every key under it is the tenant's semantic cache.</summary>
+    public static string SpacePrefix(Guid tenantId) => $"cache:semantic:{tenantId}:";
+
+    /// <summary>The best stored answer at or above the threshold, with its similarity.</summary>
+    public async Task<(ChatResponse Response, float Similarity)?> GetAsync(SemanticQuery query)
+    {
+        try
+        {
+            var mirror = await MirrorAsync(query.Space, query.Vector.Length);
+            // The nearest few, for the best of them that holds the same numbers.
+            foreach (var (exactTokens, position, similarity) in mirror.Questions.Nearest(query.Vector, NearestChecked))
+            {
+                if (similarity < options.Value.SemanticThreshold)
+                {
+                    break;
+                }
+                if (exactTokens == query.ExactTokens)
+                {
+                    return await AnswerAsync(query, mirror, position);
+                }
+            }
+            return null;
+        }
+        catch (RedisException ex)
+        {
+            Log.Unavailable(logger, ex);
+            return null;
+        }
+        catch (InvalidDataException ex)
+        {
+            Log.Unusable(logger, query.Space, ex.Message);
+            return null;
+        }
+    }
+
+    /// <summary>Stores an answer under its question, unless the space is full; sent without waiting.</summary>
+    public void Store(SemanticQuery query, ChatResponse response)
+    {
+        try
+        {
+            redis.GetDatabase().ScriptEvaluate(AppendScript, [query.Space],
+                [Entry(query, response), options.Value.SemanticMaxEntries, (long)options.Value.ExactTtl.TotalMilliseconds], CommandFlags.FireAndForget);
+        }
+        catch (RedisException ex)
+        {
+            Log.Unavailable(logger, ex);
+        }
+    }
+
+    public void Dispose() => _mirrors.Dispose();
+
+    /// <summary>The question's unit vector from the configured provider model, through the Orchestrator; null if it failed or took too long.</summary>
+    private async Task<float[]?> EmbedAsync(string question, OrchestratorClient orchestrator, UsageRecord usage, CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
+        if (catalog.Find(settings.SemanticEmbeddingModel).Model is not { IsEmbedding: true } model)
+        {
+            Log.NoEmbeddingModel(logger, settings.SemanticEmbeddingModel);
+            return null;
+        }
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(settings.SemanticEmbeddingTimeout);
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            var result = await orchestrator.EmbedAsync(new EmbeddingExecutionRequest(model.Provider, model.Model.Id, [question], null), timeout.Token);
+            if (result.Error is { } error)
+            {
+                Log.EmbeddingFailed(logger, model.QualifiedId, error.Message);
+                return null;
+            }
+            usage.CacheEmbedding = new(model, result.Value!.InputTokens, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            return EmbeddingExecutionResponse.Normalised(result.Value.Vectors[0]);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            Log.EmbeddingFailed(logger, model.QualifiedId, $"no answer within {settings.SemanticEmbeddingTimeout.TotalSeconds:0.#} s");
+            return null;
+        }
+        catch (HttpRequestException ex)
+        {
+            Log.EmbeddingFailed(logger, model.QualifiedId, ex.Message);
+            return null;
+        }
+    }
+
+    // How many of the nearest questions are checked for the same numbers before giving up.
+    private const int NearestChecked = 8;
+
+    // Read this many entries at a time when a mirror catches up.
+    private const int ReadPage = 1_000;
+
+    // Appends while the space has room; the space lives as long as an exact entry after its last append.
+    private const string AppendScript = """
+        if redis.call('LLEN', KEYS[1]) < tonumber(ARGV[2]) then
+          redis.call('RPUSH', KEYS[1], ARGV[1])
+          redis.call('PEXPIRE', KEYS[1], ARGV[3])
+        end
+        return 1
+        """;
+
+    /// <summary>
+    /// The entry at the mirror's position, read again: it answers only if it is still a match (the list may have
+    /// expired and filled anew since the mirror read it, which then starts over).
+    /// </summary>
+    private async Task<(ChatResponse Response, float Similarity)?> AnswerAsync(SemanticQuery query, SpaceMirror mirror, int position)
+    {
+        var stored = await redis.GetDatabase().ListGetByIndexAsync(query.Space, position);
+        if (stored.IsNull)
+        {
+            _mirrors.Remove(query.Space);
+            return null;
+        }
+        var (vector, exactTokens, answer) = Parse(stored);
+        var similarity = vector.Length == query.Vector.Length ? TensorPrimitives.Dot(vector, query.Vector) : 0;
+        if (exactTokens != query.ExactTokens || similarity < options.Value.SemanticThreshold)
+        {
+            _mirrors.Remove(query.Space);
+            return null;
+        }
+        return (JsonSerializer.Deserialize<ChatResponse>(answer.Span, ExecutionJson.Options)!, similarity);
+    }
+
+    /// <summary>The space's questions: the mirror here, caught up with whatever was appended since (anew if the list shrank, having expired or been flushed).</summary>
+    private async Task<SpaceMirror> MirrorAsync(string space, int dimensions)
+    {
+        var database = redis.GetDatabase();
+        var length = await database.ListLengthAsync(space);
+        if (!_mirrors.TryGetValue<SpaceMirror>(space, out var mirror) || mirror!.Questions.Count > length || mirror.Questions.Dimensions != dimensions)
+        {
+            mirror = new SpaceMirror(dimensions);
+        }
+        else if (mirror.Questions.Count == length)
+        {
+            return mirror;
+        }
+        if (mirror.Questions.Count < length)
+        {
+            // One reader per mirror, so the rows stay in the list's order.
+            await mirror.CatchingUp.WaitAsync();
+            try
+            {
+                while (mirror.Questions.Count < length)
+                {
+                    var from = mirror.Questions.Count;
+                    foreach (var entry in await database.ListRangeAsync(space, from, Math.Min(length, from + ReadPage) - 1))
+                    {
+                        var (vector, exactTokens, _) = Parse(entry);
+                        if (vector.Length != dimensions)
+                        {
+                            // The same model answered in other dimensions (reconfigured): this space is unusable until it expires.
+                            throw new InvalidDataException($"The space holds {vector.Length}-dimensional questions, not {dimensions}.");
+                        }
+                        mirror.Questions.Add(vector, exactTokens);
+                    }
+                    if (mirror.Questions.Count == from)
+                    {
+                        break;
+                    }
+                }
+            }
+            finally
+            {
+                mirror.CatchingUp.Release();
+            }
+        }
+        _mirrors.Set(space, mirror, new MemoryCacheEntryOptions { Size = Math.Max(1, mirror.Questions.Count), SlidingExpiration = TimeSpan.FromMinutes(10) });
+        return mirror;
+    }
+
+    // An entry: the question's dimensions and vector, its numbers (length-prefixed UTF-8), then the answer's JSON; only the answer is parsed on a hit.
+    private static byte[] Entry(SemanticQuery query, ChatResponse response)
+    {
+        var answer = JsonSerializer.SerializeToUtf8Bytes(response, ExecutionJson.Options);
+        var exactTokens = Encoding.UTF8.GetBytes(query.ExactTokens);
+        var vectorEnd = sizeof(int) + (query.Vector.Length * sizeof(float));
+        var entry = new byte[vectorEnd + sizeof(int) + exactTokens.Length + answer.Length];
+        BinaryPrimitives.WriteInt32LittleEndian(entry, query.Vector.Length);
+        MemoryMarshal.AsBytes(query.Vector.AsSpan()).CopyTo(entry.AsSpan(sizeof(int)));
+        BinaryPrimitives.WriteInt32LittleEndian(entry.AsSpan(vectorEnd), exactTokens.Length);
+        exactTokens.CopyTo(entry.AsSpan(vectorEnd + sizeof(int)));
+        answer.CopyTo(entry.AsSpan(vectorEnd + sizeof(int) + exactTokens.Length));
+        return entry;
+    }
+
+    private static (float[] Vector, string ExactTokens, ReadOnlyMemory<byte> Answer) Parse(RedisValue stored)
+    {
+        var entry = (ReadOnlyMemory<byte>)stored;
+        var vectorEnd = sizeof(int) + (BinaryPrimitives.ReadInt32LittleEndian(entry.Span) * sizeof(float));
+        var vector = MemoryMarshal.Cast<byte, float>(entry.Span[sizeof(int)..vectorEnd]).ToArray();
+        var tokensLength = BinaryPrimitives.ReadInt32LittleEndian(entry.Span[vectorEnd..]);
+        var tokensStart = vectorEnd + sizeof(int);
+        return (vector, Encoding.UTF8.GetString(entry.Span.Slice(tokensStart, tokensLength)), entry[(tokensStart + tokensLength)..]);
+    }
+
+    /// <summary>The question's words that hold a digit, in order: numbers, ids, dates, versions.</summary>
+    private static string ExactTokens(string question) =>
+        string.Join(' ', LocalEmbeddingGenerator.Words(question).Where(word => word.Any(char.IsDigit)));
+
+    private sealed record SpaceMaterial(string EmbeddingModel, string Model, IList<string> Fallbacks, RouteRequest? Route, IList<ChatMessage> Context, ChatExecutionOptions Options);
+
+    private sealed class SpaceMirror(int dimensions)
+    {
+        public VectorIndex<string> Questions { get; } = new(dimensions);
+
+        public SemaphoreSlim CatchingUp { get; } = new(1, 1);
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Warning, "Redis is unavailable for the semantic cache; answering without it.")]
+        public static partial void Unavailable(ILogger logger, Exception exception);
+
+        [LoggerMessage(2, LogLevel.Warning, "The semantic cache's embedding model {Model} is not an embedding model in the catalog; answering without the semantic cache.")]
+        public static partial void NoEmbeddingModel(ILogger logger, string model);
+
+        [LoggerMessage(3, LogLevel.Warning, "Embedding a question with {Model} for the semantic cache failed ({Reason}); answering without it.")]
+        public static partial void EmbeddingFailed(ILogger logger, string model, string reason);
+
+        [LoggerMessage(4, LogLevel.Warning, "The semantic cache space {Space} cannot be used: {Reason}")]
+        public static partial void Unusable(ILogger logger, string space, string reason);
+    }
+}
+
+/// <summary>Where a request's question is looked up (its space), what it looks like (its vector) and the numbers it holds.</summary>
+public sealed record SemanticQuery(string Space, float[] Vector, string ExactTokens);

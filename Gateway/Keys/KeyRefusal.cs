@@ -1,0 +1,22 @@
+namespace Gateway.Keys;
+
+/// <summary>
+/// Why a key was refused: its status, OpenAI's error code and a message. Written in the one shape of the path it was
+/// refused on: OpenAI's error on <c>/v1</c>, ProblemDetails on the platform APIs.
+/// </summary>
+public sealed record KeyRefusal(int Status, string? Code, string Message)
+{
+    public static KeyRefusal InvalidKey(string message) => new(StatusCodes.Status401Unauthorized, "invalid_api_key", message);
+
+    public async Task WriteAsync(HttpContext http)
+    {
+        if (Status == StatusCodes.Status401Unauthorized)
+        {
+            http.Response.Headers.WWWAuthenticate = "Bearer";
+        }
+        var result = http.Request.Path.StartsWithSegments("/v1")
+            ? OpenAiErrors.Create(Status, Message, code: Code)
+            : TypedResults.Problem(statusCode: Status, title: Status == StatusCodes.Status401Unauthorized ? "Unauthorized" : "Forbidden", detail: Message);
+        await result.ExecuteAsync(http);
+    }
+}
