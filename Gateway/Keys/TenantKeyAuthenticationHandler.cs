@@ -38,16 +38,11 @@ public sealed class TenantKeyAuthenticationHandler(
         {
             return Refuse(KeyRefusal.InvalidKey("This API key has expired."));
         }
+        // The key itself is what the policies and the endpoints read; the principal only names its tenant.
         Context.Features.Set(key);
-        var identity = new ClaimsIdentity(
-            [new(InternalTokenClaims.TenantId, key.TenantId.ToString()), new(KeyIdClaim, key.KeyId.ToString()), .. key.Scopes.Select(scope => new Claim(ScopeClaim, scope))],
-            Scheme.Name);
+        var identity = new ClaimsIdentity([new Claim(InternalTokenClaims.TenantId, key.TenantId.ToString())], Scheme.Name);
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), Scheme.Name));
     }
-
-    public const string KeyIdClaim = "key_id";
-
-    public const string ScopeClaim = "scope";
 
     private AuthenticateResult Refuse(KeyRefusal refusal)
     {
