@@ -160,7 +160,11 @@ public sealed class PlatformFixture : IAsyncLifetime
 
     public async ValueTask DisposeAsync()
     {
-        await App.DisposeAsync();
+        // Null when the platform failed to start: that failure is the one to report, not a second one here.
+        if (App is { } app)
+        {
+            await app.DisposeAsync();
+        }
         await MockOpenAi.DisposeAsync();
         await MockAnthropic.DisposeAsync();
         await MockOllama.DisposeAsync();

@@ -34,6 +34,20 @@ public sealed class TestPlatform : IAsyncDisposable
 
     public static async Task<TestPlatform> StartAsync(PlatformSettings? settings = null, bool dashboard = false, CancellationToken cancellationToken = default)
     {
+        try
+        {
+            return await StartOnceAsync(settings, dashboard, cancellationToken);
+        }
+        catch (InvalidOperationException ex) when (ex.Message.Contains("address already in use", StringComparison.Ordinal))
+        {
+            // DCP hands out free ports, but another process on the machine may take one before the service binds it
+            // (seen on CI: a whole test assembly lost to one such race). A second start gets other ports.
+            return await StartOnceAsync(settings, dashboard, cancellationToken);
+        }
+    }
+
+    private static async Task<TestPlatform> StartOnceAsync(PlatformSettings? settings, bool dashboard, CancellationToken cancellationToken)
+    {
         settings ??= new PlatformSettings();
         // Under /tmp and world-traversable: PostgreSQL runs as the postgres user and must reach its folder.
         var dataDirectory = Directory.CreateTempSubdirectory("aiplatform-test-").FullName;
