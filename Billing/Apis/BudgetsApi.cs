@@ -31,7 +31,7 @@ public static class BudgetsApi
         return TypedResults.Ok(budgets.ConvertAll(b => BudgetStatus.Of(b, spend.Of(BudgetState.LimitField(b.Scope, b.Period)))));
     }
 
-    /// <summary>Sets the tenant's (no <c>keyId</c>) or a key's daily or monthly budget; enforced within a second.</summary>
+    /// <summary>Sets the tenant's (no <c>keyId</c>) or a key's daily or monthly budget, enforced by the time it is answered.</summary>
     public static async Task<Results<Ok<BudgetStatus>, ValidationProblem>> PutBudget(
         BudgetRequest request, BillingDbContext db, TenantContext tenant, BudgetEnforcer enforcer, TimeProvider time, CancellationToken cancellationToken)
     {
@@ -56,7 +56,7 @@ public static class BudgetsApi
         }
         budget.Limit = request.Limit!.Value;
         await db.SaveChangesAsync(cancellationToken);
-        enforcer.Evaluate([tenant.RequiredTenantId]);
+        await enforcer.EnforceAsync(tenant.RequiredTenantId, cancellationToken);
         var spend = await Spending.ReadAsync(db, time.GetUtcNow(), cancellationToken);
         return TypedResults.Ok(BudgetStatus.Of(budget, spend.Of(BudgetState.LimitField(budget.Scope, budget.Period))));
     }
@@ -67,7 +67,7 @@ public static class BudgetsApi
         {
             return TypedResults.NotFound();
         }
-        enforcer.Evaluate([tenant.RequiredTenantId]);
+        await enforcer.EnforceAsync(tenant.RequiredTenantId, cancellationToken);
         return TypedResults.NoContent();
     }
 

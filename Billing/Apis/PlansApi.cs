@@ -87,7 +87,7 @@ public static partial class PlansApi
         var subscription = new Subscription { Id = Guid.CreateVersion7(), TenantId = tenantId, PlanId = request.Plan, StartsAt = time.GetUtcNow() };
         db.Subscriptions.Add(subscription);
         await db.SaveChangesAsync(cancellationToken);
-        enforcer.Evaluate([tenantId]);
+        await enforcer.EnforceAsync(tenantId, cancellationToken);
         return TypedResults.Ok(subscription);
     }
 

@@ -34,6 +34,8 @@ public sealed partial class BudgetEnforcer(
 
     private readonly ConcurrentDictionary<Guid, byte> _pending = new();
     private readonly SemaphoreSlim _signal = new(0);
+    // One evaluation at a time: each replaces a tenant's whole state, so one that read the database earlier must not land later.
+    private readonly SemaphoreSlim _evaluating = new(1);
 
     /// <summary>Asks for <paramref name="tenantIds"/> to be evaluated soon (within about 100 ms).</summary>
     public void Evaluate(IEnumerable<Guid> tenantIds)
@@ -45,6 +47,23 @@ public sealed partial class BudgetEnforcer(
         if (_signal.CurrentCount == 0)
         {
             _signal.Release();
+        }
+    }
+
+    /// <summary>
+    /// Evaluates <paramref name="tenantId"/> now, for a change the caller must see enforced when it is answered (a
+    /// budget or plan set); if that fails, the tenant is evaluated again soon, as after usage.
+    /// </summary>
+    public async Task EnforceAsync(Guid tenantId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await EvaluateAsync(tenantId, cancellationToken);
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            Log.EvaluationFailed(logger, ex, tenantId);
+            Evaluate([tenantId]);
         }
     }
 
@@ -104,6 +123,19 @@ public sealed partial class BudgetEnforcer(
     }
 
     private async Task EvaluateAsync(Guid tenantId, CancellationToken cancellationToken)
+    {
+        await _evaluating.WaitAsync(cancellationToken);
+        try
+        {
+            await EvaluateUnderLockAsync(tenantId, cancellationToken);
+        }
+        finally
+        {
+            _evaluating.Release();
+        }
+    }
+
+    private async Task EvaluateUnderLockAsync(Guid tenantId, CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
         scope.ServiceProvider.GetRequiredService<TenantContext>().Enter(tenantId);
@@ -220,6 +252,7 @@ public sealed partial class BudgetEnforcer(
     public override void Dispose()
     {
         _signal.Dispose();
+        _evaluating.Dispose();
         base.Dispose();
     }
 

@@ -52,6 +52,9 @@ public sealed class PortalFixture : IAsyncLifetime
         AdminKey = await App.GetParameterValueAsync("admin-key");
 
         _playwright = await Playwright.CreateAsync();
+        // Assertions wait as long as actions do: the dashboard's first render of 16 resources on a busy 2-core machine
+        // can take longer than Playwright's 5-second default.
+        Assertions.SetDefaultExpectTimeout(30_000);
         Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
             ExecutablePath = "/usr/bin/chromium",

@@ -179,7 +179,6 @@ public sealed class BillingTests(PlatformFixture platform)
         var (tenantId, key) = await platform.CreateTenantWithKeyAsync(new { name = "capped" });
         using var http = TenantHttp(key);
         (await http.PutAsJsonAsync("/api/v1/billing/budgets", new { period = "day", limit = 0.0005m }, Cancellation)).EnsureSuccessStatusCode();
-        await WaitForEnforcementAsync(tenantId);
 
         var spent = 0m;
         HttpResponseMessage? refusal = null;
@@ -222,7 +221,6 @@ public sealed class BillingTests(PlatformFixture platform)
         var keys = await admin.GetFromJsonAsync<JsonElement[]>($"/api/v1/admin/tenants/{tenantId}/keys", Cancellation);
         var cappedId = keys!.Single(k => k.GetProperty("name").GetString() == "capped-key").GetProperty("id").GetGuid();
         (await http.PutAsJsonAsync("/api/v1/billing/budgets", new { keyId = cappedId, period = "month", limit = 0.0002m }, Cancellation)).EnsureSuccessStatusCode();
-        await WaitForEnforcementAsync(tenantId);
 
         var refused = await Eventually.GetAsync(async () =>
         {
@@ -252,7 +250,6 @@ public sealed class BillingTests(PlatformFixture platform)
         }, Cancellation)).EnsureSuccessStatusCode();
         (await admin.PutAsJsonAsync($"/api/v1/admin/tenants/{tenantId}/subscription", new { plan = $"custom-{tenantId:N}" }, Cancellation)).EnsureSuccessStatusCode();
         (await admin.PutAsJsonAsync($"/api/v1/admin/tenants/{tenantId}/subscription", new { plan = "nope" }, Cancellation)).StatusCode.ShouldBe(HttpStatusCode.NotFound);
-        await WaitForEnforcementAsync(tenantId);
         (await ChatAsync(key, "before the cap")).StatusCode.ShouldBe(HttpStatusCode.OK);
 
         // Spend the Gateway never saw (another region's Gateway, say) crosses the cap as soon as Billing meters it.
@@ -278,8 +275,8 @@ public sealed class BillingTests(PlatformFixture platform)
         const decimal limit = 0.002m;
         var (tenantId, key) = await platform.CreateTenantWithKeyAsync(new { name = "hammered" });
         using var http = TenantHttp(key);
+        // A budget is enforced by the time its PUT is answered: the first of the 50 clients is already counted.
         (await http.PutAsJsonAsync("/api/v1/billing/budgets", new { period = "day", limit }, Cancellation)).EnsureSuccessStatusCode();
-        await WaitForEnforcementAsync(tenantId);
 
         var admitted = new List<decimal>();
         var refused = 0;
@@ -444,12 +441,5 @@ public sealed class BillingTests(PlatformFixture platform)
     {
         var usage = (await response.Content.ReadFromJsonAsync<JsonElement>(Cancellation)).GetProperty("usage");
         return UsageReplay.Cost(usage.GetProperty("prompt_tokens").GetInt64(), usage.GetProperty("completion_tokens").GetInt64(), 1m, 2m);
-    }
-
-    /// <summary>Waits until Billing's enforcement state for the tenant is in Redis (a budget set a moment ago).</summary>
-    private async Task WaitForEnforcementAsync(Guid tenantId)
-    {
-        await using var redis = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(platform.App.GetConnectionString("redis")!);
-        await Eventually.TrueAsync(async () => await redis.GetDatabase().KeyExistsAsync(BudgetState.LimitsKey(tenantId)), "enforcement state");
     }
 }
