@@ -10,7 +10,8 @@ namespace Gateway.Apis;
 
 /// <summary>
 /// The portal's sign-in for tenant administrators. A session is an API key of kind <c>session</c>, so lookup,
-/// expiry and revocation across Gateways are the keys' own. Sign-in's errors are OpenAI's shape, as the portal reads them.
+/// expiry and revocation across Gateways are the keys' own. Its errors are ProblemDetails, as on every platform API,
+/// with a <c>code</c> (<c>invalid_credentials</c>, <c>too_many_attempts</c>, <c>tenant_disabled</c>).
 /// </summary>
 public static class SessionsApi
 {
@@ -38,7 +39,7 @@ public static class SessionsApi
         if (await throttle.LockedForAsync(email) is { } wait)
         {
             http.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
-            return OpenAiErrors.Create(StatusCodes.Status429TooManyRequests, "Too many failed sign-ins for this email; try again later.",
+            return ApiErrors.Create(http, StatusCodes.Status429TooManyRequests, "Too many failed sign-ins for this email; try again later.",
                 type: "requests", code: "too_many_attempts");
         }
 
@@ -47,11 +48,11 @@ public static class SessionsApi
         if (!verified || found is not ({ } user, { } owner))
         {
             await throttle.RecordFailureAsync(email);
-            return OpenAiErrors.Create(StatusCodes.Status401Unauthorized, "Incorrect email or password.", code: "invalid_credentials");
+            return ApiErrors.Create(http, StatusCodes.Status401Unauthorized, "Incorrect email or password.", code: "invalid_credentials");
         }
         if (owner.Status != TenantStatus.Active)
         {
-            return OpenAiErrors.Create(StatusCodes.Status403Forbidden, $"The tenant '{owner.Name}' is disabled.", code: "tenant_disabled");
+            return ApiErrors.Create(http, StatusCodes.Status403Forbidden, $"The tenant '{owner.Name}' is disabled.", code: "tenant_disabled");
         }
 
         tenant.Enter(user.TenantId);
@@ -85,7 +86,7 @@ public static class SessionsApi
         // Only a session ends here: an API key sent by mistake is left working.
         return await invalidator.RevokeAsync(k => k.Id == key.KeyId && k.Kind == ApiKeyKinds.Session, http.RequestAborted) > 0
             ? TypedResults.NoContent()
-            : OpenAiErrors.Create(StatusCodes.Status403Forbidden, "This is an API key, not a portal session; revoke it with DELETE /api/v1/keys/{id}.",
+            : ApiErrors.Create(http, StatusCodes.Status403Forbidden, "This is an API key, not a portal session; revoke it with DELETE /api/v1/keys/{id}.",
                 code: "not_a_session");
     }
 

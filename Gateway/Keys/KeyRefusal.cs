@@ -14,9 +14,6 @@ public sealed record KeyRefusal(int Status, string? Code, string Message)
         {
             http.Response.Headers.WWWAuthenticate = "Bearer";
         }
-        var result = http.Request.Path.StartsWithSegments("/v1")
-            ? OpenAiErrors.Create(Status, Message, code: Code)
-            : TypedResults.Problem(statusCode: Status, title: Status == StatusCodes.Status401Unauthorized ? "Unauthorized" : "Forbidden", detail: Message);
-        await result.ExecuteAsync(http);
+        await ApiErrors.Create(http, Status, Message, Code).ExecuteAsync(http);
     }
 }

@@ -2,7 +2,7 @@ using Microsoft.AspNetCore.Diagnostics;
 
 namespace Gateway.OpenAi;
 
-/// <summary>The one place an unexpected failure becomes a response: OpenAI's error shape on <c>/v1</c>, ProblemDetails elsewhere.</summary>
+/// <summary>Where an unexpected failure becomes a response, in the path's shape (<see cref="ApiErrors"/>).</summary>
 public static class ErrorHandling
 {
     public static WebApplication UseGatewayErrors(this WebApplication app)
@@ -23,18 +23,13 @@ public static class ErrorHandling
             {
                 http.Response.Headers.RetryAfter = "1";
             }
-            if (http.Request.Path.StartsWithSegments("/v1"))
+            var (message, type) = status switch
             {
-                var (message, type) = status switch
-                {
-                    StatusCodes.Status500InternalServerError => ("The server had an error while processing your request.", "server_error"),
-                    StatusCodes.Status503ServiceUnavailable => ("The service is briefly unavailable; please retry.", "service_unavailable"),
-                    _ => (failure!.Message, OpenAiErrors.InvalidRequest),
-                };
-                await OpenAiErrors.Create(status, message, type).ExecuteAsync(http);
-                return;
-            }
-            await TypedResults.Problem(statusCode: status).ExecuteAsync(http);
+                StatusCodes.Status500InternalServerError => ("The server had an error while processing your request.", "server_error"),
+                StatusCodes.Status503ServiceUnavailable => ("The service is briefly unavailable; please retry.", "service_unavailable"),
+                _ => (failure!.Message, OpenAiErrors.InvalidRequest),
+            };
+            await ApiErrors.Create(http, status, message, type: type).ExecuteAsync(http);
         }));
         return app;
     }

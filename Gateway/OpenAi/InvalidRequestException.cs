@@ -5,5 +5,5 @@ public sealed class InvalidRequestException(string param, string message) : Exce
 {
     public string Param { get; } = param;
 
-    public IResult ToResult() => OpenAiErrors.Create(StatusCodes.Status400BadRequest, Message, param: Param.Length == 0 ? null : Param);
+    public IResult ToResult(HttpContext http) => ApiErrors.Create(http, StatusCodes.Status400BadRequest, Message, param: Param.Length == 0 ? null : Param);
 }

@@ -6,11 +6,11 @@ namespace Gateway.OpenAi;
 
 /// <summary>
 /// Reads a JSON body up to the configured size: over it is 413; another content type, bytes that are not UTF-8,
-/// unreadable JSON or a bad field is 400, as OpenAI answers them.
+/// unreadable JSON or a bad field is 400, as OpenAI answers them (in the path's shape: see <see cref="ApiErrors"/>).
 /// </summary>
 public static class RequestBody
 {
-    /// <summary>The request <paramref name="read"/> makes of the body, or the OpenAI error that says why there is none.</summary>
+    /// <summary>The request <paramref name="read"/> makes of the body, or the error that says why there is none.</summary>
     public static async Task<(T? Request, IResult? Error)> ReadAsync<T>(HttpContext http, Func<JsonElement, T> read) where T : class
     {
         var (document, error) = await ReadDocumentAsync(http);
@@ -26,7 +26,7 @@ public static class RequestBody
             }
             catch (InvalidRequestException ex)
             {
-                return (null, ex.ToResult());
+                return (null, ex.ToResult(http));
             }
         }
     }
@@ -36,13 +36,13 @@ public static class RequestBody
         // A body without a content type is read as JSON; one that names another type is refused, as OpenAI does.
         if (http.Request.ContentType is { } contentType && !http.Request.HasJsonContentType())
         {
-            return (null, OpenAiErrors.Create(StatusCodes.Status400BadRequest,
+            return (null, ApiErrors.Create(http, StatusCodes.Status400BadRequest,
                 $"Unsupported content type: '{contentType}'. This API method only accepts 'application/json' requests.", code: "unsupported_content_type"));
         }
         var limit = http.RequestServices.GetRequiredService<IOptions<GatewayOptions>>().Value.MaxRequestBytes;
         if (http.Request.ContentLength > limit)
         {
-            return (null, TooLarge(limit));
+            return (null, TooLarge(http, limit));
         }
         using var buffer = new MemoryStream();
         var chunk = new byte[16 * 1024];
@@ -51,7 +51,7 @@ public static class RequestBody
         {
             if (buffer.Length + read > limit)
             {
-                return (null, TooLarge(limit));
+                return (null, TooLarge(http, limit));
             }
             buffer.Write(chunk, 0, read);
         }
@@ -61,7 +61,7 @@ public static class RequestBody
         // The JSON reader checks strings' UTF-8 only when they are read, as an InvalidOperationException.
         if (!Utf8.IsValid(body.Span))
         {
-            return (null, OpenAiErrors.Create(StatusCodes.Status400BadRequest, "The request body is not valid UTF-8 text."));
+            return (null, ApiErrors.Create(http, StatusCodes.Status400BadRequest, "The request body is not valid UTF-8 text."));
         }
         try
         {
@@ -69,11 +69,11 @@ public static class RequestBody
         }
         catch (JsonException ex)
         {
-            return (null, OpenAiErrors.Create(StatusCodes.Status400BadRequest,
+            return (null, ApiErrors.Create(http, StatusCodes.Status400BadRequest,
                 $"We could not parse the JSON body of your request: {ex.Message}"));
         }
     }
 
-    private static IResult TooLarge(long limit) => OpenAiErrors.Create(StatusCodes.Status413PayloadTooLarge,
+    private static IResult TooLarge(HttpContext http, long limit) => ApiErrors.Create(http, StatusCodes.Status413PayloadTooLarge,
         $"The request body is larger than {limit} bytes.", code: "request_too_large");
 }

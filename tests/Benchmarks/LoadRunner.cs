@@ -45,6 +45,8 @@ public static class LoadRunner
         // Streams are measured to their first byte (the first token's event): what a chat user waits for.
         Scenario stream = new("gateway, stream miss", chat, key, () => Body("mock/mock-1", Interlocked.Increment(ref counter), stream: true), Streams: true, Baseline: directStream);
 
+        // Each process's CPU per request tells where time goes, steadier than the rates on a shared machine.
+        var processes = Rest.Processes(platform, projectsOnly: false).Append((Name: "load generator and mock", Pid: Environment.ProcessId)).ToList();
         var results = new List<Result>();
         // The first minute after start is slower (tiered compilation in every process on the path): warm up longer once.
         var warmUp = TimeSpan.FromSeconds(30);
@@ -60,9 +62,19 @@ public static class LoadRunner
                 warmUp = isBaseline ? warmUp : TimeSpan.FromSeconds(10);
                 mock.Requests.Clear();
                 // The mock alone is steady within seconds; a long run is for the platform.
+                var cpuBefore = processes.Select(p => Rest.CpuTicks(p.Pid)).ToArray();
                 var result = await MeasureAsync(http, scenario, concurrency, TimeSpan.FromSeconds(isBaseline ? Math.Min(seconds, 10) : seconds));
                 results.Add(result);
                 Console.WriteLine(result);
+                if (!isBaseline)
+                {
+                    var perRequest = processes.Select((p, i) => (p.Name, Micros: Rest.Seconds(Rest.CpuTicks(p.Pid) - cpuBefore[i]) * 1e6 / result.Requests))
+                        .GroupBy(p => p.Name).Select(g => (Name: g.Key, Micros: g.Sum(p => p.Micros))).Where(p => p.Micros > 0).OrderByDescending(p => p.Micros).ToList();
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"  CPU per request: {string.Join(", ", perRequest.Select(p => $"{p.Name} {p.Micros:0} µs"))}"));
+                    var gatewayCpu = perRequest.FirstOrDefault(p => p.Name == "gateway").Micros;
+                    figures.Add(new Figure($"{scenario.Name}, c={concurrency}: Gateway CPU per request", gatewayCpu, "µs", Context: true));
+                }
             }
         }
 

@@ -31,13 +31,8 @@ public static class Rest
     {
         Console.WriteLine($"At rest: settling {Settle.TotalSeconds:0} s, then measuring {seconds} s with no traffic…");
         await Task.Delay(Settle);
-        var services = platform.Resources.OfType<ProjectResource>()
-            .SelectMany(service => platform.InstancesOf(service.Name))
-            .Select(instance => (Name: instance.Resource.Name, Pid: instance.Snapshot.Properties.FirstOrDefault(p => p.Name == "executable.pid")?.Value))
-            .Where(s => s.Pid is not null)
-            .Select(s => (s.Name, Pid: Convert.ToInt32(s.Pid, CultureInfo.InvariantCulture)))
-            .ToList();
-        var before = services.ToDictionary(s => s.Pid, s => CpuTicks($"/proc/{s.Pid}"));
+        var services = Processes(platform, projectsOnly: true);
+        var before = services.ToDictionary(s => s.Pid, s => CpuTicks(s.Pid));
         var jit = services.ToDictionary(s => s.Pid, s => new TierUpThreads(s.Pid));
         var end = DateTime.UtcNow.AddSeconds(seconds);
         while (DateTime.UtcNow < end)
@@ -53,7 +48,7 @@ public static class Rest
         var figures = new List<Figure>();
         foreach (var (name, pid) in services.OrderBy(s => s.Name, StringComparer.Ordinal))
         {
-            var share = Share(CpuTicks($"/proc/{pid}") - before[pid], seconds);
+            var share = Share(CpuTicks(pid) - before[pid], seconds);
             var tierUp = Share(jit[pid].Ticks, seconds);
             figures.Add(new Figure($"at rest, {name}: CPU", share, "% of a core", Context: true));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name,-14} {share,6:0.00} % of a core, {tierUp,6:0.00} % of it recompiling"));
@@ -67,6 +62,21 @@ public static class Rest
         figures.Add(new Figure("at rest, all services: CPU without JIT tiering", total - totalTierUp, "% of a core"));
         return figures;
     }
+
+    /// <summary>The processes the platform runs (the services' instances; with <paramref name="projectsOnly"/> false, Redis, NATS and PostgreSQL too).</summary>
+    public static List<(string Name, int Pid)> Processes(TestPlatform platform, bool projectsOnly) =>
+        [.. platform.Resources.Where(r => !projectsOnly || r is ProjectResource)
+            .SelectMany(resource => platform.InstancesOf(resource.Name))
+            .Select(instance => (Name: instance.Resource.Name, Pid: instance.Snapshot.Properties.FirstOrDefault(p => p.Name == "executable.pid")?.Value))
+            .Where(s => s.Pid is not null)
+            .Select(s => (s.Name, Pid: Convert.ToInt32(s.Pid, CultureInfo.InvariantCulture)))
+            // Set-up steps (migrations, say) have finished.
+            .Where(s => Directory.Exists($"/proc/{s.Pid}"))];
+
+    /// <summary>A process's user and system CPU time so far, in ticks of 10 ms.</summary>
+    public static long CpuTicks(int pid) => CpuTicks($"/proc/{pid}");
+
+    public static double Seconds(long ticks) => ticks / TicksPerSecond;
 
     private static double Share(long ticks, int seconds) => ticks / TicksPerSecond / seconds * 100;
 

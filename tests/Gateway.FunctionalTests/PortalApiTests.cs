@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Npgsql;
 
 namespace Gateway.FunctionalTests;
@@ -59,9 +60,18 @@ public sealed class PortalApiTests(PlatformFixture platform)
 
         wrongPassword.StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
         unknownEmail.StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
-        var body = await wrongPassword.Content.ReadAsStringAsync(Cancellation);
-        body.ShouldBe(await unknownEmail.Content.ReadAsStringAsync(Cancellation));
-        JsonDocument.Parse(body).RootElement.GetProperty("error").GetProperty("code").GetString().ShouldBe("invalid_credentials");
+        // The same answer but for the trace id; a platform API's: ProblemDetails, with the code.
+        var body = await WithoutTraceIdAsync(wrongPassword);
+        body.ShouldBe(await WithoutTraceIdAsync(unknownEmail));
+        wrongPassword.Content.Headers.ContentType!.MediaType.ShouldBe("application/problem+json");
+        JsonDocument.Parse(body).RootElement.GetProperty("code").GetString().ShouldBe("invalid_credentials");
+
+        static async Task<string> WithoutTraceIdAsync(HttpResponseMessage response)
+        {
+            var problem = JsonNode.Parse(await response.Content.ReadAsStringAsync(Cancellation))!.AsObject();
+            problem.Remove("traceId").ShouldBeTrue();
+            return problem.ToJsonString();
+        }
     }
 
     [Fact]
@@ -81,6 +91,7 @@ public sealed class PortalApiTests(PlatformFixture platform)
 
         sixth.StatusCode.ShouldBe(HttpStatusCode.TooManyRequests, "even the right password, once the email is throttled");
         sixth.Headers.RetryAfter!.Delta!.Value.ShouldBeGreaterThan(TimeSpan.Zero);
+        (await sixth.Content.ReadFromJsonAsync<JsonElement>(Cancellation)).GetProperty("code").GetString().ShouldBe("too_many_attempts");
         (await SignInAsync(other, Password)).StatusCode.ShouldBe(HttpStatusCode.Created, "another email is not throttled");
 
         async Task FailAsync(int times)
@@ -103,10 +114,12 @@ public sealed class PortalApiTests(PlatformFixture platform)
         var response = await http.PostAsync("/api/v1/auth/sessions", new StringContent(body, Encoding.UTF8, "application/json"), Cancellation);
 
         response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
-        var error = (await response.Content.ReadFromJsonAsync<JsonElement>(Cancellation)).GetProperty("error");
+        response.Content.Headers.ContentType!.MediaType.ShouldBe("application/problem+json");
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>(Cancellation);
+        problem.GetProperty("detail").GetString().ShouldNotBeNullOrWhiteSpace();
         if (param.Length > 0)
         {
-            error.GetProperty("param").GetString().ShouldBe(param);
+            problem.GetProperty("param").GetString().ShouldBe(param);
         }
     }
 
@@ -174,7 +187,7 @@ public sealed class PortalApiTests(PlatformFixture platform)
         var response = await SignInAsync(email, Password);
 
         response.StatusCode.ShouldBe(HttpStatusCode.Forbidden);
-        (await response.Content.ReadFromJsonAsync<JsonElement>(Cancellation)).GetProperty("error").GetProperty("code").GetString().ShouldBe("tenant_disabled");
+        (await response.Content.ReadFromJsonAsync<JsonElement>(Cancellation)).GetProperty("code").GetString().ShouldBe("tenant_disabled");
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using System.Text;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
@@ -134,6 +135,20 @@ public sealed class RequestBodyTests
         error.ShouldBeOpenAiError(StatusCodes.Status400BadRequest).Message.ShouldContain("UTF-8");
     }
 
+    [Fact]
+    public async Task ReadAsync_OnAPlatformApi_TheSameMistakeIsProblemDetails_WithItsParam()
+    {
+        var http = Http("""{"model":"m","messages":[{"role":"wizard","content":"hi"}]}""");
+        http.Request.Path = "/api/v1/auth/sessions";
+
+        var (_, error) = await RequestBody.ReadAsync(http, ChatCompletionReader.Read);
+
+        var problem = error.ShouldBeOfType<ProblemHttpResult>().ProblemDetails;
+        problem.Status.ShouldBe(400);
+        problem.Detail.ShouldNotBeNullOrWhiteSpace();
+        problem.Extensions["param"].ShouldBe("messages[0].role");
+    }
+
     // A valid request padded with spaces to exactly the given size.
     private static string Padded(long bytes) => Valid + new string(' ', (int)bytes - Valid.Length);
 
@@ -143,6 +158,7 @@ public sealed class RequestBodyTests
         {
             RequestServices = new ServiceCollection().AddSingleton(Options.Create(new GatewayOptions { MaxRequestBytes = Limit })).BuildServiceProvider(),
         };
+        http.Request.Path = "/v1/chat/completions";
         http.Request.Body = new MemoryStream(Encoding.UTF8.GetBytes(body));
         return http;
     }
