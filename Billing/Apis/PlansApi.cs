@@ -25,7 +25,7 @@ public static partial class PlansApi
         TypedResults.Ok(await db.Plans.AsNoTracking().OrderBy(p => p.MonthlyFee).ThenBy(p => p.Id).ToListAsync(cancellationToken));
 
     public static async Task<Results<Ok<Plan>, ValidationProblem, ProblemHttpResult>> PutCustomPlan(
-        string id, CustomPlanRequest request, BillingDbContext db, TenantContext tenant, CancellationToken cancellationToken)
+        string id, CustomPlanRequest request, BillingDbContext db, TenantContext tenant, BudgetEnforcer enforcer, CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>();
         if (!PlanId().IsMatch(id))
@@ -72,6 +72,8 @@ public static partial class PlansApi
         plan.HardLimit = request.HardLimit;
         plan.HardLimitStatus = request.HardLimitStatus ?? StatusCodes.Status429TooManyRequests;
         await db.SaveChangesAsync(cancellationToken);
+        // A tenant already on the plan is held to its new limits from its next request.
+        await enforcer.EnforceAsync(request.TenantId.Value, cancellationToken);
         return TypedResults.Ok(plan);
     }
 

@@ -281,12 +281,15 @@ public sealed class RouterTests(PlatformFixture platform)
         (await http.PutAsJsonAsync("/api/v1/router/policy", new { allowedModels = new[] { "mock/mock-weak", "mock/mock-strong" }, lambda = 10, strategy = "single" }, TestContext.Current.CancellationToken)).EnsureSuccessStatusCode();
         (await FirstCandidateAndLoadAsync(http)).ShouldBe(("mock-strong", false));
 
-        platform.MockOpenAi.SlowModels["mock-busy"] = TimeSpan.FromSeconds(4);
+        // Long enough to be seen through every step on a busy 2-core machine: the Gateway admitting 24 requests, a full
+        // second of the Orchestrator's average, its report, the Router's next read (each up to a second).
+        var overload = TimeSpan.FromSeconds(8);
+        platform.MockOpenAi.SlowModels["mock-busy"] = overload;
         try
         {
             // 24 slow routes at once: the Orchestrator reports its average concurrency, the Router sees it.
             var crowd = Enumerable.Range(0, 24).Select(i => ChatAsync(key, $$"""{"model":"mock/mock-busy","messages":[{"role":"user","content":"busy {{i}}"}]}""")).ToList();
-            await Eventually.TrueAsync(async () => await FirstCandidateAndLoadAsync(http) == ("mock-weak", true), "the Router to degrade under overload", TimeSpan.FromSeconds(4));
+            await Eventually.TrueAsync(async () => await FirstCandidateAndLoadAsync(http) == ("mock-weak", true), "the Router to degrade under overload", overload);
             foreach (var response in await Task.WhenAll(crowd))
             {
                 response.StatusCode.ShouldBe(HttpStatusCode.OK);

@@ -234,7 +234,7 @@ public sealed class BillingTests(PlatformFixture platform)
     }
 
     [Fact]
-    public async Task SpendMeteredElsewhere_PastACustomPlansCap_IsRefusedWith402_WithinASecond()
+    public async Task SpendMeteredElsewhere_PastACustomPlansCap_IsRefusedWith402_WithinASecond_AndAdmittedOnceTheCapIsRaised()
     {
         var (tenantId, key) = await platform.CreateTenantWithKeyAsync(new { name = "custom" });
         using var admin = platform.CreateAdminClient();
@@ -267,6 +267,19 @@ public sealed class BillingTests(PlatformFixture platform)
         (await response.Content.ReadFromJsonAsync<JsonElement>(Cancellation)).GetProperty("error").GetProperty("code").GetString().ShouldBe("insufficient_quota");
         var plans = (await GetJsonAsync(TenantHttp(key), "/api/v1/billing/plans"))!.Value.EnumerateArray().Select(p => p.GetProperty("id").GetString()).ToList();
         plans.ShouldContain($"custom-{tenantId:N}");
+
+        // The plan the tenant is on, changed: held to its new cap from the next request.
+        (await admin.PutAsJsonAsync($"/api/v1/admin/billing/plans/custom-{tenantId:N}", new
+        {
+            tenantId,
+            name = "Custom",
+            monthlyFee = 10m,
+            includedUsage = 0m,
+            allowsOverage = true,
+            hardLimit = 1m,
+            hardLimitStatus = 402,
+        }, Cancellation)).EnsureSuccessStatusCode();
+        (await ChatAsync(key, "after the raise")).StatusCode.ShouldBe(HttpStatusCode.OK);
     }
 
     [Fact]
