@@ -238,16 +238,7 @@ public sealed class BillingTests(PlatformFixture platform)
     {
         var (tenantId, key) = await platform.CreateTenantWithKeyAsync(new { name = "custom" });
         using var admin = platform.CreateAdminClient();
-        (await admin.PutAsJsonAsync($"/api/v1/admin/billing/plans/custom-{tenantId:N}", new
-        {
-            tenantId,
-            name = "Custom",
-            monthlyFee = 10m,
-            includedUsage = 0m,
-            allowsOverage = true,
-            hardLimit = 0.05m,
-            hardLimitStatus = 402,
-        }, Cancellation)).EnsureSuccessStatusCode();
+        await PutCustomPlanAsync(admin, tenantId, hardLimit: 0.05m);
         (await admin.PutAsJsonAsync($"/api/v1/admin/tenants/{tenantId}/subscription", new { plan = $"custom-{tenantId:N}" }, Cancellation)).EnsureSuccessStatusCode();
         (await admin.PutAsJsonAsync($"/api/v1/admin/tenants/{tenantId}/subscription", new { plan = "nope" }, Cancellation)).StatusCode.ShouldBe(HttpStatusCode.NotFound);
         (await ChatAsync(key, "before the cap")).StatusCode.ShouldBe(HttpStatusCode.OK);
@@ -269,16 +260,7 @@ public sealed class BillingTests(PlatformFixture platform)
         plans.ShouldContain($"custom-{tenantId:N}");
 
         // The plan the tenant is on, changed: held to its new cap from the next request.
-        (await admin.PutAsJsonAsync($"/api/v1/admin/billing/plans/custom-{tenantId:N}", new
-        {
-            tenantId,
-            name = "Custom",
-            monthlyFee = 10m,
-            includedUsage = 0m,
-            allowsOverage = true,
-            hardLimit = 1m,
-            hardLimitStatus = 402,
-        }, Cancellation)).EnsureSuccessStatusCode();
+        await PutCustomPlanAsync(admin, tenantId, hardLimit: 1m);
         (await ChatAsync(key, "after the raise")).StatusCode.ShouldBe(HttpStatusCode.OK);
     }
 
@@ -448,6 +430,19 @@ public sealed class BillingTests(PlatformFixture platform)
             messages = new[] { new { role = "user", content = $"{question} {Guid.NewGuid():N}" } },
         }, Cancellation);
     }
+
+    /// <summary>The tenant's custom plan (<c>custom-{tenantId:N}</c>): $10 a month, no usage included, 402 at <paramref name="hardLimit"/>.</summary>
+    private static async Task PutCustomPlanAsync(HttpClient admin, Guid tenantId, decimal hardLimit) =>
+        (await admin.PutAsJsonAsync($"/api/v1/admin/billing/plans/custom-{tenantId:N}", new
+        {
+            tenantId,
+            name = "Custom",
+            monthlyFee = 10m,
+            includedUsage = 0m,
+            allowsOverage = true,
+            hardLimit,
+            hardLimitStatus = 402,
+        }, Cancellation)).EnsureSuccessStatusCode();
 
     // mock-1 costs $1 per million input tokens and $2 per million output tokens.
     private static async Task<decimal> CostOfAsync(HttpResponseMessage response)
