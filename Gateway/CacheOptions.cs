@@ -10,21 +10,27 @@ public sealed class CacheOptions
     public TimeSpan ExactTtl { get; set; } = TimeSpan.FromHours(1);
 
     /// <summary>
-    /// Default false: whether a question asked before in other words is answered from the semantic cache. Off by
-    /// default because every cacheable miss then scans its space (with the lexical embedder, up to
-    /// <see cref="SemanticMaxEntries"/> vectors), which cut miss throughput about threefold in the load test.
+    /// Default true: a question asked before in other words is answered from the semantic cache (each tenant may
+    /// switch it off). Every cacheable miss then embeds its question (a few milliseconds of CPU with the local model).
     /// </summary>
-    public bool SemanticEnabled { get; set; }
+    public bool SemanticEnabled { get; set; } = true;
 
     /// <summary>
-    /// Default 0.9: the least cosine similarity of two questions for one to reuse the other's answer. Conservative: with
-    /// the built-in lexical embedder, questions must share nearly all their words and most of their word pairs.
+    /// Default 0.8: the least cosine similarity of two questions' embeddings for one to be a candidate for the
+    /// other's answer. A candidate still has to pass <see cref="QuestionVerifier"/>.
     /// </summary>
-    public float SemanticThreshold { get; set; } = 0.9f;
+    public float SemanticThreshold { get; set; } = 0.8f;
+
+    /// <summary>
+    /// Default 0.9: how near (cosine, word against word) a content word of one question must be to one of the
+    /// other's, when their stems differ, for the verifier to count them as the same ("users" and "user" are 0.90;
+    /// "ascending" and "descending" 0.82, "student" and "senior" 0.61).
+    /// </summary>
+    public float SemanticWordSimilarity { get; set; } = 0.9f;
 
     /// <summary>
     /// Default <c>local/local-embedding</c>: the embedding model (<c>provider/model</c> in the catalog) questions are
-    /// compared with. The local one is lexical and runs in process; any other (OpenAI, Ollama, vLLM) is called through
+    /// compared with. The local one (MiniLM) runs in process; any other (OpenAI, Ollama, vLLM) is called through
     /// the Orchestrator on every cacheable miss, its tokens charged to the tenant as a <c>cache.embeddings</c> usage event.
     /// </summary>
     public string SemanticEmbeddingModel { get; set; } = $"{ModelCatalog.LocalProvider}/{ModelCatalog.LocalEmbeddingModel}";
@@ -40,7 +46,7 @@ public sealed class CacheOptions
 
     /// <summary>
     /// Default 100,000: the most questions a Gateway mirrors in memory across spaces (about 1.7 kB each with the
-    /// lexical embedder's 384 dimensions); the least recently used spaces are dropped past it and read again when asked.
+    /// local model's 384 dimensions); the least recently used spaces are dropped past it and read again when asked.
     /// </summary>
     public long SemanticMirroredEntries { get; set; } = 100_000;
 }

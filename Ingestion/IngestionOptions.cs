@@ -14,7 +14,7 @@ public sealed class IngestionOptions
 
     /// <summary>
     /// Default <c>local/local-embedding</c>: the model that embeds chunks and queries, as <c>provider/model</c> of the
-    /// provider configuration (<c>Providers:*</c>). The local one runs in process (lexical, not neural); any other is
+    /// provider configuration (<c>Providers:*</c>). The local one (MiniLM) runs in process; any other is
     /// called through the Orchestrator. Changing it needs the documents processed again (vectors of two models don't compare).
     /// </summary>
     public string EmbeddingModel { get; set; } = $"{ModelCatalog.LocalProvider}/{ModelCatalog.LocalEmbeddingModel}";

@@ -14,6 +14,7 @@ public static class TenantApi
         // Literal segments, so the platform proxy's /api/v1/{router,orchestrator,…}/… routes never take these.
         var api = app.MapGroup("api/v1").RequireAuthorization(GatewayAuthentication.PlatformPolicy);
         api.MapGet("/tenant", GetTenant);
+        api.MapPatch("/tenant", UpdateTenant);
         api.MapGet("/keys", ListKeys);
         api.MapPost("/keys", CreateKey);
         api.MapDelete("/keys/{keyId:guid}", RevokeKey);
@@ -25,7 +26,22 @@ public static class TenantApi
     public static async Task<Ok<TenantProfile>> GetTenant(HttpContext http, GatewayDbContext db, CancellationToken cancellationToken)
     {
         var tenant = await db.Tenants.AsNoTracking().FirstAsync(t => t.Id == http.TenantKey().TenantId, cancellationToken);
-        return TypedResults.Ok(new TenantProfile(tenant.Id, tenant.Name, tenant.Plan, tenant.Status, tenant.CacheEnabled));
+        return TypedResults.Ok(TenantProfile.From(tenant));
+    }
+
+    /// <summary>The tenant's own settings: whether its requests use the exact and the semantic cache. Its keys everywhere see the change at once.</summary>
+    public static async Task<Ok<TenantProfile>> UpdateTenant(
+        HttpContext http, TenantSettingsRequest request, GatewayDbContext db, TenantContext tenantContext, TenantKeyInvalidator invalidator,
+        CancellationToken cancellationToken)
+    {
+        var tenantId = http.TenantKey().TenantId;
+        var tenant = await db.Tenants.FirstAsync(t => t.Id == tenantId, cancellationToken);
+        tenant.CacheEnabled = request.CacheEnabled ?? tenant.CacheEnabled;
+        tenant.SemanticCacheEnabled = request.SemanticCacheEnabled ?? tenant.SemanticCacheEnabled;
+        await db.SaveChangesAsync(cancellationToken);
+        tenantContext.Enter(tenantId);
+        await invalidator.InvalidateTenantAsync(tenantId, cancellationToken);
+        return TypedResults.Ok(TenantProfile.From(tenant));
     }
 
     /// <summary>The tenant's API keys; portal sessions are not among them.</summary>
@@ -89,4 +105,10 @@ public static class TenantApi
         TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, detail: "Redis, which keeps the cache, is unavailable.");
 }
 
-public sealed record TenantProfile(Guid Id, string Name, string Plan, TenantStatus Status, bool CacheEnabled);
+public sealed record TenantProfile(Guid Id, string Name, string Plan, TenantStatus Status, bool CacheEnabled, bool SemanticCacheEnabled)
+{
+    public static TenantProfile From(Tenant tenant) =>
+        new(tenant.Id, tenant.Name, tenant.Plan, tenant.Status, tenant.CacheEnabled, tenant.SemanticCacheEnabled);
+}
+
+public sealed record TenantSettingsRequest(bool? CacheEnabled, bool? SemanticCacheEnabled);

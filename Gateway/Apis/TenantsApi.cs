@@ -81,6 +81,7 @@ public static partial class TenantsApi
         tenant.Plan = request.Plan ?? tenant.Plan;
         tenant.Status = request.Status ?? tenant.Status;
         tenant.CacheEnabled = request.CacheEnabled ?? tenant.CacheEnabled;
+        tenant.SemanticCacheEnabled = request.SemanticCacheEnabled ?? tenant.SemanticCacheEnabled;
         await db.SaveChangesAsync(cancellationToken);
         if (planChanged)
         {
@@ -98,4 +99,4 @@ public static partial class TenantsApi
 
 public sealed record CreateTenantRequest(string? Name, string? Plan);
 
-public sealed record UpdateTenantRequest(string? Plan, TenantStatus? Status, bool? CacheEnabled);
+public sealed record UpdateTenantRequest(string? Plan, TenantStatus? Status, bool? CacheEnabled, bool? SemanticCacheEnabled);

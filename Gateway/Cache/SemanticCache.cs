@@ -27,7 +27,8 @@ namespace Gateway.Cache;
 /// it last looked, and fetches the one answer it reuses.
 /// </summary>
 public sealed partial class SemanticCache(
-    IConnectionMultiplexer redis, ModelCatalog catalog, IOptions<CacheOptions> options, ILogger<SemanticCache> logger) : IDisposable
+    IConnectionMultiplexer redis, ModelCatalog catalog, LocalEmbeddingGenerator localEmbeddings, QuestionVerifier verifier, IOptions<CacheOptions> options,
+    ILogger<SemanticCache> logger) : IDisposable
 {
     private static readonly string LocalModel = $"{ModelCatalog.LocalProvider}/{ModelCatalog.LocalEmbeddingModel}";
 
@@ -43,45 +44,46 @@ public sealed partial class SemanticCache(
         TenantKey key, ChatCompletionRequest request, string? exactKey, OrchestratorClient orchestrator, UsageRecord usage, CancellationToken cancellationToken)
     {
         var settings = options.Value;
-        if (!settings.SemanticEnabled || exactKey is null || request.Retrieval is not null || request.Options.Tools is { Count: > 0 }
+        if (!settings.SemanticEnabled || !key.SemanticCacheEnabled || exactKey is null || request.Retrieval is not null || request.Options.Tools is { Count: > 0 }
             || request.Options.Temperature > settings.SemanticMaxTemperature
             || request.Messages.LastOrDefault() is not { Role: var role, Text: { Length: > 0 } question } || role != ChatRole.User)
         {
             return null;
         }
-        var vector = settings.SemanticEmbeddingModel == LocalModel
-            ? LocalEmbeddingGenerator.Vector(question)
+        var local = settings.SemanticEmbeddingModel == LocalModel;
+        var vector = local
+            ? (await localEmbeddings.GenerateAsync([question], cancellationToken: cancellationToken))[0].Vector.ToArray()
             : await EmbedAsync(question, orchestrator, usage, cancellationToken);
         if (vector is null)
         {
             return null;
         }
+        // The local model's revision is part of the space: questions embedded by an earlier one are never compared.
         var context = JsonSerializer.SerializeToUtf8Bytes(
-            new SpaceMaterial(settings.SemanticEmbeddingModel, request.Model, request.Fallbacks, request.Route, request.Messages.Take(request.Messages.Count - 1).ToList(),
+            new SpaceMaterial(local ? $"{LocalModel}@{LocalEmbeddingGenerator.Revision}" : settings.SemanticEmbeddingModel, request.Model, request.Fallbacks, request.Route, request.Messages.Take(request.Messages.Count - 1).ToList(),
                 request.Options with { User = null, Temperature = null }),
             ExecutionJson.Options);
-        return new SemanticQuery($"{SpacePrefix(key.TenantId)}{Convert.ToHexStringLower(SHA256.HashData(context))}", vector, ExactTokens(question));
+        return new SemanticQuery($"{SpacePrefix(key.TenantId)}{Convert.ToHexStringLower(SHA256.HashData(context))}", vector, question);
     }
 
     /// <summary>Where a tenant's spaces are kept in Redis: every key under it is the tenant's semantic cache.</summary>
     public static string SpacePrefix(Guid tenantId) => $"cache:semantic:{tenantId}:";
 
-    /// <summary>The best stored answer at or above the threshold, with its similarity.</summary>
-    public async Task<(ChatResponse Response, float Similarity)?> GetAsync(SemanticQuery query)
+    /// <summary>The best stored answer at or above the threshold whose question the verifier confirms is the same, with its similarity.</summary>
+    public async Task<(ChatResponse Response, float Similarity)?> GetAsync(SemanticQuery query, CancellationToken cancellationToken = default)
     {
         try
         {
             var mirror = await MirrorAsync(query.Space, query.Vector.Length);
-            // The nearest few, for the best of them that holds the same numbers.
-            foreach (var (exactTokens, position, similarity) in mirror.Questions.Nearest(query.Vector, NearestChecked))
+            foreach (var (question, position, similarity) in mirror.Questions.Nearest(query.Vector, NearestChecked))
             {
                 if (similarity < options.Value.SemanticThreshold)
                 {
                     break;
                 }
-                if (exactTokens == query.ExactTokens)
+                if (await verifier.SameQuestionAsync(query.Question, question, cancellationToken))
                 {
-                    return await AnswerAsync(query, mirror, position);
+                    return await AnswerAsync(query, mirror, position, question);
                 }
             }
             return null;
@@ -149,7 +151,7 @@ public sealed partial class SemanticCache(
         }
     }
 
-    // How many of the nearest questions are checked for the same numbers before giving up.
+    // How many of the nearest questions are verified before giving up.
     private const int NearestChecked = 8;
 
     // Read this many entries at a time when a mirror catches up.
@@ -168,7 +170,7 @@ public sealed partial class SemanticCache(
     /// The entry at the mirror's position, read again: it answers only if it is still a match (the list may have
     /// expired and filled anew since the mirror read it, which then starts over).
     /// </summary>
-    private async Task<(ChatResponse Response, float Similarity)?> AnswerAsync(SemanticQuery query, SpaceMirror mirror, int position)
+    private async Task<(ChatResponse Response, float Similarity)?> AnswerAsync(SemanticQuery query, SpaceMirror mirror, int position, string mirroredQuestion)
     {
         var stored = await redis.GetDatabase().ListGetByIndexAsync(query.Space, position);
         if (stored.IsNull)
@@ -176,9 +178,9 @@ public sealed partial class SemanticCache(
             _mirrors.Remove(query.Space);
             return null;
         }
-        var (vector, exactTokens, answer) = Parse(stored);
+        var (vector, question, answer) = Parse(stored);
         var similarity = vector.Length == query.Vector.Length ? TensorPrimitives.Dot(vector, query.Vector) : 0;
-        if (exactTokens != query.ExactTokens || similarity < options.Value.SemanticThreshold)
+        if (question != mirroredQuestion || similarity < options.Value.SemanticThreshold)
         {
             _mirrors.Remove(query.Space);
             return null;
@@ -210,13 +212,13 @@ public sealed partial class SemanticCache(
                     var from = mirror.Questions.Count;
                     foreach (var entry in await database.ListRangeAsync(space, from, Math.Min(length, from + ReadPage) - 1))
                     {
-                        var (vector, exactTokens, _) = Parse(entry);
+                        var (vector, question, _) = Parse(entry);
                         if (vector.Length != dimensions)
                         {
                             // The same model answered in other dimensions (reconfigured): this space is unusable until it expires.
                             throw new InvalidDataException($"The space holds {vector.Length}-dimensional questions, not {dimensions}.");
                         }
-                        mirror.Questions.Add(vector, exactTokens);
+                        mirror.Questions.Add(vector, question);
                     }
                     if (mirror.Questions.Count == from)
                     {
@@ -233,22 +235,22 @@ public sealed partial class SemanticCache(
         return mirror;
     }
 
-    // An entry: the question's dimensions and vector, its numbers (length-prefixed UTF-8), then the answer's JSON; only the answer is parsed on a hit.
+    // An entry: the question's dimensions and vector, its text (length-prefixed UTF-8), then the answer's JSON; only the answer is parsed on a hit.
     private static byte[] Entry(SemanticQuery query, ChatResponse response)
     {
         var answer = JsonSerializer.SerializeToUtf8Bytes(response, ExecutionJson.Options);
-        var exactTokens = Encoding.UTF8.GetBytes(query.ExactTokens);
+        var question = Encoding.UTF8.GetBytes(query.Question);
         var vectorEnd = sizeof(int) + (query.Vector.Length * sizeof(float));
-        var entry = new byte[vectorEnd + sizeof(int) + exactTokens.Length + answer.Length];
+        var entry = new byte[vectorEnd + sizeof(int) + question.Length + answer.Length];
         BinaryPrimitives.WriteInt32LittleEndian(entry, query.Vector.Length);
         MemoryMarshal.AsBytes(query.Vector.AsSpan()).CopyTo(entry.AsSpan(sizeof(int)));
-        BinaryPrimitives.WriteInt32LittleEndian(entry.AsSpan(vectorEnd), exactTokens.Length);
-        exactTokens.CopyTo(entry.AsSpan(vectorEnd + sizeof(int)));
-        answer.CopyTo(entry.AsSpan(vectorEnd + sizeof(int) + exactTokens.Length));
+        BinaryPrimitives.WriteInt32LittleEndian(entry.AsSpan(vectorEnd), question.Length);
+        question.CopyTo(entry.AsSpan(vectorEnd + sizeof(int)));
+        answer.CopyTo(entry.AsSpan(vectorEnd + sizeof(int) + question.Length));
         return entry;
     }
 
-    private static (float[] Vector, string ExactTokens, ReadOnlyMemory<byte> Answer) Parse(RedisValue stored)
+    private static (float[] Vector, string Question, ReadOnlyMemory<byte> Answer) Parse(RedisValue stored)
     {
         var entry = (ReadOnlyMemory<byte>)stored;
         var vectorEnd = sizeof(int) + (BinaryPrimitives.ReadInt32LittleEndian(entry.Span) * sizeof(float));
@@ -257,10 +259,6 @@ public sealed partial class SemanticCache(
         var tokensStart = vectorEnd + sizeof(int);
         return (vector, Encoding.UTF8.GetString(entry.Span.Slice(tokensStart, tokensLength)), entry[(tokensStart + tokensLength)..]);
     }
-
-    /// <summary>The question's words that hold a digit, in order: numbers, ids, dates, versions.</summary>
-    private static string ExactTokens(string question) =>
-        string.Join(' ', LocalEmbeddingGenerator.Words(question).Where(word => word.Any(char.IsDigit)));
 
     private sealed record SpaceMaterial(string EmbeddingModel, string Model, IList<string> Fallbacks, RouteRequest? Route, IList<ChatMessage> Context, ChatExecutionOptions Options);
 
@@ -287,5 +285,5 @@ public sealed partial class SemanticCache(
     }
 }
 
-/// <summary>Where a request's question is looked up (its space), what it looks like (its vector) and the numbers it holds.</summary>
-public sealed record SemanticQuery(string Space, float[] Vector, string ExactTokens);
+/// <summary>Where a request's question is looked up (its space), what it looks like (its vector) and its text.</summary>
+public sealed record SemanticQuery(string Space, float[] Vector, string Question);

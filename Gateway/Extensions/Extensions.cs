@@ -43,6 +43,8 @@ public static class Extensions
         builder.Services.AddOptions<RateLimitOptions>().BindConfiguration("RateLimits");
         builder.Services.AddOptions<CacheOptions>().BindConfiguration("Cache");
         builder.Services.AddSingleton<ExactCache>();
+        builder.AddLocalEmbeddings(warmUp: true);
+        builder.Services.AddSingleton<QuestionVerifier>();
         builder.Services.AddSingleton<SemanticCache>();
         builder.Services.AddSingleton<TenantCache>();
         builder.Services.AddSingleton<RateLimiter>();

@@ -26,6 +26,7 @@ public sealed class GatewayDbContext(DbContextOptions<GatewayDbContext> options)
             tenant.Property(t => t.Status).HasColumnName("status").HasConversion<string>().HasMaxLength(16);
             tenant.Property(t => t.CreatedAt).HasColumnName("created_at");
             tenant.Property(t => t.CacheEnabled).HasColumnName("cache_enabled").HasDefaultValue(true);
+            tenant.Property(t => t.SemanticCacheEnabled).HasColumnName("semantic_cache_enabled").HasDefaultValue(true);
         });
 
         // Tenant-owned: row-level security (see the migration) confines it to app.tenant_id, and lets a lookup

@@ -16,6 +16,9 @@ public sealed class Tenant
     /// <summary>Whether identical requests may be answered from the exact cache. Default true.</summary>
     public bool CacheEnabled { get; set; } = true;
 
+    /// <summary>Whether a question asked before in other words may be answered from the semantic cache (as well as <see cref="CacheEnabled"/>). Default true.</summary>
+    public bool SemanticCacheEnabled { get; set; } = true;
+
     public DateTimeOffset CreatedAt { get; set; }
 }
 

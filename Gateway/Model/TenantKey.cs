@@ -13,9 +13,12 @@ public sealed record TenantKey(
     int? RequestsPerMinute,
     int? TokensPerMinute,
     DateTimeOffset? ExpiresAt,
-    DateTimeOffset? RevokedAt)
+    DateTimeOffset? RevokedAt,
+    // Last, with a default: a key cached in Redis before the setting existed reads as enabled.
+    bool SemanticCacheEnabled = true)
 {
     public static TenantKey From(ApiKey key, Tenant tenant) => new(
         key.Id, tenant.Id, tenant.Name, tenant.Plan, tenant.Status == TenantStatus.Active, tenant.CacheEnabled,
-        key.Scopes, key.AllowedModels, key.RequestsPerMinute, key.TokensPerMinute, key.ExpiresAt, key.RevokedAt);
+        key.Scopes, key.AllowedModels, key.RequestsPerMinute, key.TokensPerMinute, key.ExpiresAt, key.RevokedAt,
+        tenant.CacheEnabled && tenant.SemanticCacheEnabled);
 }

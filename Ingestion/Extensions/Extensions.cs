@@ -71,7 +71,8 @@ public static class Extensions
         }
         if (provider == ModelCatalog.LocalProvider)
         {
-            builder.Services.AddSingleton<IEmbeddingGenerator<string, Embedding<float>>, LocalEmbeddingGenerator>();
+            builder.AddLocalEmbeddings(warmUp: true);
+            builder.Services.AddSingleton<IEmbeddingGenerator<string, Embedding<float>>>(services => services.GetRequiredService<LocalEmbeddingGenerator>());
             return;
         }
         builder.AddInternalTokenIssuer();

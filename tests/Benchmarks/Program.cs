@@ -4,7 +4,7 @@ using Benchmarks;
 // `compare`: the regression guard against baseline.json; `idle`: the platform at rest;
 // `load`: whole requests through the running platform; `evaluate`: the Router against a simulated fleet;
 // `usage-throughput`: how fast usage events are consumed; `knowledge`: documents indexed and searched;
-// `semantic-cache`: the Gateway's semantic cache looked up at 10k and 100k entries.
+// `semantic-cache`: the Gateway's semantic cache looked up at 10k and 100k entries; `semantic-eval`: its decisions on labelled pairs.
 // Anything else goes to BenchmarkDotNet (hot-path code).
 if (args is ["compare", ..])
 {
@@ -25,6 +25,10 @@ else if (args is ["evaluate", ..])
 else if (args is ["knowledge", ..])
 {
     await KnowledgeBenchmark.RunAsync();
+}
+else if (args is ["semantic-eval", ..])
+{
+    await SemanticCacheEvaluation.RunAsync(args[1..]);
 }
 else if (args is ["semantic-cache", ..])
 {

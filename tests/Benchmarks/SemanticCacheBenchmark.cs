@@ -1,8 +1,12 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Numerics.Tensors;
+using System.Text.Json;
 using Gateway;
 using Gateway.Cache;
+using Gateway.Model;
+using Gateway.OpenAi;
+using Gateway.Services;
+using Gateway.Usage;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -12,108 +16,135 @@ using Platform.Vectors;
 namespace Benchmarks;
 
 /// <summary>
-/// The semantic cache at 10k and 100k questions in one space: the in-memory index alone (p50/p99, and how often its
-/// nearest question is the exact scan's), then whole lookups through <see cref="SemanticCache"/> on a throwaway
-/// redis-server (one LLEN, and one LINDEX on a hit): p50/p99, and whether each lookup decided as an exact scan would.
-/// Half the lookups are stored questions reworded, half are new questions.
+/// The semantic cache at 10k and 100k questions in one tenant's space, questions a support assistant gets (made from
+/// templates: an action, a thing, a circumstance), embedded by the local model: the in-memory index alone (p50/p99,
+/// and how often its nearest question is the exact scan's), then whole lookups through <see cref="SemanticCache"/> on
+/// a throwaway redis-server, as a request makes them: the question embedded, the space searched, candidates verified,
+/// the answer read. Half the lookups are stored questions reworded (they should hit), half are questions not stored
+/// (they should not).
 /// Usage: <c>dotnet run -c Release --project tests/Benchmarks -- semantic-cache</c>.
 /// </summary>
 public static class SemanticCacheBenchmark
 {
-    private const float Threshold = 0.9f;
-
     public static async Task RunAsync()
     {
         using var redis = await ThrowawayRedis.StartAsync();
+        using var embeddings = new LocalEmbeddingGenerator(Options.Create(new LocalEmbeddingOptions()));
+        var all = Questions().ToList();
+        var shuffled = all.OrderBy(_ => Random.Shared.Next()).ToList();
         foreach (var size in new[] { 10_000, 100_000 })
         {
             var random = new Random(size);
-            var questions = Enumerable.Range(0, size).Select(_ => Question(random)).ToList();
-            var vectors = questions.Select(LocalEmbeddingGenerator.Vector).ToList();
-            var lookups = Enumerable.Range(0, 1_000)
-                .Select(i => i % 2 == 0 ? Reworded(questions[random.Next(size)], random) : Question(random))
-                .Select(LocalEmbeddingGenerator.Vector)
+            var stored = all.Take(size).ToList();
+            var vectors = await EmbeddedTexts.EmbedAsync(embeddings, [.. stored.Select(q => q.Text)]);
+            var lookups = Enumerable.Range(0, 500)
+                .Select(i => i % 2 == 0 ? (Text: stored[random.Next(size)].Reworded, Stored: true) : (Text: all[size + random.Next(all.Count - size)].Text, Stored: false))
                 .ToList();
+            var lookupVectors = await EmbeddedTexts.EmbedAsync(embeddings, [.. lookups.Select(l => l.Text)]);
 
             var index = new VectorIndex<int>(LocalEmbeddingGenerator.Dimensions);
             for (var i = 0; i < size; i++)
             {
                 index.Add(vectors[i], i);
             }
-            var (p50, p99, recall) = VectorSearch.Measure(index, vectors, lookups, 1);
+            var (p50, p99, recall) = VectorSearch.Measure(index, vectors, lookupVectors, 1);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"index of {size:N0} questions: nearest p50 {p50:0.000} ms, p99 {p99:0.000} ms; the exact nearest found {recall:P1}"));
 
-            await ThroughRedisAsync(redis, size, vectors, lookups);
+            await ThroughRedisAsync(redis, embeddings, stored, vectors, lookups);
         }
         Console.WriteLine($"Machine: {Environment.ProcessorCount} cores.");
     }
 
-    private static async Task ThroughRedisAsync(ThrowawayRedis redis, int size, List<float[]> vectors, List<float[]> lookups)
+    private static async Task ThroughRedisAsync(
+        ThrowawayRedis redis, LocalEmbeddingGenerator embeddings, List<Question> stored, List<float[]> vectors, List<(string Text, bool Stored)> lookups)
     {
-        using var cache = new SemanticCache(redis.Connection, new ModelCatalog(Options.Create(new Dictionary<string, ProviderOptions>())), Options.Create(new CacheOptions
-        {
-            SemanticEnabled = true,
-            SemanticThreshold = Threshold,
-            SemanticMaxEntries = size,
-            SemanticMirroredEntries = size,
-        }), NullLogger<SemanticCache>.Instance);
-        var space = $"{SemanticCache.SpacePrefix(Guid.NewGuid())}benchmark";
+        var options = Options.Create(new CacheOptions { SemanticMaxEntries = stored.Count, SemanticMirroredEntries = stored.Count });
+        var catalog = new ModelCatalog(Options.Create(new Dictionary<string, ProviderOptions>()));
+        using var cache = new SemanticCache(redis.Connection, catalog, embeddings, new QuestionVerifier(embeddings, options), options, NullLogger<SemanticCache>.Instance);
+        var orchestrator = new OrchestratorClient(new HttpClient(), catalog);
+        var key = new TenantKey(Guid.NewGuid(), Guid.NewGuid(), "benchmark", "pro", TenantActive: true, CacheEnabled: true, Scopes: ["chat"], AllowedModels: [],
+            RequestsPerMinute: null, TokensPerMinute: null, ExpiresAt: null, RevokedAt: null);
+        var space = (await cache.QueryForAsync(key, Request(stored[0].Text), "exact", orchestrator, new UsageRecord(), default))!.Space;
         var answer = new ChatResponse(new ChatMessage(ChatRole.Assistant, "A stored answer of a few words, as a cache holds."));
-        for (var i = 0; i < size; i++)
+        for (var i = 0; i < stored.Count; i++)
         {
-            cache.Store(new SemanticQuery(space, vectors[i], ""), answer);
+            cache.Store(new SemanticQuery(space, vectors[i], stored[i].Text), answer);
         }
         var database = redis.Connection.GetDatabase();
-        while (await database.ListLengthAsync(space) < size)
+        while (await database.ListLengthAsync(space) < stored.Count)
         {
             await Task.Delay(100);
         }
 
         var clock = Stopwatch.StartNew();
-        await cache.GetAsync(new SemanticQuery(space, lookups[0], ""));
+        await cache.GetAsync(new SemanticQuery(space, vectors[0], stored[0].Text));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  a Gateway's first lookup reads the space into memory: {clock.Elapsed.TotalMilliseconds:N0} ms"));
 
         var timings = new List<double>();
-        var (hits, agreed) = (0, 0);
-        foreach (var lookup in lookups)
+        var (reworded, hitsOfReworded, hitsOfNew) = (0, 0, 0);
+        foreach (var (text, isStored) in lookups)
         {
             var start = Stopwatch.GetTimestamp();
-            var hit = await cache.GetAsync(new SemanticQuery(space, lookup, ""));
+            var query = await cache.QueryForAsync(key, Request(text), "exact", orchestrator, new UsageRecord(), default);
+            var hit = await cache.GetAsync(query!) is not null;
             timings.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
-            var exactBest = vectors.Max(vector => TensorPrimitives.Dot(vector, lookup));
-            hits += hit is null ? 0 : 1;
-            agreed += (hit is not null) == (exactBest >= Threshold) && (hit is null || Math.Abs(hit.Value.Similarity - exactBest) < 1e-5f) ? 1 : 0;
+            reworded += isStored ? 1 : 0;
+            hitsOfReworded += isStored && hit ? 1 : 0;
+            hitsOfNew += !isStored && hit ? 1 : 0;
         }
         timings.Sort();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"  lookup through Redis at {size:N0} entries: p50 {timings[timings.Count / 2]:0.000} ms, p99 {timings[(int)(timings.Count * 0.99)]:0.000} ms; " +
-            $"{hits} hits of {lookups.Count}; decided as an exact scan would: {agreed / (double)lookups.Count:P1}"));
+            $"  lookup at {stored.Count:N0} entries, embedding and verification included: p50 {timings[timings.Count / 2]:0.00} ms, p99 {timings[(int)(timings.Count * 0.99)]:0.00} ms; " +
+            $"reworded questions hit {hitsOfReworded} of {reworded}, questions not stored hit {hitsOfNew} of {lookups.Count - reworded}"));
         await database.KeyDeleteAsync(space);
     }
 
-    // Questions of 8 to 16 words from a 2,000-word vocabulary of made-up words.
-    private static readonly string[] Vocabulary = [.. Enumerable.Range(0, 2_000).Select(Word)];
+    private static ChatCompletionRequest Request(string question) =>
+        ChatCompletionReader.Read(JsonSerializer.SerializeToElement(new { model = "mock/mock-1", messages = new[] { new { role = "user", content = question } } }));
 
-    private static string Word(int seed)
+    private sealed record Question(string Text, string Reworded);
+
+    // 50 actions × 50 things × 48 circumstances: 120,000 distinct questions, each with a rewording of its frame.
+    private static IEnumerable<Question> Questions()
     {
-        string[] syllables = ["ka", "lo", "mi", "ren", "sto", "vu", "dar", "pel", "qui", "zan", "tor", "bel", "shi", "mon", "ga", "rix"];
-        var random = new Random(seed);
-        return string.Concat(Enumerable.Range(0, random.Next(2, 4)).Select(_ => syllables[random.Next(syllables.Length)]));
-    }
-
-    private static string Question(Random random) =>
-        string.Join(' ', Enumerable.Range(0, random.Next(8, 17)).Select(_ => Vocabulary[random.Next(Vocabulary.Length)])) + "?";
-
-    // The same question in other words: a polite prefix, or its first two words swapped.
-    private static string Reworded(string question, Random random)
-    {
-        var words = question.TrimEnd('?').Split(' ');
-        if (random.Next(2) == 0)
+        string[] actions =
+        [
+            "cancel", "renew", "upgrade", "downgrade", "pause", "transfer", "return", "replace", "repair", "insure", "register", "activate",
+            "deactivate", "reset", "update", "verify", "track", "ship", "pay for", "refund", "exchange", "unlock", "lock", "share", "export",
+            "import", "delete", "restore", "back up", "configure", "install", "uninstall", "clean", "charge", "sell", "rent", "lease", "finance",
+            "recycle", "donate", "report", "dispute", "order", "reorder", "schedule service for", "find the manual for", "get a quote for",
+            "check the warranty on", "change the address for", "add a second user to",
+        ];
+        string[] things =
+        [
+            "laptop", "phone", "tablet", "router", "printer", "monitor", "keyboard", "camera", "headphones", "smartwatch", "television",
+            "speaker", "microwave", "dishwasher", "fridge", "washing machine", "dryer", "vacuum cleaner", "air purifier", "thermostat",
+            "doorbell", "security camera", "e-bike", "scooter", "car seat", "stroller", "treadmill", "rowing machine", "coffee machine",
+            "blender", "kettle", "toaster", "oven", "freezer", "heat pump", "solar panel", "battery pack", "charger", "gift card",
+            "subscription", "membership", "insurance policy", "savings account", "credit card", "loan", "mortgage", "phone plan",
+            "broadband contract", "streaming account", "cloud storage plan",
+        ];
+        string[] circumstances =
+        [
+            "online", "in store", "by phone", "from abroad", "after the warranty ends", "before it ships", "after it was delivered",
+            "without a receipt", "with a gift receipt", "on a business account", "for a family member", "if it was a gift",
+            "if I moved house", "if it arrived damaged", "if it stopped working", "if I lost it", "if it was stolen", "during a sale",
+            "on a student discount", "on a payment plan", "with store credit", "with a voucher", "at the weekend", "on a public holiday",
+            "within 14 days", "after 30 days", "after a year", "in another country", "in French", "for free", "for a fee", "today",
+            "next week", "without an account", "with two-factor authentication on", "from the app", "from the website",
+            "through a reseller", "bought second hand", "bought on marketplace", "as a business", "as a charity", "for a school",
+            "for a hospital", "for a hotel", "for a restaurant", "for a rental property", "for an elderly parent",
+        ];
+        foreach (var circumstance in circumstances)
         {
-            return "please " + question;
+            foreach (var thing in things)
+            {
+                foreach (var action in actions)
+                {
+                    yield return new Question($"How do I {action} my {thing} {circumstance}?", $"What's the way to {action} my {thing} {circumstance}?");
+                }
+            }
         }
-        (words[0], words[1]) = (words[1], words[0]);
-        return string.Join(' ', words) + "?";
     }
 }

@@ -6,6 +6,7 @@ using System.Text.Json;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Platform.Vectors;
 using StackExchange.Redis;
 using static Gateway.UnitTests.ChatCompletionReaderTests;
 using static Gateway.UnitTests.TestData;
@@ -20,6 +21,9 @@ public sealed class ChatStageTests : IDisposable
     private readonly List<(HttpRequestMessage Request, string Body)> _sent = [];
     private readonly Gateway.Model.TenantKey _key = Key();
     private readonly Dictionary<string, RedisValue[]> _spaces = [];
+
+    // The model is loaded once for the class's tests.
+    private static readonly LocalEmbeddingGenerator LocalEmbeddings = new(Options.Create(new LocalEmbeddingOptions()));
     private Func<HttpRequestMessage, HttpResponseMessage> _answer = _ => new HttpResponseMessage(HttpStatusCode.NotFound);
 
     private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
@@ -288,7 +292,8 @@ public sealed class ChatStageTests : IDisposable
             },
         });
         var redis = RedisFake.Create<IConnectionMultiplexer>(new() { ["GetDatabase"] = _ => database });
-        var cache = new SemanticCache(redis, _catalog, Options.Create(new CacheOptions { SemanticEnabled = true }), NullLogger<SemanticCache>.Instance);
+        var options = Options.Create(new CacheOptions());
+        var cache = new SemanticCache(redis, _catalog, LocalEmbeddings, new QuestionVerifier(LocalEmbeddings, options), options, NullLogger<SemanticCache>.Instance);
         return new SemanticCacheChatClient(_inner, cache, Orchestrator());
     }
 

@@ -12,7 +12,7 @@ public sealed class FakeProviders : ProviderClients
     private static readonly ModelCatalog Catalog = new(Options.Create(new Dictionary<string, ProviderOptions>()));
 
     public FakeProviders()
-        : base(Catalog, new LocalChatClient(Catalog, new TokenCounter()), new LocalEmbeddingGenerator(), NullLoggerFactory.Instance, new ServiceCollection().BuildServiceProvider())
+        : base(Catalog, new LocalChatClient(Catalog, new TokenCounter()), new LocalEmbeddingGenerator(Options.Create(new LocalEmbeddingOptions())), NullLoggerFactory.Instance, new ServiceCollection().BuildServiceProvider())
     {
     }
 

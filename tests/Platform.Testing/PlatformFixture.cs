@@ -4,7 +4,6 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Analytics;
 using Billing;
-using Gateway;
 using Microsoft.Extensions.Options;
 using OpenAI;
 using Orchestrator;
@@ -152,8 +151,6 @@ public sealed class PlatformFixture : IAsyncLifetime
             // stopped Ingestion comes back within seconds, not the default two minutes.
             .Configure<EventConsumerOptions>("Messaging:Consumers:analytics-usage", consumer => consumer.AckWait = TimeSpan.FromSeconds(5))
             .Configure<EventConsumerOptions>("Messaging:Consumers:ingestion-documents", consumer => consumer.AckWait = TimeSpan.FromSeconds(5))
-            // Off by default (see CacheOptions); the platform under test runs with it, so every test meets it.
-            .Configure<CacheOptions>("Cache", cache => cache.SemanticEnabled = true)
             // The tests' webhook receivers listen on 127.0.0.1; webhooks reach no other private address.
             .Configure<BillingOptions>("Billing", billing => billing.WebhookAllowedNetworks = ["127.0.0.1/32"]);
     }

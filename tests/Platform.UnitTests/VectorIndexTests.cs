@@ -8,19 +8,21 @@ public sealed class VectorIndexTests
     [Fact]
     public void ASmallIndex_ReturnsTheExactTopInOrder_WithPositions()
     {
-        var index = new VectorIndex<string>(LocalEmbeddingGenerator.Dimensions);
-        string[] texts = ["the pump needs a new valve", "invoice for the battery order", "the valve is leaking", "safety manual for the engine"];
-        foreach (var text in texts)
+        var random = new Random(3);
+        var index = new VectorIndex<string>(Dimensions);
+        var rows = Enumerable.Range(0, 40).Select(i => ($"row {i}", Normalised(Dimensions, random))).ToList();
+        foreach (var (item, vector) in rows)
         {
-            index.Add(LocalEmbeddingGenerator.Vector(text), text);
+            index.Add(vector, item);
         }
-        var query = LocalEmbeddingGenerator.Vector("the pump valve");
+        var query = Near(rows[17].Item2, 0.5f, random);
 
         var nearest = index.Nearest(query, 2);
 
-        var expected = texts.Select((text, position) => (text, position, TensorPrimitives.Dot(LocalEmbeddingGenerator.Vector(text), query)))
+        var expected = rows.Select((row, position) => (row.Item1, position, TensorPrimitives.Dot(row.Item2, query)))
             .OrderByDescending(t => t.Item3).Take(2).ToList();
-        nearest.Select(n => (n.Item, n.Position)).ShouldBe(expected.Select(e => (e.text, e.position)));
+        nearest.Select(n => (n.Item, n.Position)).ShouldBe(expected.Select(e => (e.Item1, e.position)));
+        nearest[0].Item.ShouldBe("row 17");
         nearest[0].Score.ShouldBe(expected[0].Item3, 1e-6f);
         nearest[0].Score.ShouldBeGreaterThan(nearest[1].Score);
     }
@@ -29,21 +31,21 @@ public sealed class VectorIndexTests
     public void ALargeIndex_ShortlistsByCode_AndStillFindsTheNearDuplicate_AndTheExactScore()
     {
         var random = new Random(7);
-        var index = new VectorIndex<int>(LocalEmbeddingGenerator.Dimensions);
-        var texts = Enumerable.Range(0, VectorIndex<int>.ExactScanLimit * 3).Select(_ => Sentence(random)).ToList();
-        for (var i = 0; i < texts.Count; i++)
+        var index = new VectorIndex<int>(Dimensions);
+        var vectors = Enumerable.Range(0, VectorIndex<int>.ExactScanLimit * 3).Select(_ => Normalised(Dimensions, random)).ToList();
+        for (var i = 0; i < vectors.Count; i++)
         {
-            index.Add(LocalEmbeddingGenerator.Vector(texts[i]), i);
+            index.Add(vectors[i], i);
         }
 
         for (var probe = 0; probe < 50; probe++)
         {
-            var target = random.Next(texts.Count);
-            var query = LocalEmbeddingGenerator.Vector("please " + texts[target]);
+            var target = random.Next(vectors.Count);
+            var query = Near(vectors[target], 0.5f, random);
             var best = index.Nearest(query, 1).Single();
             best.Item.ShouldBe(target);
             best.Position.ShouldBe(target);
-            best.Score.ShouldBe(TensorPrimitives.Dot(LocalEmbeddingGenerator.Vector(texts[target]), query), 1e-6f);
+            best.Score.ShouldBe(TensorPrimitives.Dot(vectors[target], query), 1e-6f);
         }
     }
 
@@ -67,13 +69,15 @@ public sealed class VectorIndexTests
     [Fact]
     public async Task Searches_RunAlongsideAppends_AndSeeWholeRows()
     {
-        var index = new VectorIndex<int>(LocalEmbeddingGenerator.Dimensions);
-        var marker = LocalEmbeddingGenerator.Vector("the one row searched for");
+        var random = new Random(5);
+        var index = new VectorIndex<int>(Dimensions);
+        var marker = Normalised(Dimensions, random);
+        var filler = Enumerable.Range(0, 20_000).Select(_ => Normalised(Dimensions, random)).ToList();
         var adding = Task.Run(() =>
         {
             for (var i = 0; i < 20_000; i++)
             {
-                index.Add(i == 5_000 ? marker : LocalEmbeddingGenerator.Vector($"row {i} of filler text"), i);
+                index.Add(i == 5_000 ? marker : filler[i], i);
             }
         }, TestContext.Current.CancellationToken);
         while (!adding.IsCompleted)
@@ -98,10 +102,16 @@ public sealed class VectorIndexTests
         index.Nearest(new float[8], 3).ShouldBeEmpty();
     }
 
-    private static readonly string[] Words = [.. Enumerable.Range(0, 500).Select(i => $"w{i}")];
+    // The local embedding's width.
+    private const int Dimensions = LocalEmbeddingGenerator.Dimensions;
 
-    private static string Sentence(Random random) =>
-        string.Join(' ', Enumerable.Range(0, random.Next(8, 14)).Select(_ => Words[random.Next(Words.Length)]));
+    /// <summary>A unit vector near <paramref name="vector"/>: noise of the given size added in every dimension, normalised again.</summary>
+    private static float[] Near(float[] vector, float noise, Random random)
+    {
+        var near = vector.Select(x => x + (((float)random.NextDouble() - 0.5f) * noise / MathF.Sqrt(vector.Length))).ToArray();
+        var norm = MathF.Sqrt(TensorPrimitives.Dot(near, near));
+        return [.. near.Select(x => x / norm)];
+    }
 
     private static float[] Normalised(int dimensions, Random random)
     {

@@ -162,6 +162,12 @@ namespace Gateway.Infrastructure.Migrations
                         .HasColumnType("character varying(32)")
                         .HasColumnName("plan");
 
+                    b.Property<bool>("SemanticCacheEnabled")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("boolean")
+                        .HasDefaultValue(true)
+                        .HasColumnName("semantic_cache_enabled");
+
                     b.Property<string>("Status")
                         .IsRequired()
                         .HasMaxLength(16)

@@ -1,0 +1,13 @@
+namespace Platform.Vectors;
+
+/// <summary>Bound from <c>LocalEmbeddings</c>: how the keyless embedding model runs in this process.</summary>
+public sealed class LocalEmbeddingOptions
+{
+    public const string Section = "LocalEmbeddings";
+
+    /// <summary>Default 32: the most texts (or windows of a long text) encoded in one pass of the model.</summary>
+    public int BatchSize { get; set; } = 32;
+
+    /// <summary>Default 0, every core: the threads one pass of the model uses.</summary>
+    public int Threads { get; set; }
+}
