@@ -150,7 +150,11 @@ public static class DocumentsApi
         return TypedResults.NoContent();
     }
 
-    /// <summary><c>{"query","top"}</c>: the tenant's chunks nearest to the query, best first.</summary>
+    /// <summary>
+    /// <c>{"query","top","mode"}</c>: the tenant's chunks that best answer the query, best first. <c>hybrid</c> (the
+    /// default) fuses the nearest by embedding with the best by full-text ranking; <c>vector</c> and <c>text</c> are
+    /// either alone. With a store that has no full-text search (Qdrant), hybrid is the vector search.
+    /// </summary>
     public static async Task<Results<Ok<SearchResults>, ValidationProblem>> Search(
         SearchRequest request, IngestionDbContext db, VectorStoreCollection<Guid, DocumentChunk> chunkStore,
         IEmbeddingGenerator<string, Embedding<float>> embeddings, EmbeddingMetering metering, TenantContext tenant, TimeProvider time, CancellationToken cancellationToken)
@@ -164,11 +168,33 @@ public static class DocumentsApi
         {
             return Invalid("top", "top is between 1 and 50.");
         }
+        var mode = request.Mode ?? SearchModes.Hybrid;
+        if (!SearchModes.All.Contains(mode))
+        {
+            return Invalid("mode", $"mode is one of: {string.Join(", ", SearchModes.All)}.");
+        }
+        var postgres = chunkStore as PostgresChunkCollection;
+        if (mode == SearchModes.Text && postgres is null)
+        {
+            return Invalid("mode", "Full-text search needs the PostgreSQL store; this deployment keeps its chunks in Qdrant.");
+        }
+        if (mode == SearchModes.Text)
+        {
+            return await ResultsAsync(postgres!.TextSearchAsync([request.Query], top, cancellationToken), db, cancellationToken);
+        }
         var started = time.GetTimestamp();
         var generated = await embeddings.GenerateAsync([request.Query], cancellationToken: cancellationToken);
         await metering.ChargeAsync(Guid.CreateVersion7(), tenant.RequiredTenantId, EmbeddingMetering.SearchEndpoint, generated.Usage, time.GetElapsedTime(started), cancellationToken);
         var query = generated[0].Vector.ToArray();
-        var hits = await chunkStore.SearchAsync(query, top, cancellationToken: cancellationToken).ToListAsync(cancellationToken);
+        return await ResultsAsync(mode == SearchModes.Hybrid && postgres is not null
+            ? postgres.HybridSearchAsync(query, [request.Query], top, cancellationToken: cancellationToken)
+            : chunkStore.SearchAsync(query, top, cancellationToken: cancellationToken), db, cancellationToken);
+    }
+
+    private static async Task<Ok<SearchResults>> ResultsAsync(
+        IAsyncEnumerable<VectorSearchResult<DocumentChunk>> found, IngestionDbContext db, CancellationToken cancellationToken)
+    {
+        var hits = await found.ToListAsync(cancellationToken);
         var documentIds = hits.Select(h => h.Record.DocumentId).Distinct().ToList();
         var names = await db.Documents.AsNoTracking().Where(d => documentIds.Contains(d.Id)).ToDictionaryAsync(d => d.Id, d => d.Name, cancellationToken);
         // A chunk whose document was deleted meanwhile is left out.
@@ -254,7 +280,16 @@ public sealed record DocumentSummary(
 
 public sealed record ChunkView(int Index, string? Heading, string Text, int TokenCount);
 
-public sealed record SearchRequest(string? Query, int? Top);
+public sealed record SearchRequest(string? Query, int? Top, string? Mode);
+
+public static class SearchModes
+{
+    public const string Hybrid = "hybrid";
+    public const string Vector = "vector";
+    public const string Text = "text";
+
+    public static readonly IReadOnlySet<string> All = new HashSet<string> { Hybrid, Vector, Text };
+}
 
 public sealed record SearchResults(List<SearchResult> Results);
 

@@ -42,6 +42,7 @@ public sealed class IngestionDbContext(DbContextOptions<IngestionDbContext> opti
             chunk.Property(c => c.Text).HasColumnName("text");
             chunk.Property(c => c.TokenCount).HasColumnName("token_count");
             chunk.Property(c => c.Embedding).HasColumnName("embedding");
+            chunk.Property(c => c.EmbeddingModel).HasColumnName("embedding_model").HasMaxLength(256);
             chunk.HasIndex(c => new { c.DocumentId, c.Index }).IsUnique();
             // Deleting a document deletes its chunks.
             chunk.HasOne<Document>().WithMany().HasForeignKey(c => c.DocumentId).OnDelete(DeleteBehavior.Cascade);

@@ -3,6 +3,7 @@ using Ingestion.Model;
 using Ingestion.Services;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.VectorData;
 
 namespace Ingestion.IntegrationEvents;
@@ -18,6 +19,19 @@ public sealed record DocumentUploadedIntegrationEvent : IntegrationEvent
 
     /// <summary>Process the document again even if it is indexed (after the embedding model or chunking changed).</summary>
     public bool Reprocess { get; init; }
+
+    /// <summary>Set when the document is processed again because another model embedded its chunks: done once none is left of another model.</summary>
+    public string? EmbeddingModel { get; init; }
+
+    /// <summary>The job that embeds a document's chunks again with <paramref name="model"/>: one id per document and model, so JetStream drops repeats.</summary>
+    public static DocumentUploadedIntegrationEvent Reembed(Guid tenantId, Guid documentId, string model) => new()
+    {
+        Id = new Guid(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"{documentId}:{model}"))[..16]),
+        TenantId = tenantId,
+        DocumentId = documentId,
+        Reprocess = true,
+        EmbeddingModel = model,
+    };
 }
 
 /// <summary>
@@ -32,6 +46,7 @@ public sealed class DocumentJobHandler(
     IEmbeddingGenerator<string, Embedding<float>> embeddings,
     VectorStoreCollection<Guid, DocumentChunk> chunkStore,
     EmbeddingMetering metering,
+    IOptions<IngestionOptions> options,
     TimeProvider time)
     : IIntegrationEventHandler<DocumentUploadedIntegrationEvent>
 {
@@ -39,9 +54,10 @@ public sealed class DocumentJobHandler(
     {
         tenant.Enter(job.TenantId);
         var document = await db.Documents.FirstOrDefaultAsync(d => d.Id == job.DocumentId, cancellationToken);
-        if (document is null || (document.Status == DocumentStatus.Indexed && !job.Reprocess))
+        if (document is null || (document.Status == DocumentStatus.Indexed && !job.Reprocess)
+            || (job.EmbeddingModel is { } model && !await db.Chunks.AnyAsync(c => c.DocumentId == document.Id && c.EmbeddingModel != model, cancellationToken)))
         {
-            // Deleted meanwhile, or done by an earlier delivery.
+            // Deleted meanwhile, or done by an earlier delivery (or, for a re-embedding, by another job).
             return;
         }
         document.Status = DocumentStatus.Processing;
@@ -90,6 +106,7 @@ public sealed class DocumentJobHandler(
             Text = chunk.Text,
             TokenCount = chunk.TokenCount,
             Embedding = vectors[index],
+            EmbeddingModel = options.Value.EmbeddingModelRevision,
         }).ToList();
         // Chunks of an earlier processing that this one no longer has (the text or the chunking changed).
         var current = records.Select(r => r.Id).ToHashSet();

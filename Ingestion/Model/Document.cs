@@ -56,6 +56,12 @@ public sealed class DocumentChunk
 
     /// <summary>The chunk's embedding (normalised); null until it is embedded.</summary>
     public float[]? Embedding { get; set; }
+
+    /// <summary>
+    /// The model (and, for the local one, its revision) that made <see cref="Embedding"/>; null for chunks embedded
+    /// before models were recorded. Only vectors of the configured model are searched; others are embedded again.
+    /// </summary>
+    public string? EmbeddingModel { get; set; }
 }
 
 [JsonConverter(typeof(JsonStringEnumConverter<DocumentStatus>))]

@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
 using Ingestion.Infrastructure;
+using Ingestion.IntegrationEvents;
+using Microsoft.Extensions.Options;
 using Microsoft.EntityFrameworkCore;
 using NATS.Client.Core;
 
@@ -8,9 +10,11 @@ namespace Ingestion.Services;
 /// <summary>
 /// Each tenant's chunk vectors in memory, in a <see cref="VectorIndex{T}"/> (the vectors are normalised, so the dot
 /// product is the cosine). A tenant's index is loaded from PostgreSQL (under RLS) on its first search and dropped
-/// whenever its documents change: by this replica directly, and by every replica through a NATS broadcast.
+/// whenever its documents change: by this replica directly, and by every replica through a NATS broadcast. Only
+/// vectors of the configured model are loaded (vectors of two models never share an index); a tenant whose chunks
+/// another model embedded has those documents processed again, one job each, while their words still find them.
 /// </summary>
-public sealed class TenantVectorIndex(INatsConnection nats)
+public sealed partial class TenantVectorIndex(INatsConnection nats, EventPublisher events, IOptions<IngestionOptions> options, ILogger<TenantVectorIndex> logger)
 {
     public const string ChangedSubject = "vectors.changed";
 
@@ -24,28 +28,18 @@ public sealed class TenantVectorIndex(INatsConnection nats)
 
     public async Task<List<(Guid ChunkId, float Score)>> SearchAsync(Guid tenantId, IngestionDbContext db, float[] query, int top, CancellationToken cancellationToken)
     {
-        var snapshot = await LoadedAsync(tenantId, db, query.Length, cancellationToken);
-        if (snapshot.Dimensions != query.Length)
-        {
-            // Loaded for another embedding model's vectors: load those of this query's size instead.
-            _tenants.TryRemove(tenantId, out _);
-            snapshot = await LoadedAsync(tenantId, db, query.Length, cancellationToken);
-        }
-        return [.. snapshot.Nearest(query, top).Select(n => (n.Item, n.Score))];
-    }
-
-    private async Task<VectorIndex<Guid>> LoadedAsync(Guid tenantId, IngestionDbContext db, int dimensions, CancellationToken cancellationToken)
-    {
-        var lazy = _tenants.GetOrAdd(tenantId, _ => new Lazy<Task<VectorIndex<Guid>>>(() => LoadAsync(db, dimensions, cancellationToken)));
+        var lazy = _tenants.GetOrAdd(tenantId, _ => new Lazy<Task<VectorIndex<Guid>>>(() => LoadAsync(tenantId, db, query.Length, cancellationToken)));
+        VectorIndex<Guid> snapshot;
         try
         {
-            return await lazy.Value;
+            snapshot = await lazy.Value;
         }
         catch
         {
             _tenants.TryRemove(new(tenantId, lazy));
             throw;
         }
+        return snapshot.Dimensions == query.Length ? [.. snapshot.Nearest(query, top).Select(n => (n.Item, n.Score))] : [];
     }
 
     /// <summary>Drops the tenant's index here and, through NATS, in every replica.</summary>
@@ -57,17 +51,36 @@ public sealed class TenantVectorIndex(INatsConnection nats)
 
     public void Forget(Guid tenantId) => _tenants.TryRemove(tenantId, out _);
 
-    /// <summary>The tenant's vectors of the query's size: chunks embedded by an earlier model are left out until processed again.</summary>
-    private static async Task<VectorIndex<Guid>> LoadAsync(IngestionDbContext db, int dimensions, CancellationToken cancellationToken)
+    private async Task<VectorIndex<Guid>> LoadAsync(Guid tenantId, IngestionDbContext db, int dimensions, CancellationToken cancellationToken)
     {
-        var rows = await db.Chunks.AsNoTracking().Where(c => c.Embedding != null && c.Embedding.Length == dimensions)
+        var model = options.Value.EmbeddingModelRevision;
+        var rows = await db.Chunks.AsNoTracking().Where(c => c.Embedding != null && c.EmbeddingModel == model)
             .Select(c => new { c.Id, c.Embedding }).ToListAsync(cancellationToken);
         var index = new VectorIndex<Guid>(dimensions, SearchCandidates);
-        foreach (var row in rows)
+        foreach (var row in rows.Where(r => r.Embedding!.Length == dimensions))
         {
             index.Add(row.Embedding, row.Id);
         }
+        var stale = await db.Chunks.Where(c => c.EmbeddingModel != model).Select(c => c.DocumentId).Distinct().ToListAsync(cancellationToken);
+        try
+        {
+            foreach (var documentId in stale)
+            {
+                await events.PublishAsync(DocumentUploadedIntegrationEvent.Subject, DocumentUploadedIntegrationEvent.Reembed(tenantId, documentId, model), cancellationToken);
+            }
+        }
+        catch (NatsException ex)
+        {
+            // Asked again when the index is next loaded.
+            Log.ReembedNotQueued(logger, tenantId, ex);
+        }
         return index;
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Warning, "Documents of tenant {TenantId} embedded by another model could not be queued to be embedded again.")]
+        public static partial void ReembedNotQueued(ILogger logger, Guid tenantId, Exception exception);
     }
 }
 

@@ -70,11 +70,11 @@ public static class KnowledgeBenchmark
             $"indexed through the platform: {documents.Count} documents, {chunks:N0} chunks in {clock.Elapsed.TotalSeconds:0.00} s (uploads took {uploaded.TotalSeconds:0.00} s) = {chunks / clock.Elapsed.TotalSeconds:N0} chunks/s"));
     }
 
-    private static async Task UploadAsync(HttpClient http, string name, string text) =>
+    internal static async Task UploadAsync(HttpClient http, string name, string text) =>
         (await http.PostAsJsonAsync("/api/v1/ingestion/documents", new { name, text })).EnsureSuccessStatusCode();
 
     /// <summary>Waits until no document is queued or processing; the chunks of all of them.</summary>
-    private static async Task<int> WaitIndexedAsync(HttpClient http)
+    internal static async Task<int> WaitIndexedAsync(HttpClient http)
     {
         while (true)
         {

@@ -4,6 +4,7 @@ using Benchmarks;
 // `compare`: the regression guard against baseline.json; `idle`: the platform at rest;
 // `load`: whole requests through the running platform; `evaluate`: the Router against a simulated fleet;
 // `usage-throughput`: how fast usage events are consumed; `knowledge`: documents indexed and searched;
+// `retrieval`: recall@5 and MRR of vector, full-text and hybrid search on labelled questions;
 // `semantic-cache`: the Gateway's semantic cache looked up at 10k and 100k entries; `semantic-eval`: its decisions on labelled pairs.
 // Anything else goes to BenchmarkDotNet (hot-path code).
 if (args is ["compare", ..])
@@ -25,6 +26,10 @@ else if (args is ["evaluate", ..])
 else if (args is ["knowledge", ..])
 {
     await KnowledgeBenchmark.RunAsync();
+}
+else if (args is ["retrieval", ..])
+{
+    await RetrievalEvaluation.RunAsync();
 }
 else if (args is ["semantic-eval", ..])
 {

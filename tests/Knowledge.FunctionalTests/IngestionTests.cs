@@ -80,7 +80,8 @@ public sealed class IngestionTests(PlatformFixture platform)
     {
         var (_, key) = await platform.CreateTenantWithKeyAsync(new { name = "resume" });
         using var http = TenantHttp(key);
-        var paragraphs = Enumerable.Range(0, 3000).Select(i => $"Section {i}: the maintenance log records inspection {i} of pump {i % 17}.");
+        // About 25 chunks: a few seconds of the neural model's work, so the job is still queued or running when Ingestion stops.
+        var paragraphs = Enumerable.Range(0, 600).Select(i => $"Section {i}: the maintenance log records inspection {i} of pump {i % 17}.");
         var document = await UploadAsync(http, "log.md", Encoding.UTF8.GetBytes(string.Join("\n\n", paragraphs)));
 
         // Stopped while the job is queued or running: the raw document is stored and the job unacknowledged.
@@ -91,7 +92,7 @@ public sealed class IngestionTests(PlatformFixture platform)
         indexed.GetProperty("chunks").GetInt32().ShouldBeGreaterThan(10);
         var chunks = (await http.GetFromJsonAsync<JsonElement[]>($"/api/v1/ingestion/documents/{document}/chunks", Cancellation))!;
         chunks.Select(c => c.GetProperty("index").GetInt32()).ShouldBe(Enumerable.Range(0, chunks.Length));
-        string.Join(" ", chunks.Select(c => c.GetProperty("text").GetString())).ShouldContain("inspection 2999 of pump");
+        string.Join(" ", chunks.Select(c => c.GetProperty("text").GetString())).ShouldContain("inspection 599 of pump");
     }
 
     [Fact]
@@ -207,6 +208,58 @@ public sealed class IngestionTests(PlatformFixture platform)
     }
 
     [Fact]
+    public async Task Search_ByWords_ByMeaning_AndBoth_EachFindsWhatItShould()
+    {
+        var (_, key) = await platform.CreateTenantWithKeyAsync(new { name = "search-modes" });
+        using var http = TenantHttp(key);
+        var errors = await UploadAsync(http, "errors.md", Encoding.UTF8.GetBytes("# Errors\n\nError E4012 means the API key has expired: create a new key in the console."));
+        var leave = await UploadAsync(http, "leave.md", Encoding.UTF8.GetBytes("# Leave\n\nStaff may take twenty-five days of paid leave each year."));
+        await WaitForStatusAsync(http, errors, "indexed");
+        await WaitForStatusAsync(http, leave, "indexed");
+
+        // A code: its words find it; a question in other words: its meaning does.
+        (await SearchAsync(http, "E4012", "text"))[0].GetProperty("documentId").GetGuid().ShouldBe(errors);
+        (await SearchAsync(http, "how much vacation do employees get", "text")).ShouldAllBe(r => r.GetProperty("documentId").GetGuid() != leave);
+        (await SearchAsync(http, "how much vacation do employees get", "vector"))[0].GetProperty("documentId").GetGuid().ShouldBe(leave);
+        // Hybrid (the default) finds both.
+        (await SearchAsync(http, "what does E4012 mean"))[0].GetProperty("documentId").GetGuid().ShouldBe(errors);
+        (await SearchAsync(http, "how much vacation do employees get"))[0].GetProperty("documentId").GetGuid().ShouldBe(leave);
+
+        var refused = await http.PostAsJsonAsync("/api/v1/ingestion/search", new { query = "leave", mode = "fuzzy" }, Cancellation);
+        refused.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        (await refused.Content.ReadFromJsonAsync<JsonElement>(Cancellation)).GetProperty("errors").TryGetProperty("mode", out _).ShouldBeTrue();
+    }
+
+    [Fact]
+    public async Task ChunksOfAnotherEmbeddingModel_AreFoundByTheirWords_ThenEmbeddedAgain_AndNeverMixedIn()
+    {
+        var (tenantId, key) = await platform.CreateTenantWithKeyAsync(new { name = "reembed" });
+        using var http = TenantHttp(key);
+        var document = await UploadAsync(http, "parking.md", Encoding.UTF8.GetBytes("# Parking\n\nVisitors park in the north garage; the barrier code is given at reception."));
+        await WaitForStatusAsync(http, document, "indexed");
+        // As an earlier embedder left them: vectors of the same size from another model.
+        await using var connection = new NpgsqlConnection(platform.App.GetConnectionString("ingestiondb"));
+        await connection.OpenAsync(Cancellation);
+        await using (var aged = new NpgsqlCommand($"SELECT set_config('app.tenant_id', '{tenantId}', false); UPDATE document_chunks SET embedding_model = 'local/local-embedding'", connection))
+        {
+            await aged.ExecuteNonQueryAsync(Cancellation);
+        }
+
+        // The tenant's first search meets them: the index leaves them out (none is of the configured model), their words still find them.
+        var found = (await SearchAsync(http, "where do visitors park the car")).ShouldHaveSingleItem();
+        found.GetProperty("documentId").GetGuid().ShouldBe(document);
+        found.GetProperty("score").GetDouble().ShouldBeLessThanOrEqualTo(new Ingestion.IngestionOptions().HybridTextWeight);
+
+        // A background job embeds them again with the configured model; then the vector search finds them too.
+        await Eventually.TrueAsync(async () =>
+        {
+            await using var models = new NpgsqlCommand("SELECT count(*) FROM document_chunks WHERE embedding_model IS DISTINCT FROM 'local/local-embedding@all-MiniLM-L6-v2'", connection);
+            return (long)(await models.ExecuteScalarAsync(Cancellation))! == 0;
+        }, "the chunks embedded again");
+        (await SearchAsync(http, "where do visitors park the car", "vector"))[0].GetProperty("documentId").GetGuid().ShouldBe(document);
+    }
+
+    [Fact]
     public async Task AChatThatAsksForRetrieval_IsGroundedInTheTenantsDocuments_WithCitations()
     {
         var (_, keyA) = await platform.CreateTenantWithKeyAsync(new { name = "rag-a" });
@@ -251,9 +304,9 @@ public sealed class IngestionTests(PlatformFixture platform)
         (await invalid.Content.ReadFromJsonAsync<JsonElement>(Cancellation)).GetProperty("error").GetProperty("param").GetString().ShouldBe("retrieval.top");
     }
 
-    internal static async Task<JsonElement[]> SearchAsync(HttpClient http, string query)
+    internal static async Task<JsonElement[]> SearchAsync(HttpClient http, string query, string? mode = null)
     {
-        var response = await http.PostAsJsonAsync("/api/v1/ingestion/search", new { query, top = 3 }, Cancellation);
+        var response = await http.PostAsJsonAsync("/api/v1/ingestion/search", new { query, top = 3, mode }, Cancellation);
         response.StatusCode.ShouldBe(HttpStatusCode.OK, await response.Content.ReadAsStringAsync(Cancellation));
         return [.. (await response.Content.ReadFromJsonAsync<JsonElement>(Cancellation)).GetProperty("results").EnumerateArray()];
     }

@@ -110,6 +110,11 @@ namespace Ingestion.Infrastructure.Migrations
                         .HasColumnType("real[]")
                         .HasColumnName("embedding");
 
+                    b.Property<string>("EmbeddingModel")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("embedding_model");
+
                     b.Property<string>("Heading")
                         .HasMaxLength(512)
                         .HasColumnType("character varying(512)")
