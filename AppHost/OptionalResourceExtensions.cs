@@ -1,15 +1,18 @@
 using System.Data.Common;
+using Grpc.Core;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Qdrant.Client;
 
 namespace AppHost;
 
 public static class OptionalResourceExtensions
 {
     /// <summary>
-    /// Qdrant reached by <c>ConnectionStrings:{name}</c> (<c>Endpoint=http://host:6333;Key=…</c>, or a bare URL), or null when
-    /// that is not configured. The AppHost shows its health (<c>/healthz</c>); it never starts or stops it.
+    /// Qdrant reached by <c>ConnectionStrings:{name}</c> (its gRPC endpoint: <c>Endpoint=http://host:6334;Key=…</c>, or a
+    /// bare URL), or null when that is not configured. The AppHost shows its health (Qdrant's gRPC health check, as
+    /// Aspire.Hosting.Qdrant does); it never starts or stops it.
     /// </summary>
     public static IResourceBuilder<IResourceWithConnectionString>? AddQdrantIfConfigured(this IDistributedApplicationBuilder builder, string name)
     {
@@ -17,10 +20,11 @@ public static class OptionalResourceExtensions
         {
             return null;
         }
-        var endpoint = QdrantEndpoint(name, connectionString);
+        var (endpoint, key) = QdrantConnection(name, connectionString);
         var healthCheck = $"{name}-check";
+        builder.Services.AddKeyedSingleton(name, (_, _) => new QdrantClient(endpoint, key));
         builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(healthCheck,
-            services => new HttpHealthCheck(services.GetRequiredService<IHttpClientFactory>(), new Uri(endpoint, "/healthz")),
+            services => new QdrantHealthCheck(services.GetRequiredKeyedService<QdrantClient>(name)),
             failureStatus: null, tags: null, timeout: TimeSpan.FromSeconds(3)));
         return builder.AddConnectionString(name).WithHealthCheck(healthCheck);
     }
@@ -31,31 +35,30 @@ public static class OptionalResourceExtensions
             ? builder.AddExternalService(name, url).WithHttpHealthCheck(healthPath)
             : null;
 
-    private static Uri QdrantEndpoint(string name, string connectionString)
+    private static (Uri Endpoint, string? Key) QdrantConnection(string name, string connectionString)
     {
         if (Uri.TryCreate(connectionString, UriKind.Absolute, out var bare))
         {
-            return bare;
+            return (bare, null);
         }
         var parsed = new DbConnectionStringBuilder { ConnectionString = connectionString };
         return parsed.TryGetValue("Endpoint", out var value) && Uri.TryCreate(value?.ToString(), UriKind.Absolute, out var endpoint)
-            ? endpoint
+            ? (endpoint, parsed.TryGetValue("Key", out var key) ? key?.ToString() : null)
             : throw new DistributedApplicationException($"ConnectionStrings:{name} has no Endpoint=<url>.");
     }
 
-    private sealed class HttpHealthCheck(IHttpClientFactory clients, Uri probe) : IHealthCheck
+    private sealed class QdrantHealthCheck(QdrantClient client) : IHealthCheck
     {
         public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
         {
-            using var http = clients.CreateClient();
             try
             {
-                using var response = await http.GetAsync(probe, cancellationToken);
-                return response.IsSuccessStatusCode ? HealthCheckResult.Healthy() : HealthCheckResult.Unhealthy($"{probe.AbsolutePath} answered {(int)response.StatusCode}");
+                var reply = await client.HealthAsync(cancellationToken);
+                return HealthCheckResult.Healthy($"{reply.Title} {reply.Version}");
             }
-            catch (HttpRequestException ex)
+            catch (RpcException ex)
             {
-                return HealthCheckResult.Unhealthy($"unreachable: {ex.Message}");
+                return HealthCheckResult.Unhealthy($"Qdrant answered {ex.StatusCode}: {ex.Status.Detail}", ex);
             }
         }
     }

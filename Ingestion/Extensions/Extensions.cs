@@ -1,4 +1,3 @@
-using System.Data.Common;
 using Ingestion.Infrastructure;
 using Ingestion.IntegrationEvents;
 using Ingestion.Model;
@@ -95,28 +94,14 @@ public static class Extensions
     /// <summary>Qdrant when a <c>qdrant</c> connection string is set; otherwise PostgreSQL with the in-process index.</summary>
     private static void AddVectorStore(this IHostApplicationBuilder builder)
     {
-        if (builder.Configuration.GetConnectionString("qdrant") is not { Length: > 0 } qdrant)
+        if (builder.Configuration.GetConnectionString("qdrant") is not { Length: > 0 })
         {
             builder.Services.AddSingleton<TenantVectorIndex>();
             builder.Services.AddHostedService<VectorIndexListener>();
             builder.Services.AddScoped<VectorStoreCollection<Guid, DocumentChunk>, PostgresChunkCollection>();
             return;
         }
-        // Aspire's form "Endpoint=http://host:6333;Key=…", or a bare URL.
-        var settings = new DbConnectionStringBuilder();
-        if (!Uri.TryCreate(qdrant, UriKind.Absolute, out var endpoint))
-        {
-            settings.ConnectionString = qdrant;
-            endpoint = new Uri(settings["Endpoint"].ToString()!);
-        }
-        builder.Services.AddHttpClient<QdrantChunkCollection>(client =>
-        {
-            client.BaseAddress = endpoint;
-            if (settings.TryGetValue("Key", out var key) && key is string { Length: > 0 } apiKey)
-            {
-                client.DefaultRequestHeaders.Add("api-key", apiKey);
-            }
-        });
-        builder.Services.AddScoped<VectorStoreCollection<Guid, DocumentChunk>>(services => services.GetRequiredService<QdrantChunkCollection>());
+        builder.AddQdrantClient("qdrant");
+        builder.Services.AddScoped<VectorStoreCollection<Guid, DocumentChunk>, QdrantChunkCollection>();
     }
 }

@@ -1,21 +1,25 @@
 using System.Collections.Concurrent;
 using System.Linq.Expressions;
-using System.Net;
 using System.Runtime.CompilerServices;
-using System.Text.Json.Nodes;
+using Google.Protobuf.Collections;
+using Grpc.Core;
 using Ingestion.Model;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.VectorData;
+using Qdrant.Client;
+using Qdrant.Client.Grpc;
+using static Qdrant.Client.Grpc.Conditions;
+using Expression = System.Linq.Expressions.Expression;
 
 namespace Ingestion.Infrastructure;
 
 /// <summary>
 /// The scale-out vector store: chunks as points of one Qdrant collection (<see cref="IngestionOptions.QdrantCollection"/>),
-/// over Qdrant's HTTP API, chosen by a <c>qdrant</c> connection string. Tenants share the collection and are kept
-/// apart by a payload filter: every point carries <c>tenant_id</c> (indexed as Qdrant's tenant key), and every read,
-/// search and delete here is confined to the current tenant's points by a <c>must</c> condition on it.
+/// through <see cref="QdrantClient"/>, chosen by a <c>qdrant</c> connection string. Tenants share the collection and are
+/// kept apart by a payload filter: every point carries <c>tenant_id</c> (indexed as Qdrant's tenant key), and every
+/// read, search and delete here is confined to the current tenant's points by a <c>must</c> condition on it.
 /// </summary>
-public sealed class QdrantChunkCollection(HttpClient http, TenantContext tenant, IOptions<IngestionOptions> options) : VectorStoreCollection<Guid, DocumentChunk>
+public sealed class QdrantChunkCollection(QdrantClient qdrant, TenantContext tenant, IOptions<IngestionOptions> options) : VectorStoreCollection<Guid, DocumentChunk>
 {
     // Created once per process, on the first upsert, when the embedding's size is known.
     private static readonly ConcurrentDictionary<string, Lazy<Task>> Created = new();
@@ -24,8 +28,8 @@ public sealed class QdrantChunkCollection(HttpClient http, TenantContext tenant,
 
     public override string Name => tenant.RequiredTenantId.ToString();
 
-    public override async Task<bool> CollectionExistsAsync(CancellationToken cancellationToken = default) =>
-        (await SendAsync(HttpMethod.Get, $"collections/{Collection}/exists", null, cancellationToken))!["exists"]!.GetValue<bool>();
+    public override Task<bool> CollectionExistsAsync(CancellationToken cancellationToken = default) =>
+        qdrant.CollectionExistsAsync(Collection, cancellationToken);
 
     /// <summary>Not here: the shared collection is created by the first upsert, which knows the embedding's size.</summary>
     public override Task EnsureCollectionExistsAsync(CancellationToken cancellationToken = default) =>
@@ -33,7 +37,7 @@ public sealed class QdrantChunkCollection(HttpClient http, TenantContext tenant,
 
     /// <summary>Deletes the tenant's points; the shared collection stays.</summary>
     public override Task EnsureCollectionDeletedAsync(CancellationToken cancellationToken = default) =>
-        SendAsync(HttpMethod.Post, $"collections/{Collection}/points/delete?wait=true", new JsonObject { ["filter"] = TenantFilter() }, cancellationToken, NotCreatedYet);
+        DeleteWhereAsync(TenantFilter(), cancellationToken);
 
     public override async Task<DocumentChunk?> GetAsync(Guid key, RecordRetrievalOptions? options = null, CancellationToken cancellationToken = default) =>
         await GetAsync([key], options, cancellationToken).FirstOrDefaultAsync(cancellationToken);
@@ -42,9 +46,8 @@ public sealed class QdrantChunkCollection(HttpClient http, TenantContext tenant,
         IEnumerable<Guid> keys, RecordRetrievalOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         // Points by id through a filtered scroll, so an id of another tenant's point finds nothing.
-        var ids = keys.Select(k => (JsonNode)k.ToString()).ToArray();
-        var filter = TenantFilter(new JsonObject { ["has_id"] = new JsonArray(ids) });
-        foreach (var point in await ScrollAsync(filter, ids.Length, options?.IncludeVectors ?? false, cancellationToken))
+        var ids = keys.ToList();
+        foreach (var point in await ScrollAsync(TenantFilter(HasId(ids)), ids.Count, options?.IncludeVectors ?? false, cancellationToken))
         {
             yield return point;
         }
@@ -59,7 +62,7 @@ public sealed class QdrantChunkCollection(HttpClient http, TenantContext tenant,
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var skip = options?.Skip ?? 0;
-        var points = await ScrollAsync(TenantFilter([.. Conditions(filter.Body)]), top + skip, options?.IncludeVectors ?? false, cancellationToken);
+        var points = await ScrollAsync(TenantFilter([.. ConditionsOf(filter.Body)]), top + skip, options?.IncludeVectors ?? false, cancellationToken);
         foreach (var point in points.OrderBy(c => c.DocumentId).ThenBy(c => c.Index).Skip(skip))
         {
             yield return point;
@@ -69,10 +72,7 @@ public sealed class QdrantChunkCollection(HttpClient http, TenantContext tenant,
     public override Task DeleteAsync(Guid key, CancellationToken cancellationToken = default) => DeleteAsync([key], cancellationToken);
 
     public override Task DeleteAsync(IEnumerable<Guid> keys, CancellationToken cancellationToken = default) =>
-        SendAsync(HttpMethod.Post, $"collections/{Collection}/points/delete?wait=true", new JsonObject
-        {
-            ["filter"] = TenantFilter(new JsonObject { ["has_id"] = new JsonArray([.. keys.Select(k => (JsonNode)k.ToString())]) }),
-        }, cancellationToken, NotCreatedYet);
+        DeleteWhereAsync(TenantFilter(HasId([.. keys])), cancellationToken);
 
     public override Task UpsertAsync(DocumentChunk record, CancellationToken cancellationToken = default) => UpsertAsync([record], cancellationToken);
 
@@ -87,34 +87,30 @@ public sealed class QdrantChunkCollection(HttpClient http, TenantContext tenant,
         {
             throw new ArgumentException("Every chunk needs an embedding, and must belong to the current tenant.", nameof(records));
         }
-        var key = $"{http.BaseAddress}{Collection}";
-        var creating = Created.GetOrAdd(key, _ => new Lazy<Task>(() => CreateCollectionAsync(chunks[0].Embedding!.Length, cancellationToken)));
+        var creating = Created.GetOrAdd(Collection, _ => new Lazy<Task>(() => CreateCollectionAsync(chunks[0].Embedding!.Length, cancellationToken)));
         try
         {
             await creating.Value;
         }
         catch
         {
-            Created.TryRemove(new(key, creating));
+            Created.TryRemove(new(Collection, creating));
             throw;
         }
-        await SendAsync(HttpMethod.Put, $"collections/{Collection}/points?wait=true", new JsonObject
+        await qdrant.UpsertAsync(Collection, [.. chunks.Select(c => new PointStruct
         {
-            ["points"] = new JsonArray([.. chunks.Select(c => (JsonNode)new JsonObject
+            Id = c.Id,
+            Vectors = new Vectors { Vector = new Vector { Dense = new DenseVector { Data = { c.Embedding! } } } },
+            Payload =
             {
-                ["id"] = c.Id.ToString(),
-                ["vector"] = new JsonArray([.. c.Embedding!.Select(v => (JsonNode)v)]),
-                ["payload"] = new JsonObject
-                {
-                    [TenantKey] = c.TenantId.ToString(),
-                    [DocumentKey] = c.DocumentId.ToString(),
-                    [IndexKey] = c.Index,
-                    ["heading"] = c.Heading,
-                    ["text"] = c.Text,
-                    ["token_count"] = c.TokenCount,
-                },
-            })]),
-        }, cancellationToken);
+                [TenantKey] = c.TenantId.ToString(),
+                [DocumentKey] = c.DocumentId.ToString(),
+                [IndexKey] = c.Index,
+                ["heading"] = c.Heading is { } heading ? heading : new Value { NullValue = NullValue.NullValue },
+                ["text"] = c.Text,
+                ["token_count"] = c.TokenCount,
+            },
+        })], wait: true, cancellationToken: cancellationToken);
     }
 
     /// <summary>The tenant's nearest chunks to a vector (<c>float[]</c> or <c>ReadOnlyMemory&lt;float&gt;</c>), best first.</summary>
@@ -127,31 +123,18 @@ public sealed class QdrantChunkCollection(HttpClient http, TenantContext tenant,
             ReadOnlyMemory<float> memory => memory.ToArray(),
             _ => throw new NotSupportedException($"Search by {typeof(TInput).Name} is not supported: pass the query's embedding."),
         };
-        var body = new JsonObject
+        var filter = TenantFilter([.. options?.Filter is { } expression ? ConditionsOf(expression.Body) : []]);
+        var points = await UnlessNotCreatedAsync(() => qdrant.QueryAsync(Collection, query, filter: filter,
+            scoreThreshold: (float?)options?.ScoreThreshold, limit: (ulong)top, offset: (ulong)(options?.Skip ?? 0),
+            payloadSelector: true, vectorsSelector: options?.IncludeVectors ?? false, cancellationToken: cancellationToken), []);
+        foreach (var point in points)
         {
-            ["query"] = new JsonArray([.. query.Select(v => (JsonNode)v)]),
-            ["limit"] = top,
-            ["offset"] = options?.Skip ?? 0,
-            ["filter"] = TenantFilter([.. options?.Filter is { } filter ? Conditions(filter.Body) : []]),
-            ["with_payload"] = true,
-            ["with_vector"] = options?.IncludeVectors ?? false,
-        };
-        if (options?.ScoreThreshold is { } threshold)
-        {
-            body["score_threshold"] = threshold;
-        }
-        var result = await SendAsync(HttpMethod.Post, $"collections/{Collection}/points/query", body, cancellationToken, NotCreatedYet);
-        foreach (var point in result?["points"]!.AsArray() ?? [])
-        {
-            yield return new VectorSearchResult<DocumentChunk>(Chunk(point!), point!["score"]!.GetValue<double>());
+            yield return new VectorSearchResult<DocumentChunk>(Chunk(point.Id, point.Payload, point.Vectors), point.Score);
         }
     }
 
     public override object? GetService(Type serviceType, object? serviceKey = null) =>
         serviceKey is null && serviceType.IsInstanceOfType(this) ? this : null;
-
-    // Before the first upsert creates the collection, reads find nothing and deletes have nothing to do.
-    private const HttpStatusCode NotCreatedYet = HttpStatusCode.NotFound;
 
     private const string TenantKey = "tenant_id";
     private const string DocumentKey = "document_id";
@@ -159,102 +142,89 @@ public sealed class QdrantChunkCollection(HttpClient http, TenantContext tenant,
 
     private async Task CreateCollectionAsync(int dimensions, CancellationToken cancellationToken)
     {
-        if (!await CollectionExistsAsync(cancellationToken))
+        if (!await qdrant.CollectionExistsAsync(Collection, cancellationToken))
         {
-            await SendAsync(HttpMethod.Put, $"collections/{Collection}",
-                new JsonObject { ["vectors"] = new JsonObject { ["size"] = dimensions, ["distance"] = "Cosine" } }, cancellationToken, HttpStatusCode.Conflict);
+            try
+            {
+                await qdrant.CreateCollectionAsync(Collection, new VectorParams { Size = (ulong)dimensions, Distance = Distance.Cosine }, cancellationToken: cancellationToken);
+            }
+            catch (RpcException ex) when (ex.StatusCode == StatusCode.AlreadyExists)
+            {
+                // Another replica created it first.
+            }
         }
         // Qdrant's multitenancy: a keyword index on the tenant key, marked as such, keeps each tenant's points together.
-        await SendAsync(HttpMethod.Put, $"collections/{Collection}/index?wait=true",
-            new JsonObject { ["field_name"] = TenantKey, ["field_schema"] = new JsonObject { ["type"] = "keyword", ["is_tenant"] = true } }, cancellationToken);
-        await SendAsync(HttpMethod.Put, $"collections/{Collection}/index?wait=true",
-            new JsonObject { ["field_name"] = DocumentKey, ["field_schema"] = "keyword" }, cancellationToken);
+        await qdrant.CreatePayloadIndexAsync(Collection, TenantKey, PayloadSchemaType.Keyword,
+            new PayloadIndexParams { KeywordIndexParams = new KeywordIndexParams { IsTenant = true } }, cancellationToken: cancellationToken);
+        await qdrant.CreatePayloadIndexAsync(Collection, DocumentKey, PayloadSchemaType.Keyword, cancellationToken: cancellationToken);
     }
 
-    private async Task<List<DocumentChunk>> ScrollAsync(JsonObject filter, int limit, bool withVectors, CancellationToken cancellationToken)
+    private async Task<List<DocumentChunk>> ScrollAsync(Filter filter, int limit, bool withVectors, CancellationToken cancellationToken)
     {
         var chunks = new List<DocumentChunk>();
-        JsonNode? offset = null;
+        PointId? offset = null;
         do
         {
-            var page = await SendAsync(HttpMethod.Post, $"collections/{Collection}/points/scroll", new JsonObject
-            {
-                ["filter"] = filter.DeepClone(),
-                ["limit"] = Math.Min(limit - chunks.Count, 1_000),
-                ["offset"] = offset?.DeepClone(),
-                ["with_payload"] = true,
-                ["with_vector"] = withVectors,
-            }, cancellationToken, NotCreatedYet);
-            chunks.AddRange(page?["points"]!.AsArray().Select(p => Chunk(p!)) ?? []);
-            offset = page?["next_page_offset"];
+            var page = await UnlessNotCreatedAsync<ScrollResponse?>(async () => await qdrant.ScrollAsync(Collection, filter, (uint)Math.Min(limit - chunks.Count, 1_000), offset,
+                payloadSelector: true, vectorsSelector: withVectors, cancellationToken: cancellationToken), null);
+            chunks.AddRange(page?.Result.Select(p => Chunk(p.Id, p.Payload, p.Vectors)) ?? []);
+            offset = page?.NextPageOffset;
         }
         while (offset is not null && chunks.Count < limit);
         return chunks;
     }
 
-    /// <summary>The current tenant's points, and only those, meeting <paramref name="conditions"/>.</summary>
-    private JsonObject TenantFilter(params JsonObject[] conditions) => new()
+    private async Task DeleteWhereAsync(Filter filter, CancellationToken cancellationToken) =>
+        await UnlessNotCreatedAsync<UpdateResult?>(async () => await qdrant.DeleteAsync(Collection, filter, wait: true, cancellationToken: cancellationToken), null);
+
+    // Before the first upsert creates the collection, reads find nothing and deletes have nothing to do.
+    private static async Task<T> UnlessNotCreatedAsync<T>(Func<Task<T>> call, T notCreated)
     {
-        ["must"] = new JsonArray([new JsonObject { ["key"] = TenantKey, ["match"] = new JsonObject { ["value"] = tenant.RequiredTenantId.ToString() } }, .. conditions]),
-    };
+        try
+        {
+            return await call();
+        }
+        catch (RpcException ex) when (ex.StatusCode == StatusCode.NotFound)
+        {
+            return notCreated;
+        }
+    }
+
+    /// <summary>The current tenant's points, and only those, meeting <paramref name="conditions"/>.</summary>
+    private Filter TenantFilter(params Condition[] conditions) =>
+        new() { Must = { MatchKeyword(TenantKey, tenant.RequiredTenantId.ToString()), conditions } };
 
     /// <summary>Qdrant conditions for <c>c.DocumentId == x</c> and <c>c.Index == n</c>, joined by <c>&amp;&amp;</c>.</summary>
-    private static IEnumerable<JsonObject> Conditions(Expression expression) => expression switch
+    private static IEnumerable<Condition> ConditionsOf(Expression expression) => expression switch
     {
-        BinaryExpression { NodeType: ExpressionType.AndAlso } and => Conditions(and.Left).Concat(Conditions(and.Right)),
+        BinaryExpression { NodeType: ExpressionType.AndAlso } and => ConditionsOf(and.Left).Concat(ConditionsOf(and.Right)),
         BinaryExpression { NodeType: ExpressionType.Equal, Left: MemberExpression { Member.Name: var member, Expression: ParameterExpression } } equal =>
-            [Match(member, equal.Right)],
+            [Equal(member, equal.Right)],
         BinaryExpression { NodeType: ExpressionType.Equal, Right: MemberExpression { Member.Name: var member, Expression: ParameterExpression } } equal =>
-            [Match(member, equal.Left)],
+            [Equal(member, equal.Left)],
         _ => throw new NotSupportedException($"Qdrant filters here are equalities of DocumentId or Index joined by &&, not '{expression}'."),
     };
 
-    private static JsonObject Match(string member, Expression value)
+    private static Condition Equal(string member, Expression value)
     {
         var constant = Expression.Lambda(Expression.Convert(value, typeof(object))).Compile().DynamicInvoke();
-        JsonNode matched = member switch
+        return member switch
         {
-            nameof(DocumentChunk.DocumentId) => constant!.ToString()!,
-            nameof(DocumentChunk.Index) => (int)constant!,
+            nameof(DocumentChunk.DocumentId) => MatchKeyword(DocumentKey, constant!.ToString()!),
+            nameof(DocumentChunk.Index) => Match(IndexKey, (int)constant!),
             _ => throw new NotSupportedException($"Qdrant filters here match DocumentId or Index, not {member}."),
         };
-        return new JsonObject { ["key"] = member == nameof(DocumentChunk.Index) ? IndexKey : DocumentKey, ["match"] = new JsonObject { ["value"] = matched } };
     }
 
-    private static DocumentChunk Chunk(JsonNode point)
+    private static DocumentChunk Chunk(PointId id, MapField<string, Value> payload, VectorsOutput? vectors) => new()
     {
-        var payload = point["payload"]!;
-        return new DocumentChunk
-        {
-            Id = Guid.Parse(point["id"]!.GetValue<string>()),
-            TenantId = Guid.Parse(payload[TenantKey]!.GetValue<string>()),
-            DocumentId = Guid.Parse(payload[DocumentKey]!.GetValue<string>()),
-            Index = payload[IndexKey]!.GetValue<int>(),
-            Heading = payload["heading"]?.GetValue<string>(),
-            Text = payload["text"]!.GetValue<string>(),
-            TokenCount = payload["token_count"]!.GetValue<int>(),
-            Embedding = point["vector"] is JsonArray vector ? [.. vector.Select(v => v!.GetValue<float>())] : null,
-        };
-    }
-
-    /// <summary>Sends a request and returns Qdrant's <c>result</c>; any other status than success (or <paramref name="alsoFine"/>) throws.</summary>
-    private async Task<JsonNode?> SendAsync(HttpMethod method, string path, JsonObject? body, CancellationToken cancellationToken, HttpStatusCode? alsoFine = null)
-    {
-        using var request = new HttpRequestMessage(method, path);
-        if (body is not null)
-        {
-            request.Content = new StringContent(body.ToJsonString(), System.Text.Encoding.UTF8, "application/json");
-        }
-        using var response = await http.SendAsync(request, cancellationToken);
-        if (response.StatusCode == alsoFine)
-        {
-            return null;
-        }
-        var text = await response.Content.ReadAsStringAsync(cancellationToken);
-        if (!response.IsSuccessStatusCode)
-        {
-            throw new HttpRequestException($"Qdrant answered {(int)response.StatusCode} to {method} {path}: {text}", null, response.StatusCode);
-        }
-        return JsonNode.Parse(text)?["result"];
-    }
+        Id = Guid.Parse(id.Uuid),
+        TenantId = Guid.Parse(payload[TenantKey].StringValue),
+        DocumentId = Guid.Parse(payload[DocumentKey].StringValue),
+        Index = (int)payload[IndexKey].IntegerValue,
+        Heading = payload.TryGetValue("heading", out var heading) && heading.HasStringValue ? heading.StringValue : null,
+        Text = payload["text"].StringValue,
+        TokenCount = (int)payload["token_count"].IntegerValue,
+        Embedding = vectors?.Vector?.Dense?.Data.ToArray(),
+    };
 }

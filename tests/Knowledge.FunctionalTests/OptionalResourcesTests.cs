@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Platform.Testing.Mocks;
+using Qdrant.Client.Grpc;
 
 namespace Knowledge.FunctionalTests;
 
@@ -19,6 +20,7 @@ public sealed class OptionalResourcesTests(ProviderEmbeddingsPlatformFixture sec
             state.Snapshot.HealthStatus.ShouldBe(HealthStatus.Healthy, name);
         }
         secondPlatform.Vllm.Requests.ShouldContain("/health");
+        secondPlatform.Qdrant.Log.ShouldContain(call => call.Request is HealthCheckRequest);
         EnvironmentOf("ingestion").ShouldContain(("ConnectionStrings__qdrant", secondPlatform.Qdrant.ConnectionString));
         EnvironmentOf("orchestrator").ShouldContain(("services__vllm__http__0", secondPlatform.Vllm.Url.TrimEnd('/')));
         EnvironmentOf("ingestion").Select(v => v.Name).ShouldNotContain("ConnectionStrings__vllm");

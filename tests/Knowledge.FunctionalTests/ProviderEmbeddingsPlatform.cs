@@ -13,7 +13,7 @@ public sealed class ProviderEmbeddingsPlatform : ICollectionFixture<ProviderEmbe
 
 /// <summary>
 /// A second platform that embeds with providers' models (the mock OpenAI server's, through the Orchestrator): its
-/// Ingestion keeps vectors in Qdrant (the fake speaking Qdrant's HTTP API: no Qdrant server can be installed here),
+/// Ingestion keeps vectors in Qdrant (the fake speaking Qdrant's gRPC API: no Qdrant server can be installed here),
 /// and its Gateway's semantic cache compares questions by a model that knows synonyms. It is configured as a developer
 /// configures the AppHost: the optional resources (qdrant, vllm) and one service's settings given to the AppHost itself.
 /// </summary>

@@ -3,7 +3,9 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Google.Protobuf;
 using Platform.Testing.Mocks;
+using Qdrant.Client.Grpc;
 
 namespace Knowledge.FunctionalTests;
 
@@ -33,10 +35,11 @@ public sealed class QdrantKnowledgeTests(PlatformFixture platform, ProviderEmbed
 
         // The provider's model embedded the chunks: Qdrant's collection has its size, and the mock saw the text.
         var collection = Qdrant.Collections["document_chunks"];
-        collection.Size.ShouldBe(MockOpenAiServer.WordsDimensions);
-        collection.PayloadIndexes["tenant_id"].ShouldBe("keyword");
+        collection.Size.ShouldBe((ulong)MockOpenAiServer.WordsDimensions);
+        collection.PayloadIndexes["tenant_id"].Type.ShouldBe(FieldType.Keyword);
+        collection.PayloadIndexes["tenant_id"].Params!.KeywordIndexParams.IsTenant.ShouldBeTrue();
         platform.MockOpenAi.LastRequestContaining(marker).Body["model"]!.GetValue<string>().ShouldBe(MockOpenAiServer.WordsEmbeddingModel);
-        collection.Points.Values.Count(p => p.Payload["tenant_id"]!.GetValue<string>() == tenantA.ToString()).ShouldBe(2);
+        collection.Points.Values.Count(p => p.Payload["tenant_id"].StringValue == tenantA.ToString()).ShouldBe(2);
 
         var results = await IngestionTests.SearchAsync(a, "how long does the warranty cover the bicycle parts");
         results[0].GetProperty("documentId").GetGuid().ShouldBe(warranty);
@@ -48,16 +51,16 @@ public sealed class QdrantKnowledgeTests(PlatformFixture platform, ProviderEmbed
         chunks.Single().GetProperty("text").GetString()!.ShouldContain("two years");
 
         // Every read, search and delete Qdrant received was confined to one tenant by a must condition.
-        var confined = Qdrant.Log.Where(r => r.Path.EndsWith("/points/query", StringComparison.Ordinal)
-            || r.Path.EndsWith("/points/scroll", StringComparison.Ordinal) || r.Path.EndsWith("/points/delete", StringComparison.Ordinal)).ToList();
-        confined.ShouldContain(r => TenantOf(r.Body) == tenantA.ToString() && r.Path.EndsWith("/points/query", StringComparison.Ordinal));
-        confined.ShouldContain(r => TenantOf(r.Body) == tenantB.ToString() && r.Path.EndsWith("/points/query", StringComparison.Ordinal));
-        confined.ShouldAllBe(r => TenantOf(r.Body) != null);
+        var confined = Qdrant.Log.Select(r => r.Request).Where(r => r is QueryPoints or ScrollPoints or DeletePoints).ToList();
+        confined.ShouldContain(r => r is QueryPoints && TenantOf(r) == tenantA.ToString());
+        confined.ShouldContain(r => r is QueryPoints && TenantOf(r) == tenantB.ToString());
+        confined.ShouldContain(r => r is ScrollPoints);
+        confined.ShouldAllBe(r => TenantOf(r) != null);
 
         (await a.DeleteAsync($"/api/v1/ingestion/documents/{warranty}", Cancellation)).StatusCode.ShouldBe(HttpStatusCode.NoContent);
-        collection.Points.Values.ShouldNotContain(p => p.Payload["document_id"]!.GetValue<string>() == warranty.ToString());
+        collection.Points.Values.ShouldNotContain(p => p.Payload["document_id"].StringValue == warranty.ToString());
         (await IngestionTests.SearchAsync(a, "how long does the warranty cover the bicycle parts")).ShouldAllBe(r => r.GetProperty("documentId").GetGuid() != warranty);
-        collection.Points.Values.Count(p => p.Payload["tenant_id"]!.GetValue<string>() == tenantB.ToString()).ShouldBe(1);
+        collection.Points.Values.Count(p => p.Payload["tenant_id"].StringValue == tenantB.ToString()).ShouldBe(1);
 
         // The provider's embeddings are charged to the tenant: per document processed and per search (the mock
         // counts 3 tokens an input; each document is one chunk), and Billing meters them.
@@ -103,6 +106,11 @@ public sealed class QdrantKnowledgeTests(PlatformFixture platform, ProviderEmbed
     private JsonObject ChatSentWith(string marker) =>
         platform.MockOpenAi.Requests.Last(r => r.Body["messages"] is not null && r.Body.ToJsonString().Contains(marker, StringComparison.Ordinal)).Body;
 
-    private static string? TenantOf(JsonObject? body) =>
-        body?["filter"]?["must"]?.AsArray().FirstOrDefault(c => c?["key"]?.GetValue<string>() == "tenant_id")?["match"]?["value"]?.GetValue<string>();
+    private static string? TenantOf(IMessage request) => (request switch
+    {
+        QueryPoints query => query.Filter,
+        ScrollPoints scroll => scroll.Filter,
+        DeletePoints delete => delete.Points.Filter,
+        _ => null,
+    })?.Must.FirstOrDefault(c => c.Field?.Key == "tenant_id")?.Field.Match.Keyword;
 }

@@ -1,265 +1,287 @@
 using System.Collections.Concurrent;
-using System.Text.Json.Nodes;
+using Google.Protobuf;
+using Google.Protobuf.Collections;
+using Grpc.AspNetCore.Server.Model;
+using Grpc.Core;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Qdrant.Client.Grpc;
 
 namespace Platform.Testing.Mocks;
 
 /// <summary>
-/// A Qdrant stand-in on a real port, following Qdrant's documented HTTP API for what a connector needs: collections
-/// (exists, create, payload indexes), points (upsert, scroll, delete, query) with cosine similarity, and filters
-/// (<c>must</c> of <c>match.value</c> on a payload key, and <c>has_id</c>); <c>api-key</c> checked; anything else 400.
-/// No Qdrant server can be installed on this machine, so the connector is tested against this.
+/// A Qdrant stand-in on a real port, speaking Qdrant's gRPC API (HTTP/2 without TLS, as Qdrant's port 6334 does) for
+/// what the connector calls: health, collection exists and create, payload indexes, upsert, scroll, query by a dense
+/// vector (cosine) and delete by filter. Filters are a <c>must</c> of keyword or integer matches on a payload key and
+/// <c>has_id</c>; anything else is refused with InvalidArgument rather than answered wrongly, and a call without the
+/// API key with PermissionDenied, as Qdrant does. Qdrant.Client ships only client stubs, so the methods are bound here
+/// by hand over the client's own message types: the wire format is the client's. No Qdrant server can be installed on
+/// this machine, so the connector is tested against this.
 /// </summary>
 public sealed class FakeQdrantServer : MockServer
 {
     public const string ApiKey = "qdrant-test-key";
 
-    /// <summary>Collections by name: their vector size and points (id → vector and payload).</summary>
+    /// <summary>Collections by name.</summary>
     public ConcurrentDictionary<string, Collection> Collections { get; } = new();
 
-    /// <summary>Every request: method, path and body (null when it had none).</summary>
-    public ConcurrentQueue<(string Method, string Path, JsonObject? Body)> Log { get; } = new();
+    /// <summary>Every call let in: its gRPC method (<c>/qdrant.Points/Query</c>) and request.</summary>
+    public ConcurrentQueue<(string Method, IMessage Request)> Log { get; } = new();
 
     public string ConnectionString => $"Endpoint={Root};Key={ApiKey}";
 
     public static async Task<FakeQdrantServer> StartAsync()
     {
         var server = new FakeQdrantServer();
-        await server.StartAsync(app =>
+        await server.StartAsync(app => app.MapGrpcService<FakeQdrantServer>(), builder =>
         {
-            app.MapGet("/healthz", () => "healthz check passed");
-            // As Qdrant does, its health endpoint answers without a key.
-            app.Use(async (http, next) =>
-            {
-                if (http.Request.Path != "/healthz" && http.Request.Headers["api-key"] != ApiKey)
-                {
-                    await WriteJsonAsync(http, new JsonObject { ["status"] = new JsonObject { ["error"] = "Must provide an API key or an Authorization bearer token" } }, 401);
-                    return;
-                }
-                await next(http);
-            });
-            app.MapGet("/collections/{name}/exists", (string name, HttpContext http) =>
-                server.Answer(http, null, new JsonObject { ["exists"] = server.Collections.ContainsKey(name) }));
-            app.MapPut("/collections/{name}", server.CreateCollectionAsync);
-            app.MapPut("/collections/{name}/index", server.CreateIndexAsync);
-            app.MapPut("/collections/{name}/points", server.UpsertAsync);
-            app.MapPost("/collections/{name}/points/scroll", server.ScrollAsync);
-            app.MapPost("/collections/{name}/points/delete", server.DeleteAsync);
-            app.MapPost("/collections/{name}/points/query", server.QueryAsync);
+            builder.WebHost.ConfigureKestrel(kestrel => kestrel.ConfigureEndpointDefaults(endpoint => endpoint.Protocols = HttpProtocols.Http2));
+            builder.Services.AddGrpc();
+            builder.Services.AddSingleton(server);
+            builder.Services.AddSingleton<IServiceMethodProvider<FakeQdrantServer>, Methods>();
         });
         return server;
     }
 
-    public sealed class Collection(int size)
+    public sealed class Collection(ulong size)
     {
-        public int Size { get; } = size;
+        public ulong Size { get; } = size;
 
-        public ConcurrentDictionary<string, string> PayloadIndexes { get; } = new();
+        public ConcurrentDictionary<string, PayloadIndex> PayloadIndexes { get; } = new();
 
-        public ConcurrentDictionary<string, (float[] Vector, JsonObject Payload)> Points { get; } = new();
+        /// <summary>Points by id (a UUID's canonical text), their vectors normalised as Qdrant stores them for cosine.</summary>
+        public ConcurrentDictionary<string, StoredPoint> Points { get; } = new();
     }
 
-    private async Task CreateCollectionAsync(string name, HttpContext http)
+    public sealed record PayloadIndex(FieldType Type, PayloadIndexParams? Params);
+
+    public sealed record StoredPoint(float[] Vector, MapField<string, Value> Payload);
+
+    private static HealthCheckReply HealthCheck(HealthCheckRequest request) => new() { Title = "qdrant - vector search engine", Version = "fake" };
+
+    private CollectionExistsResponse CollectionExists(CollectionExistsRequest request) =>
+        new() { Result = new CollectionExists { Exists = Collections.ContainsKey(request.CollectionName) } };
+
+    private CollectionOperationResponse Create(CreateCollection request)
     {
-        var body = await BodyAsync(http);
-        var size = body?["vectors"]?["size"]?.GetValue<int>() ?? 0;
-        if (size <= 0 || body!["vectors"]!["distance"]?.ToString() != "Cosine")
+        if (request.VectorsConfig?.Params is not { Size: > 0, Distance: Distance.Cosine } vectors)
         {
-            await ErrorAsync(http, 400, "Format error in JSON body: vectors.size and vectors.distance are required");
-            return;
+            throw Refused(StatusCode.InvalidArgument, "this fake keeps one unnamed vector a point, compared by Cosine");
         }
-        if (!Collections.TryAdd(name, new Collection(size)))
+        if (!Collections.TryAdd(request.CollectionName, new Collection(vectors.Size)))
         {
-            await ErrorAsync(http, 409, $"Wrong input: Collection `{name}` already exists!");
-            return;
+            throw Refused(StatusCode.AlreadyExists, $"Wrong input: Collection `{request.CollectionName}` already exists!");
         }
-        await Answer(http, body, true);
+        return new() { Result = true };
     }
 
-    private async Task CreateIndexAsync(string name, HttpContext http)
+    private PointsOperationResponse CreateFieldIndex(CreateFieldIndexCollection request)
     {
-        var body = await BodyAsync(http);
-        if (!Collections.TryGetValue(name, out var collection))
+        var collection = Find(request.CollectionName);
+        if (request.FieldName.Length == 0 || !request.HasFieldType)
         {
-            await NotFoundAsync(http, name);
-            return;
+            throw Refused(StatusCode.InvalidArgument, "Wrong input: a field name and a field type are required");
         }
-        var schema = body?["field_schema"] is JsonObject typed ? typed["type"]?.ToString() : body?["field_schema"]?.ToString();
-        if (body?["field_name"]?.ToString() is not { Length: > 0 } field || schema is null)
-        {
-            await ErrorAsync(http, 400, "Format error in JSON body: field_name and field_schema are required");
-            return;
-        }
-        collection.PayloadIndexes[field] = schema;
-        await Answer(http, body, Completed());
+        collection.PayloadIndexes[request.FieldName] = new PayloadIndex(request.FieldType, request.FieldIndexParams);
+        return Completed();
     }
 
-    private async Task UpsertAsync(string name, HttpContext http)
+    private PointsOperationResponse Upsert(UpsertPoints request)
     {
-        var body = await BodyAsync(http);
-        if (!Collections.TryGetValue(name, out var collection))
+        var collection = Find(request.CollectionName);
+        // The whole batch is checked before any point is written.
+        var points = request.Points.Select(point =>
         {
-            await NotFoundAsync(http, name);
-            return;
-        }
-        foreach (var point in body?["points"]?.AsArray() ?? [])
+            var vector = point.Vectors?.Vector?.Dense?.Data.ToArray()
+                ?? throw Refused(StatusCode.InvalidArgument, "this fake reads one dense vector a point");
+            return (ulong)vector.Length == collection.Size
+                ? (Id: IdOf(point.Id), Point: new StoredPoint(Normalised(vector), point.Payload.Clone()))
+                : throw Refused(StatusCode.InvalidArgument, $"Wrong input: Vector dimension error: expected dim: {collection.Size}, got {vector.Length}");
+        }).ToList();
+        foreach (var (id, point) in points)
         {
-            var vector = point!["vector"]!.AsArray().Select(v => v!.GetValue<float>()).ToArray();
-            if (vector.Length != collection.Size || !Guid.TryParse(point["id"]?.ToString(), out _))
-            {
-                await ErrorAsync(http, 400, $"Wrong input: Vector dimension error: expected dim: {collection.Size}, got {vector.Length}");
-                return;
-            }
-            collection.Points[point["id"]!.ToString()] = (vector, point["payload"]?.AsObject().DeepClone().AsObject() ?? []);
+            collection.Points[id] = point;
         }
-        await Answer(http, body, Completed());
+        return Completed();
     }
 
-    private async Task ScrollAsync(string name, HttpContext http)
+    private ScrollResponse Scroll(ScrollPoints request)
     {
-        var body = await BodyAsync(http);
-        if (!Collections.TryGetValue(name, out var collection))
+        var collection = Find(request.CollectionName);
+        var matches = Matcher(request.Filter);
+        var limit = request.HasLimit ? (int)request.Limit : 10;
+        var from = request.Offset is { } offset ? IdOf(offset) : null;
+        // Points in id order (a UUID's canonical text sorts as its value), a page from the offset on.
+        var page = collection.Points.Where(p => matches(p.Key, p.Value.Payload)).OrderBy(p => p.Key, StringComparer.Ordinal)
+            .SkipWhile(p => from is not null && string.CompareOrdinal(p.Key, from) < 0).Take(limit + 1).ToList();
+        var response = new ScrollResponse();
+        response.Result.AddRange(page.Take(limit).Select(p => new RetrievedPoint
         {
-            await NotFoundAsync(http, name);
-            return;
+            Id = new PointId { Uuid = p.Key },
+            Payload = { Enabled(request.WithPayload) ? p.Value.Payload : [] },
+            Vectors = Enabled(request.WithVectors) ? Output(p.Value.Vector) : null,
+        }));
+        if (page.Count > limit)
+        {
+            response.NextPageOffset = new PointId { Uuid = page[^1].Key };
         }
-        if (!TryMatch(body?["filter"], out var matches))
-        {
-            await ErrorAsync(http, 400, "Format error in JSON body: unsupported filter");
-            return;
-        }
-        // Points in id order, a page from the offset on.
-        var limit = body?["limit"]?.GetValue<int>() ?? 10;
-        var offset = body?["offset"]?.ToString();
-        var selected = collection.Points.Where(p => matches(p.Key, p.Value.Payload)).OrderBy(p => p.Key, StringComparer.Ordinal)
-            .SkipWhile(p => offset is not null && string.CompareOrdinal(p.Key, offset) < 0).Take(limit + 1).ToList();
-        await Answer(http, body, new JsonObject
-        {
-            ["points"] = new JsonArray([.. selected.Take(limit).Select(p => Point(p.Key, p.Value, null, body?["with_vector"]?.GetValue<bool>() == true))]),
-            ["next_page_offset"] = selected.Count > limit ? selected[^1].Key : null,
-        });
+        return response;
     }
 
-    private async Task DeleteAsync(string name, HttpContext http)
+    private QueryResponse Query(QueryPoints request)
     {
-        var body = await BodyAsync(http);
-        if (!Collections.TryGetValue(name, out var collection))
+        var collection = Find(request.CollectionName);
+        var query = request.Query?.Nearest?.Dense?.Data.ToArray();
+        if ((ulong?)query?.Length != collection.Size || request.Prefetch.Count > 0 || request.HasUsing)
         {
-            await NotFoundAsync(http, name);
-            return;
+            throw Refused(StatusCode.InvalidArgument, "this fake answers a nearest query by one dense vector of the collection's size");
         }
-        if (body?["filter"] is null || !TryMatch(body["filter"], out var matches))
+        var matches = Matcher(request.Filter);
+        var normalised = Normalised(query!);
+        var threshold = request.HasScoreThreshold ? request.ScoreThreshold : float.MinValue;
+        // Cosine of normalised vectors is their dot product; best first.
+        var scored = collection.Points.Where(p => matches(p.Key, p.Value.Payload))
+            .Select(p => (p.Key, p.Value, Score: p.Value.Vector.Zip(normalised, (x, y) => x * y).Sum()))
+            .Where(p => p.Score >= threshold)
+            .OrderByDescending(p => p.Score)
+            .Skip((int)request.Offset)
+            .Take(request.HasLimit ? (int)request.Limit : 10);
+        var response = new QueryResponse();
+        response.Result.AddRange(scored.Select(p => new ScoredPoint
         {
-            await ErrorAsync(http, 400, "Format error in JSON body: a filter is required here");
-            return;
-        }
-        foreach (var (id, point) in collection.Points.ToList())
+            Id = new PointId { Uuid = p.Key },
+            Score = p.Score,
+            Payload = { Enabled(request.WithPayload) ? p.Value.Payload : [] },
+            Vectors = Enabled(request.WithVectors) ? Output(p.Value.Vector) : null,
+        }));
+        return response;
+    }
+
+    private PointsOperationResponse Delete(DeletePoints request)
+    {
+        var collection = Find(request.CollectionName);
+        var matches = request.Points?.Filter is { } filter
+            ? Matcher(filter)
+            : throw Refused(StatusCode.InvalidArgument, "this fake deletes points by filter only");
+        foreach (var (id, point) in collection.Points)
         {
             if (matches(id, point.Payload))
             {
                 collection.Points.TryRemove(id, out _);
             }
         }
-        await Answer(http, body, Completed());
+        return Completed();
     }
 
-    private async Task QueryAsync(string name, HttpContext http)
-    {
-        var body = await BodyAsync(http);
-        if (!Collections.TryGetValue(name, out var collection))
-        {
-            await NotFoundAsync(http, name);
-            return;
-        }
-        var query = body?["query"]?.AsArray().Select(v => v!.GetValue<float>()).ToArray();
-        if (query?.Length != collection.Size || !TryMatch(body!["filter"], out var matches))
-        {
-            await ErrorAsync(http, 400, "Wrong input: a query vector of the collection's size and a supported filter are required");
-            return;
-        }
-        var threshold = body["score_threshold"]?.GetValue<float>() ?? float.MinValue;
-        var scored = collection.Points.Where(p => matches(p.Key, p.Value.Payload))
-            .Select(p => (p.Key, p.Value, Score: Cosine(p.Value.Vector, query)))
-            .Where(p => p.Score >= threshold)
-            .OrderByDescending(p => p.Score)
-            .Skip(body["offset"]?.GetValue<int>() ?? 0)
-            .Take(body["limit"]?.GetValue<int>() ?? 10);
-        await Answer(http, body, new JsonObject
-        {
-            ["points"] = new JsonArray([.. scored.Select(p => Point(p.Key, p.Value, p.Score, body["with_vector"]?.GetValue<bool>() == true))]),
-        });
-    }
+    private Collection Find(string name) =>
+        Collections.TryGetValue(name, out var collection)
+            ? collection
+            : throw Refused(StatusCode.NotFound, $"Not found: Collection `{name}` doesn't exist!");
 
     /// <summary>Qdrant's filter semantics for what the connector sends: every <c>must</c> condition holds.</summary>
-    private static bool TryMatch(JsonNode? filter, out Func<string, JsonObject, bool> matches)
+    private static Func<string, MapField<string, Value>, bool> Matcher(Filter? filter)
     {
-        var conditions = new List<Func<string, JsonObject, bool>>();
-        matches = (_, _) => false;
-        if (filter is JsonObject clauses && clauses.Any(c => c.Key != "must"))
+        if (filter is null)
         {
-            return false;
+            return (_, _) => true;
         }
-        foreach (var condition in filter?["must"]?.AsArray() ?? [])
+        if (filter.Should.Count > 0 || filter.MustNot.Count > 0 || filter.MinShould is not null)
         {
-            if (condition?["key"]?.ToString() is { } key && condition["match"]?["value"] is { } value)
+            throw Refused(StatusCode.InvalidArgument, "this fake's filters are a must of conditions");
+        }
+        var conditions = filter.Must.Select(Matcher).ToList();
+        return (id, payload) => conditions.TrueForAll(condition => condition(id, payload));
+    }
+
+    private static Func<string, MapField<string, Value>, bool> Matcher(Condition condition)
+    {
+        if (condition.HasId is { } hasId)
+        {
+            var ids = hasId.HasId.Select(IdOf).ToHashSet();
+            return (id, _) => ids.Contains(id);
+        }
+        var field = condition.Field;
+        return field?.Match?.MatchValueCase switch
+        {
+            Match.MatchValueOneofCase.Keyword => (_, payload) =>
+                ValuesAt(payload, field.Key).Any(v => v.KindCase == Value.KindOneofCase.StringValue && v.StringValue == field.Match.Keyword),
+            Match.MatchValueOneofCase.Integer => (_, payload) =>
+                ValuesAt(payload, field.Key).Any(v => v.KindCase == Value.KindOneofCase.IntegerValue && v.IntegerValue == field.Match.Integer),
+            _ => throw Refused(StatusCode.InvalidArgument, $"this fake's conditions are has_id, or a keyword or integer match: not {condition}"),
+        };
+    }
+
+    // A payload value matches when it, or an element of it as an array, does.
+    private static RepeatedField<Value> ValuesAt(MapField<string, Value> payload, string key) =>
+        !payload.TryGetValue(key, out var value) ? [] : value.KindCase == Value.KindOneofCase.ListValue ? value.ListValue.Values : [value];
+
+    private static string IdOf(PointId id) =>
+        id.PointIdOptionsCase == PointId.PointIdOptionsOneofCase.Uuid && Guid.TryParse(id.Uuid, out var uuid)
+            ? uuid.ToString()
+            : throw Refused(StatusCode.InvalidArgument, "this fake keeps points with UUID ids");
+
+    private static bool Enabled(WithPayloadSelector? selector) => selector?.SelectorOptionsCase switch
+    {
+        null or WithPayloadSelector.SelectorOptionsOneofCase.None => false,
+        WithPayloadSelector.SelectorOptionsOneofCase.Enable => selector.Enable,
+        _ => throw Refused(StatusCode.InvalidArgument, "this fake returns the whole payload or none"),
+    };
+
+    private static bool Enabled(WithVectorsSelector? selector) => selector?.SelectorOptionsCase switch
+    {
+        null or WithVectorsSelector.SelectorOptionsOneofCase.None => false,
+        WithVectorsSelector.SelectorOptionsOneofCase.Enable => selector.Enable,
+        _ => throw Refused(StatusCode.InvalidArgument, "this fake returns the vector or none"),
+    };
+
+    private static VectorsOutput Output(float[] vector) => new() { Vector = new VectorOutput { Dense = new DenseVector { Data = { vector } } } };
+
+    private static float[] Normalised(float[] vector)
+    {
+        var length = MathF.Sqrt(vector.Sum(x => x * x));
+        return length > 0 ? [.. vector.Select(x => x / length)] : vector;
+    }
+
+    private static PointsOperationResponse Completed() => new() { Result = new UpdateResult { Status = UpdateStatus.Completed } };
+
+    private static RpcException Refused(StatusCode code, string detail) => new(new Status(code, detail));
+
+    /// <summary>Binds Qdrant's gRPC methods (service and method names as in Qdrant's protos) to the fake's handlers.</summary>
+    private sealed class Methods : IServiceMethodProvider<FakeQdrantServer>
+    {
+        public void OnServiceMethodDiscovery(ServiceMethodProviderContext<FakeQdrantServer> context)
+        {
+            Add<HealthCheckRequest, HealthCheckReply>(context, "qdrant.Qdrant", "HealthCheck", (_, request) => HealthCheck(request));
+            Add<CollectionExistsRequest, CollectionExistsResponse>(context, "qdrant.Collections", "CollectionExists", (server, request) => server.CollectionExists(request));
+            Add<CreateCollection, CollectionOperationResponse>(context, "qdrant.Collections", "Create", (server, request) => server.Create(request));
+            Add<CreateFieldIndexCollection, PointsOperationResponse>(context, "qdrant.Points", "CreateFieldIndex", (server, request) => server.CreateFieldIndex(request));
+            Add<UpsertPoints, PointsOperationResponse>(context, "qdrant.Points", "Upsert", (server, request) => server.Upsert(request));
+            Add<ScrollPoints, ScrollResponse>(context, "qdrant.Points", "Scroll", (server, request) => server.Scroll(request));
+            Add<QueryPoints, QueryResponse>(context, "qdrant.Points", "Query", (server, request) => server.Query(request));
+            Add<DeletePoints, PointsOperationResponse>(context, "qdrant.Points", "Delete", (server, request) => server.Delete(request));
+        }
+
+        private static void Add<TRequest, TResponse>(
+            ServiceMethodProviderContext<FakeQdrantServer> context, string service, string name, Func<FakeQdrantServer, TRequest, TResponse> handle)
+            where TRequest : class, IMessage<TRequest>, new()
+            where TResponse : class, IMessage<TResponse>, new()
+        {
+            var method = new Method<TRequest, TResponse>(MethodType.Unary, service, name, Marshaller<TRequest>(), Marshaller<TResponse>());
+            context.AddUnaryMethod(method, [], (server, request, call) =>
             {
-                var expected = value.ToJsonString();
-                conditions.Add((_, payload) => payload[key]?.ToJsonString() == expected);
-            }
-            else if (condition?["has_id"] is JsonArray ids)
-            {
-                var set = ids.Select(i => i!.ToString()).ToHashSet();
-                conditions.Add((id, _) => set.Contains(id));
-            }
-            else
-            {
-                return false;
-            }
+                // Qdrant checks the key on every method, its health check included.
+                if (call.RequestHeaders.GetValue("api-key") != ApiKey)
+                {
+                    throw Refused(StatusCode.PermissionDenied, "Must provide an API key or an Authorization bearer token");
+                }
+                server.Log.Enqueue((method.FullName, request));
+                return Task.FromResult(handle(server, request));
+            });
         }
-        matches = (id, payload) => conditions.TrueForAll(c => c(id, payload));
-        return true;
+
+        private static Marshaller<T> Marshaller<T>() where T : class, IMessage<T>, new() =>
+            Marshallers.Create(message => message.ToByteArray(), new MessageParser<T>(() => new T()).ParseFrom);
     }
-
-    private static JsonObject Point(string id, (float[] Vector, JsonObject Payload) point, float? score, bool withVector)
-    {
-        var json = new JsonObject { ["id"] = id, ["version"] = 1, ["payload"] = point.Payload.DeepClone() };
-        if (score is not null)
-        {
-            json["score"] = score;
-        }
-        if (withVector)
-        {
-            json["vector"] = new JsonArray([.. point.Vector.Select(v => (JsonNode)v)]);
-        }
-        return json;
-    }
-
-    private static float Cosine(float[] a, float[] b) =>
-        a.Zip(b, (x, y) => x * y).Sum() / MathF.Sqrt(a.Sum(x => x * x) * b.Sum(x => x * x));
-
-    private static JsonObject Completed() => new() { ["operation_id"] = 1, ["status"] = "completed" };
-
-    private async Task<JsonObject?> BodyAsync(HttpContext http)
-    {
-        var body = http.Request.ContentLength is > 0 || http.Request.Headers.TransferEncoding.Count > 0
-            ? (await JsonNode.ParseAsync(http.Request.Body))?.AsObject()
-            : null;
-        Log.Enqueue((http.Request.Method, http.Request.Path.Value!, body?.DeepClone().AsObject()));
-        return body;
-    }
-
-    private Task Answer(HttpContext http, JsonObject? body, JsonNode result)
-    {
-        if (body is null && http.Request.Method == HttpMethods.Get)
-        {
-            Log.Enqueue((http.Request.Method, http.Request.Path.Value!, null));
-        }
-        return WriteJsonAsync(http, new JsonObject { ["result"] = result, ["status"] = "ok", ["time"] = 0.0001 });
-    }
-
-    private static Task NotFoundAsync(HttpContext http, string name) => ErrorAsync(http, 404, $"Not found: Collection `{name}` doesn't exist!");
-
-    private static Task ErrorAsync(HttpContext http, int status, string error) =>
-        WriteJsonAsync(http, new JsonObject { ["status"] = new JsonObject { ["error"] = error }, ["time"] = 0.0001 }, status);
 }

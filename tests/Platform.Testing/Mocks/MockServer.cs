@@ -36,11 +36,12 @@ public abstract class MockServer : IAsyncDisposable
         GC.SuppressFinalize(this);
     }
 
-    protected async Task StartAsync(Action<WebApplication> map)
+    protected async Task StartAsync(Action<WebApplication> map, Action<WebApplicationBuilder>? configure = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
+        configure?.Invoke(builder);
         _app = builder.Build();
         map(_app);
         await _app.StartAsync();
