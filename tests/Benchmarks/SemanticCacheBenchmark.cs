@@ -103,10 +103,10 @@ public static class SemanticCacheBenchmark
     private static ChatCompletionRequest Request(string question) =>
         ChatCompletionReader.Read(JsonSerializer.SerializeToElement(new { model = "mock/mock-1", messages = new[] { new { role = "user", content = question } } }));
 
-    private sealed record Question(string Text, string Reworded);
+    internal sealed record Question(string Text, string Reworded);
 
     // 50 actions × 50 things × 48 circumstances: 120,000 distinct questions, each with a rewording of its frame.
-    private static IEnumerable<Question> Questions()
+    internal static IEnumerable<Question> Questions()
     {
         string[] actions =
         [
