@@ -18,8 +18,8 @@ public static class DecisionApi
 
     /// <summary>Ordered candidates and a strategy for a request; with <c>explain</c>, the features and every score.</summary>
     public static async Task<Results<Ok<RoutingDecision>, ProblemHttpResult>> Decide(
-        DecisionRequest request, RoutingEngine engine, PolicyStore policies, DecisionLog decisions, TenantContext tenant, RouterMetrics metrics,
-        StatsRefresher refresher, IOptions<RoutingOptions> options, CancellationToken cancellationToken)
+        DecisionRequest request, IntentClassifier classifier, RoutingEngine engine, PolicyStore policies, DecisionLog decisions, TenantContext tenant,
+        RouterMetrics metrics, StatsRefresher refresher, IOptions<RoutingOptions> options, CancellationToken cancellationToken)
     {
         await refresher.BeforeReadingAsync();
         var policy = await policies.PolicyAsync(cancellationToken);
@@ -27,10 +27,12 @@ public static class DecisionApi
         var intents = await policies.IntentsAsync(cancellationToken);
         var pressure = await policies.UnderBudgetPressureAsync();
         var started = Stopwatch.GetTimestamp();
+        // The embedding is the one costly step, done before the decision so that the engine stays synchronous and free of I/O.
+        var intent = await classifier.ClassifyAsync(request.Text, request.InputTokens, intents, cancellationToken);
         var random = request.Seed is { } seed ? new Random(seed) : Random.Shared;
         // While a canary runs, its share of decisions is made under its policy, and every decision is marked with its arm.
         var arm = canary is not null && random.NextDouble() < canary.Share ? PolicyArms.Canary : PolicyArms.Stable;
-        var decision = engine.Decide(request, arm == PolicyArms.Canary ? canary!.Policy : policy, intents, random, pressure);
+        var decision = engine.Decide(request, intent, arm == PolicyArms.Canary ? canary!.Policy : policy, random, pressure);
         metrics.Decided(Stopwatch.GetElapsedTime(started).TotalMilliseconds, decision.Explanation!.Scores.FirstOrDefault()?.Tier);
         if (decision.Route.Candidates.Count == 0)
         {

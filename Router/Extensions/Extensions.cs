@@ -1,3 +1,4 @@
+using Platform.Vectors;
 using Router.Infrastructure;
 using Router.IntegrationEvents;
 using Router.Services;
@@ -24,7 +25,9 @@ public static class Extensions
 
         builder.Services.AddOptions<RoutingOptions>().BindConfiguration("Routing");
         builder.Services.AddMemoryCache();
+        builder.AddLocalEmbeddings(warmUp: true);
         builder.Services.AddSingleton<IntentClassifier>();
+        builder.Services.AddHostedService<IntentExamplesWarmup>();
         builder.Services.AddSingleton<LearnedStats>();
         builder.Services.AddSingleton<LearnedStatsStore>();
         builder.Services.AddSingleton<ProviderQuotas>();

@@ -14,6 +14,7 @@ public sealed class PolicyStore(RouterDbContext db, TenantContext tenant, IMemor
 {
     private static readonly TimeSpan Lifetime = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan PressureLifetime = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan ExampleLifetime = TimeSpan.FromMinutes(30);
 
     public async Task<RoutingPolicy> PolicyAsync(CancellationToken cancellationToken) =>
         (await memory.GetOrCreateAsync(("policy", tenant.RequiredTenantId), async entry =>
@@ -40,13 +41,34 @@ public sealed class PolicyStore(RouterDbContext db, TenantContext tenant, IMemor
             return await redis.GetDatabase().KeyExistsAsync(DegradationSignals.BudgetPressureKey(tenant.RequiredTenantId));
         });
 
-    public async Task<IReadOnlyDictionary<string, float[]>?> IntentsAsync(CancellationToken cancellationToken) =>
+    /// <summary>The intents the tenant's requests are classified among: the global ones with its own examples (null when it has none).</summary>
+    public async Task<IReadOnlyDictionary<string, IntentVectors>?> IntentsAsync(CancellationToken cancellationToken) =>
         await memory.GetOrCreateAsync(("intents", tenant.RequiredTenantId), async entry =>
         {
             entry.AbsoluteExpirationRelativeToNow = Lifetime;
-            var examples = await db.IntentExamples.AsNoTracking().Select(e => new { e.Intent, e.Text }).ToListAsync(cancellationToken);
-            return examples.Count == 0 ? null : (IReadOnlyDictionary<string, float[]>)classifier.TenantCentroids(examples.Select(e => (e.Intent, e.Text)));
+            var examples = await db.IntentExamples.AsNoTracking().ToListAsync(cancellationToken);
+            return examples.Count == 0 ? null : await classifier.WithTenantExamplesAsync(await VectorsAsync(examples, cancellationToken));
         });
+
+    // An example never changes (it is only added or deleted), so each is embedded once, not every time the intents are re-read.
+    private async Task<List<(string Intent, float[] Vector)>> VectorsAsync(List<IntentExample> examples, CancellationToken cancellationToken)
+    {
+        var known = new Dictionary<Guid, float[]>();
+        foreach (var example in examples)
+        {
+            if (memory.TryGetValue(("intent-example", example.Id), out float[]? vector))
+            {
+                known[example.Id] = vector!;
+            }
+        }
+        var missing = examples.Where(e => !known.ContainsKey(e.Id)).ToList();
+        var embedded = await classifier.EmbedAsync([.. missing.Select(e => e.Text)], cancellationToken);
+        foreach (var (example, vector) in missing.Zip(embedded))
+        {
+            known[example.Id] = memory.Set(("intent-example", example.Id), vector, new MemoryCacheEntryOptions { SlidingExpiration = ExampleLifetime });
+        }
+        return [.. examples.Select(e => (e.Intent, known[e.Id]))];
+    }
 
     public void Forget()
     {

@@ -4,23 +4,22 @@ using Router.Model;
 namespace Router.Services;
 
 /// <summary>
-/// The decision, in process and without I/O: classify the request, keep the chat models the policy and the request
-/// allow, score each by normalised expected cost + λ·expected error for the intent (learned, with the tier as prior;
-/// Thompson samples when exploring), steer away from providers near their quota, and choose a strategy.
+/// The decision, in process and without I/O, for a request whose intent is classified already: keep the chat models the
+/// policy and the request allow, score each by normalised expected cost + λ·expected error for the intent (learned, with
+/// the tier as prior; Thompson samples when exploring), steer away from providers near their quota, and choose a strategy.
 /// Degraded (the tenant under budget pressure, or the Orchestrators overloaded), cost weighs more and free models go first.
 /// The keyless local model is a candidate only when no other chat model is.
 /// </summary>
 public sealed class RoutingEngine(
-    ModelCatalog catalog, IntentClassifier classifier, LearnedStats stats, QuotaShares quotas, OrchestratorLoad load, IOptions<RoutingOptions> options)
+    ModelCatalog catalog, LearnedStats stats, QuotaShares quotas, OrchestratorLoad load, IOptions<RoutingOptions> options)
 {
-    public RoutingDecision Decide(DecisionRequest request, RoutingPolicy policy, IReadOnlyDictionary<string, float[]>? tenantIntents, Random random, bool budgetPressure = false)
+    public RoutingDecision Decide(DecisionRequest request, IntentResult intent, RoutingPolicy policy, Random random, bool budgetPressure = false)
     {
         var settings = options.Value;
         var overloaded = load.Overloaded;
         var degraded = budgetPressure || overloaded;
         var lambda = degraded ? policy.Lambda * settings.DegradedLambdaFactor : policy.Lambda;
         var freeFirst = policy.FreeFirst || degraded;
-        var intent = classifier.Classify(request.Text, request.InputTokens, tenantIntents);
         var features = new DecisionFeatures(
             request.InputTokens, RequestFlags.Code(request.Text), RequestFlags.Math(request.Text), RequestFlags.Domain(request.Text),
             request.StrictSchema ? "strict" : request.ResponseFormat is "json_object" or "json_schema" ? "json" : "none",

@@ -319,12 +319,17 @@ public sealed class RoutingEngineTests
     [Fact]
     public void Decide_RouteCarriesTheDecisionItsIntentAndThePolicyVersion()
     {
-        var decision = Decide(new DecisionRequest { Text = "fix this python exception", InputTokens = 1_000, ResponseFormat = "json_object" }, new() { Version = 7 });
+        var decision = Decide(new DecisionRequest { Text = "fix this python exception", InputTokens = 1_000, ResponseFormat = "json_object" }, new() { Version = 7 },
+            intent: new IntentResult("code", 0.61, 0.25, FromRules: false));
 
         decision.DecisionId.ShouldStartWith("dec_");
+        decision.Intent.ShouldBe("code");
         decision.Route.DecisionId.ShouldBe(decision.DecisionId);
-        decision.Route.Intent.ShouldBe(decision.Intent);
+        decision.Route.Intent.ShouldBe("code");
         decision.Explanation!.PolicyVersion.ShouldBe(7);
+        decision.Explanation.Features.Intent.ShouldBe("code");
+        decision.Explanation.Features.IntentConfidence.ShouldBe(0.61);
+        decision.Explanation.Features.Novelty.ShouldBe(0.25);
         decision.Explanation.Features.Code.ShouldBeTrue();
         decision.Explanation.Features.JsonStrictness.ShouldBe("json");
         Decide().DecisionId.ShouldNotBe(decision.DecisionId);
@@ -342,9 +347,10 @@ public sealed class RoutingEngineTests
         first.ShouldContain(s => s.SampledQuality != s.ExpectedQuality);
     }
 
-    private RoutingDecision Decide(DecisionRequest? request = null, RoutingPolicy? policy = null, bool budgetPressure = false, Random? random = null) =>
-        new RoutingEngine(Catalog, Classifier, _stats, _quotas, _load, Options.Create(_options))
-            .Decide(request ?? new DecisionRequest { Text = "hello", InputTokens = 1_000 }, policy ?? new RoutingPolicy(), null, random ?? new Random(1), budgetPressure);
+    private RoutingDecision Decide(
+        DecisionRequest? request = null, RoutingPolicy? policy = null, bool budgetPressure = false, Random? random = null, IntentResult? intent = null) =>
+        new RoutingEngine(Catalog, _stats, _quotas, _load, Options.Create(_options)).Decide(
+            request ?? new DecisionRequest { Text = "hello", InputTokens = 1_000 }, intent ?? Chitchat, policy ?? new RoutingPolicy(), random ?? new Random(1), budgetPressure);
 
     private static List<string> Candidates(RoutingDecision decision) => [.. decision.Route.Candidates.Select(c => c.ToString())];
 
@@ -352,5 +358,6 @@ public sealed class RoutingEngineTests
 
     private static ProviderOptions Provider(params ProviderModelOptions[] models) => new() { Kind = ProviderKinds.OpenAi, Models = [.. models] };
 
-    private static readonly IntentClassifier Classifier = IntentClassifierTests.Create();
+    // The engine takes the intent as classified; the classifier has tests of its own.
+    private static readonly IntentResult Chitchat = new("chitchat", 0.5, 0.2, FromRules: false);
 }
