@@ -1,8 +1,8 @@
 using System.Collections.Concurrent;
 using Ingestion.Infrastructure;
 using Ingestion.IntegrationEvents;
-using Microsoft.Extensions.Options;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using NATS.Client.Core;
 
 namespace Ingestion.Services;
