@@ -34,12 +34,19 @@ public sealed partial class LocalEmbeddingGenerator : IEmbeddingGenerator<string
     public LocalEmbeddingGenerator(IOptions<LocalEmbeddingOptions> options)
     {
         _options = options.Value;
-        _encoder = new(() => new SentenceEncoder(new SessionOptions
+        _encoder = new(() =>
         {
-            IntraOpNumThreads = _options.Threads,
-            InterOpNumThreads = 1,
-            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
-        }));
+            var session = new SessionOptions
+            {
+                IntraOpNumThreads = _options.Threads,
+                InterOpNumThreads = 1,
+                ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
+            };
+            // ONNX Runtime's pool threads otherwise spin on the cores after every pass, waiting for the next: CPU that
+            // the process serving the request (and every other service with a model on the machine) needs.
+            session.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
+            return new SentenceEncoder(session);
+        });
         _worker = new(() =>
         {
             var thread = new Thread(Encode) { IsBackground = true, Name = "Local embeddings" };

@@ -85,7 +85,14 @@ public sealed class TestPlatform : IAsyncDisposable
         var platform = new TestPlatform(application, dataDirectory);
         try
         {
-            await application.StartAsync(cancellationToken).WaitAsync(StartTimeout, cancellationToken);
+            try
+            {
+                await application.StartAsync(cancellationToken).WaitAsync(StartTimeout, cancellationToken);
+            }
+            catch (TimeoutException ex)
+            {
+                throw new InvalidOperationException($"The platform did not start in {StartTimeout.TotalMinutes} minutes. Its resources:{Environment.NewLine}{platform.States()}", ex);
+            }
             foreach (var service in application.Services.GetRequiredService<DistributedApplicationModel>().Resources.OfType<ProjectResource>())
             {
                 try
@@ -104,9 +111,17 @@ public sealed class TestPlatform : IAsyncDisposable
                 platform._connectionStrings[resource.Name] = await resource.GetConnectionStringAsync(cancellationToken) ?? "";
             }
         }
-        catch
+        catch (Exception startFailure)
         {
-            await platform.DisposeAsync();
+            try
+            {
+                await platform.DisposeAsync();
+            }
+            catch (Exception stopFailure)
+            {
+                // The start's failure is the news (and what a retry looks at); a platform slow to stop after it is a footnote.
+                await Console.Error.WriteLineAsync($"After failing to start ({startFailure.Message.Split(Environment.NewLine)[0]}), the platform did not stop cleanly: {stopFailure.Message}");
+            }
             throw;
         }
         return platform;
@@ -159,6 +174,9 @@ public sealed class TestPlatform : IAsyncDisposable
         }
         return string.Join(Environment.NewLine, tail);
     }
+
+    private string States() => string.Join(Environment.NewLine, _instances.Values.OrderBy(instance => instance.ResourceId, StringComparer.Ordinal)
+        .Select(instance => $"  {instance.ResourceId}: {instance.Snapshot.State?.Text ?? "unknown"}, {instance.Snapshot.HealthStatus?.ToString() ?? "no health yet"}"));
 
     /// <summary>The latest state of each of a resource's instances (one per replica), in a stable order.</summary>
     public IReadOnlyList<ResourceEvent> InstancesOf(string resourceName) =>
@@ -225,12 +243,19 @@ public sealed class TestPlatform : IAsyncDisposable
         await _stopping.CancelAsync();
         await _watch;
         _stopping.Dispose();
-        await Application.StopAsync().WaitAsync(WaitTimeout);
-        await Application.DisposeAsync();
-        // KEEP_TEST_DATA=1 keeps the folder (the servers' data) for a look after a failure.
-        if (Environment.GetEnvironmentVariable("KEEP_TEST_DATA") != "1")
+        try
         {
-            Directory.Delete(_dataDirectory, recursive: true);
+            await Application.StopAsync().WaitAsync(WaitTimeout);
+        }
+        finally
+        {
+            // Even after a stop that timed out: disposing ends DCP, and with it every process it started.
+            await Application.DisposeAsync();
+            // KEEP_TEST_DATA=1 keeps the folder (the servers' data) for a look after a failure.
+            if (Environment.GetEnvironmentVariable("KEEP_TEST_DATA") != "1")
+            {
+                Directory.Delete(_dataDirectory, recursive: true);
+            }
         }
     }
 }
