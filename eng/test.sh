@@ -15,6 +15,9 @@ mkdir -p "$results"
 dotnet format Aspire.sln --verify-no-changes >"$results/format.log" 2>&1 &
 format=$!
 
+# A test platform that failed to start and was started again writes why here (tests/Platform.Testing/TestPlatform.cs).
+export PLATFORM_START_FAILURES="$results/platform-start-failures.log"
+
 crashed=0
 # Unit tests first (seconds), then the projects that start the platform. Not test projects (see
 # tests/Directory.Build.props): the shared fixtures and the benchmarks.
@@ -60,6 +63,11 @@ for trx in "$results"/*/*.trx; do
       for (i = 1; i <= lines && i <= 6; i++) print "  " line[i]
     }' "$trx"
 done
+
+if [ -s "$PLATFORM_START_FAILURES" ]; then
+  echo "test: platforms that failed to start once (started again; see $PLATFORM_START_FAILURES):"
+  grep -o '^[^ ]* a platform.s start failed and was tried again: [^:]*: .\{0,300\}' "$PLATFORM_START_FAILURES"
+fi
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
