@@ -153,7 +153,7 @@ public static class DocumentsApi
     /// <summary>
     /// <c>{"query","top","mode"}</c>: the tenant's chunks that best answer the query, best first. <c>hybrid</c> (the
     /// default) fuses the nearest by embedding with the best by full-text ranking; <c>vector</c> and <c>text</c> are
-    /// either alone. With a store that has no full-text search (Qdrant), hybrid is the vector search.
+    /// either alone. With a store that has no full-text search, hybrid is the vector search.
     /// </summary>
     public static async Task<Results<Ok<SearchResults>, ValidationProblem>> Search(
         SearchRequest request, IngestionDbContext db, VectorStoreCollection<Guid, DocumentChunk> chunkStore,
@@ -173,21 +173,24 @@ public static class DocumentsApi
         {
             return Invalid("mode", $"mode is one of: {string.Join(", ", SearchModes.All)}.");
         }
-        var postgres = chunkStore as PostgresChunkCollection;
-        if (mode == SearchModes.Text && postgres is null)
-        {
-            return Invalid("mode", "Full-text search needs the PostgreSQL store; this deployment keeps its chunks in Qdrant.");
-        }
         if (mode == SearchModes.Text)
         {
-            return await ResultsAsync(postgres!.TextSearchAsync([request.Query], top, cancellationToken), db, cancellationToken);
+            if (chunkStore is not ITextSearchable text)
+            {
+                return Invalid("mode", "Full-text search needs a store that indexes words; this deployment's vector store does not.");
+            }
+            if (await text.TextSearchUnavailableAsync(cancellationToken) is { } unavailable)
+            {
+                return Invalid("mode", unavailable);
+            }
+            return await ResultsAsync(text.TextSearchAsync([request.Query], top, cancellationToken), db, cancellationToken);
         }
         var started = time.GetTimestamp();
         var generated = await embeddings.GenerateAsync([request.Query], cancellationToken: cancellationToken);
         await metering.ChargeAsync(Guid.CreateVersion7(), tenant.RequiredTenantId, EmbeddingMetering.SearchEndpoint, generated.Usage, time.GetElapsedTime(started), cancellationToken);
         var query = generated[0].Vector.ToArray();
-        return await ResultsAsync(mode == SearchModes.Hybrid && postgres is not null
-            ? postgres.HybridSearchAsync(query, [request.Query], top, cancellationToken: cancellationToken)
+        return await ResultsAsync(mode == SearchModes.Hybrid && chunkStore is IKeywordHybridSearchable<DocumentChunk> hybrid
+            ? hybrid.HybridSearchAsync(query, [request.Query], top, cancellationToken: cancellationToken)
             : chunkStore.SearchAsync(query, top, cancellationToken: cancellationToken), db, cancellationToken);
     }
 

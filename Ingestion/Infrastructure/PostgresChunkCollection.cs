@@ -18,7 +18,7 @@ namespace Ingestion.Infrastructure;
 /// The collection is the tenant's: its name is the tenant id, and RLS, not this code, keeps other tenants' rows out.
 /// </summary>
 public sealed class PostgresChunkCollection(IngestionDbContext db, TenantContext tenant, TenantVectorIndex index, IOptions<IngestionOptions> settings)
-    : VectorStoreCollection<Guid, DocumentChunk>, IKeywordHybridSearchable<DocumentChunk>
+    : VectorStoreCollection<Guid, DocumentChunk>, IKeywordHybridSearchable<DocumentChunk>, ITextSearchable
 {
     // Each list offers this many times the results asked for to the fusion, so that a chunk ranked well by one and
     // fairly by the other is scored by both.

@@ -17,14 +17,22 @@ namespace Ingestion.Infrastructure;
 /// The scale-out vector store: chunks as points of one Qdrant collection (<see cref="IngestionOptions.QdrantCollection"/>),
 /// through <see cref="QdrantClient"/>, chosen by a <c>qdrant</c> connection string. Tenants share the collection and are
 /// kept apart by a payload filter: every point carries <c>tenant_id</c> (indexed as Qdrant's tenant key), and every
-/// read, search and delete here is confined to the current tenant's points by a <c>must</c> condition on it.
+/// read, search and delete here is confined to the current tenant's points by a <c>must</c> condition on it. Each point
+/// has two vectors: the chunk's embedding (unnamed, cosine) and its words (<c>text</c>, sparse, BM25 with Qdrant's IDF
+/// modifier: see <see cref="SparseTextVector"/>), which <see cref="HybridSearchAsync"/> fuses.
 /// </summary>
-public sealed class QdrantChunkCollection(QdrantClient qdrant, TenantContext tenant, IOptions<IngestionOptions> options) : VectorStoreCollection<Guid, DocumentChunk>
+public sealed partial class QdrantChunkCollection(QdrantClient qdrant, TenantContext tenant, IOptions<IngestionOptions> options)
+    : VectorStoreCollection<Guid, DocumentChunk>, IKeywordHybridSearchable<DocumentChunk>, ITextSearchable
 {
     // Created once per process, on the first upsert, when the embedding's size is known.
     private static readonly ConcurrentDictionary<string, Lazy<Task>> Created = new();
 
+    // Whether the collection has the text vector (one created before it has none), asked once per process.
+    private static readonly ConcurrentDictionary<string, Lazy<Task<bool>>> TextIndexed = new();
+
     private string Collection => options.Value.QdrantCollection;
+
+    private double HybridTextWeight => options.Value.HybridTextWeight;
 
     public override string Name => tenant.RequiredTenantId.ToString();
 
@@ -97,10 +105,11 @@ public sealed class QdrantChunkCollection(QdrantClient qdrant, TenantContext ten
             Created.TryRemove(new(Collection, creating));
             throw;
         }
+        var withText = await TextIndexedAsync(cancellationToken) is true;
         await qdrant.UpsertAsync(Collection, [.. chunks.Select(c => new PointStruct
         {
             Id = c.Id,
-            Vectors = new Vectors { Vector = new Vector { Dense = new DenseVector { Data = { c.Embedding! } } } },
+            Vectors = VectorsOf(c, withText),
             Payload =
             {
                 [TenantKey] = c.TenantId.ToString(),
@@ -117,13 +126,8 @@ public sealed class QdrantChunkCollection(QdrantClient qdrant, TenantContext ten
     public override async IAsyncEnumerable<VectorSearchResult<DocumentChunk>> SearchAsync<TInput>(
         TInput searchValue, int top, VectorSearchOptions<DocumentChunk>? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        var query = searchValue switch
-        {
-            float[] vector => vector,
-            ReadOnlyMemory<float> memory => memory.ToArray(),
-            _ => throw new NotSupportedException($"Search by {typeof(TInput).Name} is not supported: pass the query's embedding."),
-        };
-        var filter = TenantFilter([.. options?.Filter is { } expression ? ConditionsOf(expression.Body) : []]);
+        var query = QueryVector(searchValue);
+        var filter = TenantFilter([.. ConditionsOf(options?.Filter)]);
         var points = await UnlessNotCreatedAsync(() => qdrant.QueryAsync(Collection, query, filter: filter,
             scoreThreshold: (float?)options?.ScoreThreshold, limit: (ulong)top, offset: (ulong)(options?.Skip ?? 0),
             payloadSelector: true, vectorsSelector: options?.IncludeVectors ?? false, cancellationToken: cancellationToken), []);
@@ -139,6 +143,10 @@ public sealed class QdrantChunkCollection(QdrantClient qdrant, TenantContext ten
     private const string TenantKey = "tenant_id";
     private const string DocumentKey = "document_id";
     private const string IndexKey = "index";
+    private const string TextVector = "text";
+
+    // Qdrant's name for the unnamed vector, when a point's vectors are named.
+    private const string EmbeddingVector = "";
 
     private async Task CreateCollectionAsync(int dimensions, CancellationToken cancellationToken)
     {
@@ -146,7 +154,9 @@ public sealed class QdrantChunkCollection(QdrantClient qdrant, TenantContext ten
         {
             try
             {
-                await qdrant.CreateCollectionAsync(Collection, new VectorParams { Size = (ulong)dimensions, Distance = Distance.Cosine }, cancellationToken: cancellationToken);
+                await qdrant.CreateCollectionAsync(Collection, new VectorParams { Size = (ulong)dimensions, Distance = Distance.Cosine },
+                    sparseVectorsConfig: new SparseVectorConfig { Map = { [TextVector] = new SparseVectorParams { Modifier = Modifier.Idf } } },
+                    cancellationToken: cancellationToken);
             }
             catch (RpcException ex) when (ex.StatusCode == StatusCode.AlreadyExists)
             {
@@ -194,6 +204,8 @@ public sealed class QdrantChunkCollection(QdrantClient qdrant, TenantContext ten
     private Filter TenantFilter(params Condition[] conditions) =>
         new() { Must = { MatchKeyword(TenantKey, tenant.RequiredTenantId.ToString()), conditions } };
 
+    private static IEnumerable<Condition> ConditionsOf(Expression<Func<DocumentChunk, bool>>? filter) => filter is null ? [] : ConditionsOf(filter.Body);
+
     /// <summary>Qdrant conditions for <c>c.DocumentId == x</c> and <c>c.Index == n</c>, joined by <c>&amp;&amp;</c>.</summary>
     private static IEnumerable<Condition> ConditionsOf(Expression expression) => expression switch
     {
@@ -225,6 +237,26 @@ public sealed class QdrantChunkCollection(QdrantClient qdrant, TenantContext ten
         Heading = payload.TryGetValue("heading", out var heading) && heading.HasStringValue ? heading.StringValue : null,
         Text = payload["text"].StringValue,
         TokenCount = (int)payload["token_count"].IntegerValue,
-        Embedding = vectors?.Vector?.Dense?.Data.ToArray(),
+        Embedding = DenseOf(vectors)?.ToArray(),
+    };
+
+    // The chunk's words beside its embedding, unless the collection was created before it had a text vector.
+    private static Vectors VectorsOf(DocumentChunk chunk, bool withText)
+    {
+        var dense = new Vector { Dense = new DenseVector { Data = { chunk.Embedding! } } };
+        return withText
+            ? new Vectors { Vectors_ = new NamedVectors { Vectors = { [EmbeddingVector] = dense, [TextVector] = new Vector { Sparse = SparseTextVector.OfChunk(chunk) } } } }
+            : new Vectors { Vector = dense };
+    }
+
+    // Beside the text vector, Qdrant returns the embedding by its name.
+    private static RepeatedField<float>? DenseOf(VectorsOutput? vectors) =>
+        vectors?.Vector?.Dense?.Data ?? (vectors?.Vectors?.Vectors.TryGetValue(EmbeddingVector, out var dense) == true ? dense.Dense?.Data : null);
+
+    private static float[] QueryVector<TInput>(TInput searchValue) => searchValue switch
+    {
+        float[] vector => vector,
+        ReadOnlyMemory<float> memory => memory.ToArray(),
+        _ => throw new NotSupportedException($"Search by {typeof(TInput).Name} is not supported: pass the query's embedding."),
     };
 }
