@@ -74,6 +74,9 @@ public sealed partial class QuestionVerifier(LocalEmbeddingGenerator embeddings,
         return null;
     }
 
+    /// <summary>The numbers and identifiers of a question in order, as one string: two questions the verifier may call the same have equal ones.</summary>
+    public static string Identifiers(string question) => string.Join(' ', Words(question).Where(HasDigit));
+
     /// <summary>The question's words: lower case, contractions spelled out ("isn't" is "is not"), identifiers kept whole ("xr-220", "3.12").</summary>
     public static List<string> Words(string text)
     {

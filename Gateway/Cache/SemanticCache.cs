@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
@@ -35,6 +36,9 @@ public sealed partial class SemanticCache(
     // Mirrors of their own, sized in questions: a space may hold far more entries than the key lookups' cache should make room for.
     private readonly MemoryCache _mirrors = new(new MemoryCacheOptions { SizeLimit = options.Value.SemanticMirroredEntries });
 
+    // Answers being stored off the request's path (their question embedded first), by space and identifiers.
+    private readonly ConcurrentDictionary<string, Task> _storing = new(StringComparer.Ordinal);
+
     /// <summary>
     /// The space and the question's vector, or null when the request may not use the semantic cache (or its
     /// embedding could not be had: the request is then answered without it). A provider's embedding is made through
@@ -51,10 +55,10 @@ public sealed partial class SemanticCache(
             return null;
         }
         var local = settings.SemanticEmbeddingModel == LocalModel;
-        var vector = local
-            ? (await localEmbeddings.GenerateAsync([question], cancellationToken: cancellationToken))[0].Vector.ToArray()
-            : await EmbedAsync(question, orchestrator, usage, cancellationToken);
-        if (vector is null)
+        // The local model's vector waits until it is needed (see GetAsync); a provider's is made now, while the
+        // request can still be charged for it.
+        var vector = local ? null : await EmbedAsync(question, orchestrator, usage, cancellationToken);
+        if (!local && vector is null)
         {
             return null;
         }
@@ -63,18 +67,38 @@ public sealed partial class SemanticCache(
             new SpaceMaterial(local ? $"{LocalModel}@{LocalEmbeddingGenerator.Revision}" : settings.SemanticEmbeddingModel, request.Model, request.Fallbacks, request.Route, request.Messages.Take(request.Messages.Count - 1).ToList(),
                 request.Options with { User = null, Temperature = null }),
             ExecutionJson.Options);
-        return new SemanticQuery($"{SpacePrefix(key.TenantId)}{Convert.ToHexStringLower(SHA256.HashData(context))}", vector, question);
+        return new SemanticQuery($"{SpacePrefix(key.TenantId)}{Convert.ToHexStringLower(SHA256.HashData(context))}", question) { Vector = vector };
     }
 
     /// <summary>Where a tenant's spaces are kept in Redis: every key under it is the tenant's semantic cache.</summary>
     public static string SpacePrefix(Guid tenantId) => $"cache:semantic:{tenantId}:";
 
-    /// <summary>The best stored answer at or above the threshold whose question the verifier confirms is the same, with its similarity.</summary>
+    /// <summary>
+    /// The best stored answer at or above the threshold whose question the verifier confirms is the same, with its
+    /// similarity. The question is embedded (by the local model) only if some stored question has its numbers and
+    /// identifiers, which the verifier asks of any match: a question about an order, a code or an amount that no
+    /// stored question names is a miss without a pass of the model.
+    /// </summary>
     public async Task<(ChatResponse Response, float Similarity)?> GetAsync(SemanticQuery query, CancellationToken cancellationToken = default)
     {
         try
         {
-            var mirror = await MirrorAsync(query.Space, query.Vector.Length);
+            var mirror = await MirrorAsync(query.Space, query.Vector?.Length ?? LocalEmbeddingGenerator.Dimensions);
+            if (query.Vector is null)
+            {
+                // An answer this Gateway is still storing with the same identifiers could be the match: it is waited for,
+                // so that a question asked right after another is answered as it was before stores left the request's path.
+                if (_storing.TryGetValue(StoringKey(query), out var storing))
+                {
+                    await storing;
+                    mirror = await MirrorAsync(query.Space, LocalEmbeddingGenerator.Dimensions);
+                }
+                if (!mirror.Identifiers.ContainsKey(QuestionVerifier.Identifiers(query.Question)))
+                {
+                    return null;
+                }
+                query.Vector = await LocalVectorAsync(query.Question, cancellationToken);
+            }
             foreach (var (question, position, similarity) in mirror.Questions.Nearest(query.Vector, NearestChecked))
             {
                 if (similarity < options.Value.SemanticThreshold)
@@ -100,19 +124,50 @@ public sealed partial class SemanticCache(
         }
     }
 
-    /// <summary>Stores an answer under its question, unless the space is full; sent without waiting.</summary>
+    /// <summary>
+    /// Stores an answer under its question, unless the space is full, without holding up the response: a question not
+    /// embedded for the lookup is embedded first, off the request's path.
+    /// </summary>
     public void Store(SemanticQuery query, ChatResponse response)
+    {
+        if (query.Vector is { } vector)
+        {
+            Append(query, vector, response);
+            return;
+        }
+        var key = StoringKey(query);
+        var storing = Task.Run(async () =>
+        {
+            try
+            {
+                Append(query, await LocalVectorAsync(query.Question, CancellationToken.None), response);
+            }
+            catch (Exception ex)
+            {
+                Log.NotStored(logger, ex);
+            }
+        });
+        var pending = _storing.AddOrUpdate(key, storing, (_, earlier) => Task.WhenAll(earlier, storing));
+        pending.ContinueWith(done => _storing.TryRemove(new(key, done)), TaskScheduler.Default);
+    }
+
+    private static string StoringKey(SemanticQuery query) => $"{query.Space}\n{QuestionVerifier.Identifiers(query.Question)}";
+
+    private void Append(SemanticQuery query, float[] vector, ChatResponse response)
     {
         try
         {
             redis.GetDatabase().ScriptEvaluate(AppendScript, [query.Space],
-                [Entry(query, response), options.Value.SemanticMaxEntries, (long)options.Value.ExactTtl.TotalMilliseconds], CommandFlags.FireAndForget);
+                [Entry(query.Question, vector, response), options.Value.SemanticMaxEntries, (long)options.Value.ExactTtl.TotalMilliseconds], CommandFlags.FireAndForget);
         }
         catch (RedisException ex)
         {
             Log.Unavailable(logger, ex);
         }
     }
+
+    private async Task<float[]> LocalVectorAsync(string question, CancellationToken cancellationToken) =>
+        (await localEmbeddings.GenerateAsync([question], cancellationToken: cancellationToken))[0].Vector.ToArray();
 
     public void Dispose() => _mirrors.Dispose();
 
@@ -179,7 +234,7 @@ public sealed partial class SemanticCache(
             return null;
         }
         var (vector, question, answer) = Parse(stored);
-        var similarity = vector.Length == query.Vector.Length ? TensorPrimitives.Dot(vector, query.Vector) : 0;
+        var similarity = vector.Length == query.Vector!.Length ? TensorPrimitives.Dot(vector, query.Vector) : 0;
         if (question != mirroredQuestion || similarity < options.Value.SemanticThreshold)
         {
             _mirrors.Remove(query.Space);
@@ -218,7 +273,7 @@ public sealed partial class SemanticCache(
                             // The same model answered in other dimensions (reconfigured): this space is unusable until it expires.
                             throw new InvalidDataException($"The space holds {vector.Length}-dimensional questions, not {dimensions}.");
                         }
-                        mirror.Questions.Add(vector, question);
+                        mirror.Add(vector, question);
                     }
                     if (mirror.Questions.Count == from)
                     {
@@ -236,14 +291,14 @@ public sealed partial class SemanticCache(
     }
 
     // An entry: the question's dimensions and vector, its text (length-prefixed UTF-8), then the answer's JSON; only the answer is parsed on a hit.
-    private static byte[] Entry(SemanticQuery query, ChatResponse response)
+    private static byte[] Entry(string text, float[] vector, ChatResponse response)
     {
         var answer = JsonSerializer.SerializeToUtf8Bytes(response, ExecutionJson.Options);
-        var question = Encoding.UTF8.GetBytes(query.Question);
-        var vectorEnd = sizeof(int) + (query.Vector.Length * sizeof(float));
+        var question = Encoding.UTF8.GetBytes(text);
+        var vectorEnd = sizeof(int) + (vector.Length * sizeof(float));
         var entry = new byte[vectorEnd + sizeof(int) + question.Length + answer.Length];
-        BinaryPrimitives.WriteInt32LittleEndian(entry, query.Vector.Length);
-        MemoryMarshal.AsBytes(query.Vector.AsSpan()).CopyTo(entry.AsSpan(sizeof(int)));
+        BinaryPrimitives.WriteInt32LittleEndian(entry, vector.Length);
+        MemoryMarshal.AsBytes(vector.AsSpan()).CopyTo(entry.AsSpan(sizeof(int)));
         BinaryPrimitives.WriteInt32LittleEndian(entry.AsSpan(vectorEnd), question.Length);
         question.CopyTo(entry.AsSpan(vectorEnd + sizeof(int)));
         answer.CopyTo(entry.AsSpan(vectorEnd + sizeof(int) + question.Length));
@@ -266,7 +321,16 @@ public sealed partial class SemanticCache(
     {
         public VectorIndex<string> Questions { get; } = new(dimensions);
 
+        /// <summary>The numbers and identifiers of the questions (<see cref="QuestionVerifier.Identifiers"/>): a question with none of these has no match here.</summary>
+        public ConcurrentDictionary<string, bool> Identifiers { get; } = new(StringComparer.Ordinal);
+
         public SemaphoreSlim CatchingUp { get; } = new(1, 1);
+
+        public void Add(float[] vector, string question)
+        {
+            Identifiers.TryAdd(QuestionVerifier.Identifiers(question), true);
+            Questions.Add(vector, question);
+        }
     }
 
     private static partial class Log
@@ -282,8 +346,19 @@ public sealed partial class SemanticCache(
 
         [LoggerMessage(4, LogLevel.Warning, "The semantic cache space {Space} cannot be used: {Reason}")]
         public static partial void Unusable(ILogger logger, string space, string reason);
+
+        [LoggerMessage(5, LogLevel.Warning, "An answer could not be stored in the semantic cache.")]
+        public static partial void NotStored(ILogger logger, Exception exception);
     }
 }
 
-/// <summary>Where a request's question is looked up (its space), what it looks like (its vector) and its text.</summary>
-public sealed record SemanticQuery(string Space, float[] Vector, string Question);
+/// <summary>Where a request's question is looked up (its space), its text and, once embedded, its vector.</summary>
+public sealed class SemanticQuery(string space, string question)
+{
+    public string Space { get; } = space;
+
+    public string Question { get; } = question;
+
+    /// <summary>Null until the local model is needed (a provider's vector is made with the query).</summary>
+    public float[]? Vector { get; set; }
+}

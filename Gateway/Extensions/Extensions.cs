@@ -43,7 +43,7 @@ public static class Extensions
         builder.Services.AddOptions<RateLimitOptions>().BindConfiguration("RateLimits");
         builder.Services.AddOptions<CacheOptions>().BindConfiguration("Cache");
         builder.Services.AddSingleton<ExactCache>();
-        builder.AddLocalEmbeddings(warmUp: true);
+        builder.AddLocalEmbeddings(warmUp: true, threads: 1);
         builder.Services.AddSingleton<QuestionVerifier>();
         builder.Services.AddSingleton<SemanticCache>();
         builder.Services.AddSingleton<TenantCache>();

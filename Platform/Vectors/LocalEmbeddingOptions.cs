@@ -8,6 +8,6 @@ public sealed class LocalEmbeddingOptions
     /// <summary>Default 32: the most texts (or windows of a long text) encoded in one pass of the model.</summary>
     public int BatchSize { get; set; } = 32;
 
-    /// <summary>Default 0, every core: the threads one pass of the model uses.</summary>
+    /// <summary>The threads one pass of the model uses, 0 for every core; each service sets its default (see <see cref="LocalEmbeddingExtensions.AddLocalEmbeddings"/>).</summary>
     public int Threads { get; set; }
 }

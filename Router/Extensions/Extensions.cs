@@ -25,7 +25,7 @@ public static class Extensions
 
         builder.Services.AddOptions<RoutingOptions>().BindConfiguration("Routing");
         builder.Services.AddMemoryCache();
-        builder.AddLocalEmbeddings(warmUp: true);
+        builder.AddLocalEmbeddings(warmUp: true, threads: 1);
         builder.Services.AddSingleton<IntentClassifier>();
         builder.Services.AddHostedService<IntentExamplesWarmup>();
         builder.Services.AddSingleton<LearnedStats>();

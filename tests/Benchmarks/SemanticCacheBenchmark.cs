@@ -69,7 +69,7 @@ public static class SemanticCacheBenchmark
         // Each answer names its question, so a wrong hit shows which stored question answered.
         for (var i = 0; i < stored.Count; i++)
         {
-            cache.Store(new SemanticQuery(space, vectors[i], stored[i].Text), new ChatResponse(new ChatMessage(ChatRole.Assistant, $"The answer to: {stored[i].Text}")));
+            cache.Store(new SemanticQuery(space, stored[i].Text) { Vector = vectors[i] }, new ChatResponse(new ChatMessage(ChatRole.Assistant, $"The answer to: {stored[i].Text}")));
         }
         var database = redis.Connection.GetDatabase();
         while (await database.ListLengthAsync(space) < stored.Count)
@@ -78,7 +78,7 @@ public static class SemanticCacheBenchmark
         }
 
         var clock = Stopwatch.StartNew();
-        await cache.GetAsync(new SemanticQuery(space, vectors[0], stored[0].Text));
+        await cache.GetAsync(new SemanticQuery(space, stored[0].Text) { Vector = vectors[0] });
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  a Gateway's first lookup reads the space into memory: {clock.Elapsed.TotalMilliseconds:N0} ms"));
 
         var timings = new List<double>();
