@@ -49,4 +49,10 @@ public sealed class CacheOptions
     /// local model's 384 dimensions); the least recently used spaces are dropped past it and read again when asked.
     /// </summary>
     public long SemanticMirroredEntries { get; set; } = 100_000;
+
+    /// <summary>
+    /// Default 64 (two passes of the model): answers at most waiting for their question's embedding before being
+    /// stored; more misses than that at once are answered but not stored (<c>semantic_cache_stores_skipped</c>).
+    /// </summary>
+    public int SemanticPendingStores { get; set; } = 64;
 }

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
@@ -29,8 +30,14 @@ namespace Gateway.Cache;
 /// </summary>
 public sealed partial class SemanticCache(
     IConnectionMultiplexer redis, ModelCatalog catalog, LocalEmbeddingGenerator localEmbeddings, QuestionVerifier verifier, IOptions<CacheOptions> options,
-    ILogger<SemanticCache> logger) : IDisposable
+    IMeterFactory meters, ILogger<SemanticCache> logger) : IDisposable
 {
+    private readonly Counter<long> _storesSkipped = meters.Create(PlatformTelemetry.MeterName).CreateCounter<long>("semantic_cache_stores_skipped",
+        description: "Answers not stored in the semantic cache because more than SemanticPendingStores waited for their question's embedding.");
+
+    // Answers waiting for their question's embedding (or being appended).
+    private int _pendingStores;
+
     private static readonly string LocalModel = $"{ModelCatalog.LocalProvider}/{ModelCatalog.LocalEmbeddingModel}";
 
     // Mirrors of their own, sized in questions: a space may hold far more entries than the key lookups' cache should make room for.
@@ -135,6 +142,14 @@ public sealed partial class SemanticCache(
             Append(query, vector, response);
             return;
         }
+        // Misses can come faster than the model embeds their questions: past a bound the cache stores fewer answers
+        // rather than owe the cores an ever longer queue.
+        if (Interlocked.Increment(ref _pendingStores) > options.Value.SemanticPendingStores)
+        {
+            Interlocked.Decrement(ref _pendingStores);
+            _storesSkipped.Add(1);
+            return;
+        }
         var key = StoringKey(query);
         var storing = Task.Run(async () =>
         {
@@ -145,6 +160,10 @@ public sealed partial class SemanticCache(
             catch (Exception ex)
             {
                 Log.NotStored(logger, ex);
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _pendingStores);
             }
         });
         var pending = _storing.AddOrUpdate(key, storing, (_, earlier) => Task.WhenAll(earlier, storing));

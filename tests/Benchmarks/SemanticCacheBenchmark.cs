@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using System.Globalization;
 using System.Text.Json;
 using Gateway;
@@ -8,6 +9,7 @@ using Gateway.OpenAi;
 using Gateway.Services;
 using Gateway.Usage;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Platform.Catalog;
@@ -61,7 +63,7 @@ public static class SemanticCacheBenchmark
     {
         var options = Options.Create(new CacheOptions { SemanticMaxEntries = stored.Count, SemanticMirroredEntries = stored.Count });
         var catalog = new ModelCatalog(Options.Create(new Dictionary<string, ProviderOptions>()));
-        using var cache = new SemanticCache(redis.Connection, catalog, embeddings, new QuestionVerifier(embeddings, options), options, NullLogger<SemanticCache>.Instance);
+        using var cache = new SemanticCache(redis.Connection, catalog, embeddings, new QuestionVerifier(embeddings, options), options, new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<IMeterFactory>(), NullLogger<SemanticCache>.Instance);
         var orchestrator = new OrchestratorClient(new HttpClient(), catalog);
         var key = new TenantKey(Guid.NewGuid(), Guid.NewGuid(), "benchmark", "pro", TenantActive: true, CacheEnabled: true, Scopes: ["chat"], AllowedModels: [],
             RequestsPerMinute: null, TokensPerMinute: null, ExpiresAt: null, RevokedAt: null);

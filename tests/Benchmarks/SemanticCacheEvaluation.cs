@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using System.Globalization;
 using System.Numerics.Tensors;
 using System.Text.Json;
@@ -10,6 +11,7 @@ using Gateway.OpenAi;
 using Gateway.Services;
 using Gateway.Usage;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Platform.Catalog;
@@ -67,7 +69,7 @@ public static class SemanticCacheEvaluation
         Console.WriteLine($"Through the cache at the defaults (threshold {defaults.SemanticThreshold:0.00}, word similarity {defaults.SemanticWordSimilarity:0.00}), on a throwaway redis-server:");
         using var redis = await ThrowawayRedis.StartAsync();
         var catalog = new ModelCatalog(Options.Create(new Dictionary<string, ProviderOptions>()));
-        using var cache = new SemanticCache(redis.Connection, catalog, embeddings, verifier, Options.Create(defaults), NullLogger<SemanticCache>.Instance);
+        using var cache = new SemanticCache(redis.Connection, catalog, embeddings, verifier, Options.Create(defaults), new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<IMeterFactory>(), NullLogger<SemanticCache>.Instance);
         var orchestrator = new OrchestratorClient(new HttpClient(), catalog);
         var timings = new List<double>();
         var decided = new List<(Judged Judged, bool Hit)>();

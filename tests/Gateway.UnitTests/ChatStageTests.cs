@@ -1,10 +1,12 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Platform.Vectors;
@@ -240,6 +242,21 @@ public sealed class ChatStageTests : IDisposable
     }
 
     [Fact]
+    public async Task SemanticCache_WithTooManyAnswersWaitingToBeStored_AnswersWithoutStoring()
+    {
+        var semantic = Semantic(new CacheOptions { SemanticPendingStores = 0 });
+
+        var first = Call("""{"model":"mock/mock-1","messages":[{"role":"user","content":"What is your refund policy?"}]}""", cacheKey: "exact-1");
+        (await RunAsync(semantic, first, streamed: false)).Text.ShouldBe("Hello");
+        var again = Call("""{"model":"mock/mock-1","messages":[{"role":"user","content":"What is your refund policy?"}]}""", cacheKey: "exact-2");
+        await RunAsync(semantic, again, streamed: false);
+
+        again.Usage.Cache.ShouldBe(CacheStatus.Miss);
+        _inner.Calls.ShouldBe(2);
+        _spaces.ShouldBeEmpty();
+    }
+
+    [Fact]
     public async Task SemanticCache_ExactCacheBypassed_IsNotAsked()
     {
         var call = Call("""{"model":"mock/mock-1","messages":[{"role":"user","content":"Refund policy?"}]}""", cacheKey: null);
@@ -284,7 +301,7 @@ public sealed class ChatStageTests : IDisposable
         };
     }
 
-    private SemanticCacheChatClient Semantic()
+    private SemanticCacheChatClient Semantic(CacheOptions? settings = null)
     {
         var database = RedisFake.Create<IDatabase>(new()
         {
@@ -300,8 +317,8 @@ public sealed class ChatStageTests : IDisposable
             },
         });
         var redis = RedisFake.Create<IConnectionMultiplexer>(new() { ["GetDatabase"] = _ => database });
-        var options = Options.Create(new CacheOptions());
-        var cache = new SemanticCache(redis, _catalog, LocalEmbeddings, new QuestionVerifier(LocalEmbeddings, options), options, NullLogger<SemanticCache>.Instance);
+        var options = Options.Create(settings ?? new CacheOptions());
+        var cache = new SemanticCache(redis, _catalog, LocalEmbeddings, new QuestionVerifier(LocalEmbeddings, options), options, new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<IMeterFactory>(), NullLogger<SemanticCache>.Instance);
         return new SemanticCacheChatClient(_inner, cache, Orchestrator());
     }
 
