@@ -100,7 +100,7 @@ public sealed partial class SemanticCache(
                     await storing;
                     mirror = await MirrorAsync(query.Space, LocalEmbeddingGenerator.Dimensions);
                 }
-                if (!mirror.Identifiers.ContainsKey(QuestionVerifier.Identifiers(query.Question)))
+                if (!mirror.Identifiers.ContainsKey(query.Identifiers))
                 {
                     return null;
                 }
@@ -170,7 +170,7 @@ public sealed partial class SemanticCache(
         pending.ContinueWith(done => _storing.TryRemove(new(key, done)), TaskScheduler.Default);
     }
 
-    private static string StoringKey(SemanticQuery query) => $"{query.Space}\n{QuestionVerifier.Identifiers(query.Question)}";
+    private static string StoringKey(SemanticQuery query) => $"{query.Space}\n{query.Identifiers}";
 
     private void Append(SemanticQuery query, float[] vector, ChatResponse response)
     {
@@ -377,6 +377,9 @@ public sealed class SemanticQuery(string space, string question)
     public string Space { get; } = space;
 
     public string Question { get; } = question;
+
+    /// <summary>The question's numbers and identifiers (<see cref="QuestionVerifier.Identifiers"/>), read once.</summary>
+    public string Identifiers { get; } = QuestionVerifier.Identifiers(question);
 
     /// <summary>Null until the local model is needed (a provider's vector is made with the query).</summary>
     public float[]? Vector { get; set; }
