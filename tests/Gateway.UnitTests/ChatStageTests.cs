@@ -312,7 +312,9 @@ public sealed class ChatStageTests : IDisposable
             ["ScriptEvaluate"] = args =>
             {
                 var space = ((RedisKey[])args[1]!)[0].ToString();
-                _spaces[space] = [.. Space(space), ((RedisValue[])args[2]!)[0]];
+                var entry = ((RedisValue[])args[2]!)[0];
+                // Atomic, as Redis's RPUSH is: stores made off the request's path may append at the same moment.
+                _spaces.AddOrUpdate(space, [entry], (_, entries) => [.. entries, entry]);
                 return RedisResult.Create(1);
             },
         });
