@@ -10,6 +10,10 @@ namespace Platform.Testing.Mocks;
 /// last user message, so tests stay independent: <c>[[status:429]]</c>, <c>[[tool:name]]</c>, <c>[[no-usage]]</c>;
 /// and per model, for routing tests: failing, slow (noticing when the caller gives up) or with a fixed answer.
 /// Without any it answers "mock: &lt;the message&gt;" with usage of 7 prompt tokens and one per word.
+/// An agent loop is scripted by <c>[[calls:get_weather {"city":"Paris"}|charge {"account":"a","amount":5}]]</c> in a
+/// user message, found even when the last message is a tool result: while fewer tool results than calls follow that
+/// message, the answer is the next call (id <c>call_{index}</c>, the JSON as its arguments); then it is
+/// "mock: &lt;the last tool result&gt;". Arguments stay free of <c>|</c> and <c>]]</c>.
 /// </summary>
 public sealed class MockOpenAiServer : MockServer
 {
@@ -52,7 +56,8 @@ public sealed class MockOpenAiServer : MockServer
         var request = await ReadAsync(http);
         var model = request["model"]!.ToString();
         Calls.AddOrUpdate(model, 1, (_, count) => count + 1);
-        var last = request["messages"]!.AsArray().Last()!["content"]?.ToString() ?? "";
+        var messages = request["messages"]!.AsArray();
+        var last = messages.Last()!["content"]?.ToString() ?? "";
         if (Directive(last, "status") is { } status)
         {
             await ErrorAsync(http, int.Parse(status, System.Globalization.CultureInfo.InvariantCulture));
@@ -75,16 +80,20 @@ public sealed class MockOpenAiServer : MockServer
                 return;
             }
         }
-        var tool = Directive(last, "tool");
+        var call = Directive(last, "tool") is { } tool ? new AgentScript.Call("call_mock_1", tool, """{"city":"Paris"}""") : null;
         var reply = FixedAnswers.TryGetValue(model, out var fixedAnswer) ? fixedAnswer : $"mock: {last}";
+        if (call is null && AgentScript.Next(messages) is { } step)
+        {
+            (call, reply) = (step.Call, step.Answer ?? reply);
+        }
         var completionTokens = reply.Split(' ').Length;
 
         if (request["stream"]?.GetValue<bool>() != true)
         {
-            var message = new JsonObject { ["role"] = "assistant", ["content"] = tool is null ? reply : null };
-            if (tool is not null)
+            var message = new JsonObject { ["role"] = "assistant", ["content"] = call is null ? reply : null };
+            if (call is not null)
             {
-                message["tool_calls"] = new JsonArray(ToolCall(tool, index: null));
+                message["tool_calls"] = new JsonArray(ToolCall(call, index: null));
             }
             await WriteJsonAsync(http, new JsonObject
             {
@@ -92,7 +101,7 @@ public sealed class MockOpenAiServer : MockServer
                 ["object"] = "chat.completion",
                 ["created"] = 1_700_000_000,
                 ["model"] = model,
-                ["choices"] = new JsonArray(new JsonObject { ["index"] = 0, ["message"] = message, ["finish_reason"] = tool is null ? "stop" : "tool_calls" }),
+                ["choices"] = new JsonArray(new JsonObject { ["index"] = 0, ["message"] = message, ["finish_reason"] = call is null ? "stop" : "tool_calls" }),
                 ["usage"] = Usage(completionTokens),
             });
             return;
@@ -100,9 +109,9 @@ public sealed class MockOpenAiServer : MockServer
 
         http.Response.ContentType = "text/event-stream";
         var includeUsage = request["stream_options"]?["include_usage"]?.GetValue<bool>() == true && Directive(last, "no-usage") is null;
-        if (tool is not null)
+        if (call is not null)
         {
-            await ChunkAsync(http, model, new JsonObject { ["role"] = "assistant", ["tool_calls"] = new JsonArray(ToolCall(tool, index: 0)) }, null, includeUsage);
+            await ChunkAsync(http, model, new JsonObject { ["role"] = "assistant", ["tool_calls"] = new JsonArray(ToolCall(call, index: 0)) }, null, includeUsage);
             await ChunkAsync(http, model, new JsonObject(), "tool_calls", includeUsage);
         }
         else
@@ -223,19 +232,19 @@ public sealed class MockOpenAiServer : MockServer
         }, status);
     }
 
-    private static JsonObject ToolCall(string name, int? index)
+    private static JsonObject ToolCall(AgentScript.Call call, int? index)
     {
-        var call = new JsonObject
+        var json = new JsonObject
         {
-            ["id"] = "call_mock_1",
+            ["id"] = call.Id,
             ["type"] = "function",
-            ["function"] = new JsonObject { ["name"] = name, ["arguments"] = """{"city":"Paris"}""" },
+            ["function"] = new JsonObject { ["name"] = call.Name, ["arguments"] = call.Arguments },
         };
         if (index is { } i)
         {
-            call["index"] = i;
+            json["index"] = i;
         }
-        return call;
+        return json;
     }
 
     private static JsonObject Usage(int completionTokens) => new()

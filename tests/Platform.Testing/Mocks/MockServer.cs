@@ -69,7 +69,7 @@ public abstract class MockServer : IAsyncDisposable
         await http.Response.Body.FlushAsync();
     }
 
-    protected static string? Directive(string text, string name)
+    protected internal static string? Directive(string text, string name)
     {
         var start = text.IndexOf($"[[{name}", StringComparison.Ordinal);
         if (start < 0)
