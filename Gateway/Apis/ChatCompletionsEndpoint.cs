@@ -49,7 +49,7 @@ public static class ChatCompletionsEndpoint
             {
                 var response = await pipeline.GetResponseAsync(request.Messages, call.ToOptions(), http.RequestAborted);
                 WriteHeaders(http, call, RouteInfo.Of(response.AdditionalProperties));
-                return new CompletionResult(response, request.Model, call.Citations);
+                return new CompletionResult(response, ModelNamed(http, call), call.Citations);
             }
             catch (ChatCallException failure)
             {
@@ -112,6 +112,13 @@ public static class ChatCompletionsEndpoint
         }
     }
 
+    /// <summary>
+    /// The answer's <c>model</c>: the name requested, as it was asked; for an agent run's step, the model that answered
+    /// (<c>provider/model</c>), which the run prices the step by, as OpenAI names the snapshot that answered.
+    /// </summary>
+    private static string ModelNamed(HttpContext http, ChatCall call) =>
+        http.Features.Get<AgentRunStep>() is not null && call.Usage.Model is { } answered ? answered.QualifiedId : call.Request.Model;
+
     private sealed class CompletionResult(ChatResponse response, string model, IReadOnlyList<Citation>? citations) : IResult
     {
         public async Task ExecuteAsync(HttpContext http)
@@ -129,7 +136,7 @@ public static class ChatCompletionsEndpoint
         {
             await using (updates)
             {
-                var writer = new ChatCompletionWriter.Stream(http.Response, call.Request.Model, call.Request.IncludeUsage);
+                var writer = new ChatCompletionWriter.Stream(http.Response, ModelNamed(http, call), call.Request.IncludeUsage);
                 try
                 {
                     for (var more = any; more; more = await updates.MoveNextAsync())

@@ -2,20 +2,26 @@ using Gateway.Model;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Authorization.Policy;
+using Microsoft.Extensions.Options;
 
 namespace Gateway.Keys;
 
 /// <summary>
-/// Who may call the Gateway: a scheme per credential (tenant keys and portal sessions, the operators' admin key; the
-/// services behind it take the internal token, <see cref="TenancyExtensions.AddInternalTokenAuthentication"/>) and a
-/// policy per kind of endpoint. Refusals are written in one place, in the shape of the path (<see cref="KeyRefusal"/>).
+/// Who may call the Gateway: a scheme per credential (tenant keys and portal sessions, agent runs' tokens, the
+/// operators' admin key; the services behind it take the internal token,
+/// <see cref="TenancyExtensions.AddInternalTokenAuthentication"/>) and a policy per kind of endpoint. Refusals are
+/// written in one place, in the shape of the path (<see cref="KeyRefusal"/>).
 /// </summary>
 public static class GatewayAuthentication
 {
     public const string TenantKeyScheme = "TenantKey";
     public const string OperatorKeyScheme = "OperatorKey";
+    public const string AgentRunScheme = "AgentRun";
 
-    /// <summary>The OpenAI-compatible API: a tenant key with the <c>inference</c> scope.</summary>
+    /// <summary>A tenant key, or an agent run's token acting as one, told apart by shape: a tenant key is never parsed as a token.</summary>
+    public const string TenantKeyOrAgentRunScheme = "TenantKeyOrAgentRun";
+
+    /// <summary>The OpenAI-compatible API: a tenant key with the <c>inference</c> scope, or an agent run's token for one.</summary>
     public const string InferencePolicy = "inference";
 
     /// <summary>The platform APIs (self-service, the proxy to the services, sign-out): the <c>platform</c> scope.</summary>
@@ -28,9 +34,14 @@ public static class GatewayAuthentication
     {
         services.AddAuthentication()
             .AddScheme<AuthenticationSchemeOptions, TenantKeyAuthenticationHandler>(TenantKeyScheme, null)
+            .AddScheme<AgentRunAuthenticationOptions, AgentRunAuthenticationHandler>(AgentRunScheme, null)
+            .AddPolicyScheme(TenantKeyOrAgentRunScheme, null, scheme =>
+                scheme.ForwardDefaultSelector = http => AgentRunToken.IsPresented(http.Request) ? AgentRunScheme : TenantKeyScheme)
             .AddScheme<AuthenticationSchemeOptions, OperatorKeyAuthenticationHandler>(OperatorKeyScheme, null);
+        services.AddOptions<AgentRunAuthenticationOptions>(AgentRunScheme)
+            .Configure<IOptions<InternalTokenOptions>>((agentRun, tokens) => agentRun.TokenValidationParameters = tokens.Value.CreateValidationParameters());
         services.AddAuthorizationBuilder()
-            .AddPolicy(InferencePolicy, policy => policy.AddAuthenticationSchemes(TenantKeyScheme).AddRequirements(new KeyScopeRequirement(ApiKeyScopes.Inference)))
+            .AddPolicy(InferencePolicy, policy => policy.AddAuthenticationSchemes(TenantKeyOrAgentRunScheme).AddRequirements(new KeyScopeRequirement(ApiKeyScopes.Inference)))
             .AddPolicy(PlatformPolicy, policy => policy.AddAuthenticationSchemes(TenantKeyScheme).AddRequirements(new KeyScopeRequirement(ApiKeyScopes.Platform)))
             .AddPolicy(OperatorPolicy, policy => policy.AddAuthenticationSchemes(OperatorKeyScheme).RequireAuthenticatedUser());
         services.AddSingleton<IAuthorizationHandler, KeyScopeAuthorizationHandler>();

@@ -1,8 +1,8 @@
 namespace Gateway.Keys;
 
 /// <summary>
-/// Looks up a key nobody holds once at start, so the first real client of this instance does not pay for compiling
-/// the lookup's queries (over a second in Debug, a revocation test's whole budget).
+/// Looks up a key nobody holds once at start, by hash and by id (agent runs), so the first real client of this
+/// instance does not pay for compiling the lookups' queries (over a second in Debug, a revocation test's whole budget).
 /// </summary>
 public sealed partial class KeyLookupWarmup(TenantKeyStore keys, ILogger<KeyLookupWarmup> logger) : BackgroundService
 {
@@ -11,6 +11,7 @@ public sealed partial class KeyLookupWarmup(TenantKeyStore keys, ILogger<KeyLook
         try
         {
             await keys.FindAsync(Convert.ToHexString(Guid.NewGuid().ToByteArray()), stoppingToken);
+            await keys.FindByIdAsync(Guid.NewGuid(), Guid.NewGuid(), stoppingToken);
         }
         catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
         {

@@ -21,15 +21,15 @@ public sealed class TenantKeyInvalidator(GatewayDbContext db, TenantKeyStore key
         await db.SaveChangesAsync(cancellationToken);
         foreach (var key in revoked)
         {
-            await InvalidateKeyAsync(key.Hash, cancellationToken);
+            await InvalidateKeyAsync(key, cancellationToken);
         }
         return revoked.Count;
     }
 
-    private async Task InvalidateKeyAsync(string hash, CancellationToken cancellationToken)
+    private async Task InvalidateKeyAsync(ApiKey key, CancellationToken cancellationToken)
     {
-        var invalidation = new KeyInvalidation(hash, null);
-        await keys.InvalidateAsync(invalidation, [hash]);
+        var invalidation = new KeyInvalidation(key.Hash, null, key.Id);
+        await keys.InvalidateAsync(invalidation, [key.Hash]);
         await KeyInvalidationListener.BroadcastAsync(nats, invalidation, cancellationToken);
     }
 

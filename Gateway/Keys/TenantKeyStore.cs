@@ -35,13 +35,32 @@ public sealed partial class TenantKeyStore(
         var key = await FromRedisAsync(hash);
         if (key is null)
         {
-            key = await FromDatabaseAsync(hash, cancellationToken);
+            key = await FromDatabaseAsync(() => ReadKeyAsync(hash, cancellationToken));
             if (key is not null)
             {
                 await ToRedisAsync(hash, key);
             }
         }
         Remember(hash, key);
+        return key;
+    }
+
+    /// <summary>
+    /// The key <paramref name="keyId"/> of <paramref name="tenantId"/>, as an agent run's token names it: process memory
+    /// (seconds) → PostgreSQL, read as that tenant, so another tenant's key is never found.
+    /// </summary>
+    public async ValueTask<TenantKey?> FindByIdAsync(Guid tenantId, Guid keyId, CancellationToken cancellationToken)
+    {
+        if (memory.TryGetValue(ByIdEntry(keyId), out TenantKey? cached))
+        {
+            return cached?.TenantId == tenantId ? cached : null;
+        }
+        var key = await FromDatabaseAsync(() => ReadKeyByIdAsync(tenantId, keyId, cancellationToken));
+        // Only found keys are remembered: an entry under a bare id must not answer for another tenant that names it.
+        if (key is not null)
+        {
+            Remember(ByIdEntry(keyId), key);
+        }
         return key;
     }
 
@@ -67,6 +86,10 @@ public sealed partial class TenantKeyStore(
         {
             memory.Remove(hash);
         }
+        if (invalidation.KeyId is { } keyId)
+        {
+            memory.Remove(ByIdEntry(keyId));
+        }
         if (invalidation.TenantId is { } tenantId && _tenantTokens.TryRemove(tenantId, out var tenantToken))
         {
             tenantToken.Cancel();
@@ -74,7 +97,7 @@ public sealed partial class TenantKeyStore(
         }
     }
 
-    private void Remember(string hash, TenantKey? key)
+    private void Remember(object entry, TenantKey? key)
     {
         var options = new MemoryCacheEntryOptions { Size = 1, AbsoluteExpirationRelativeToNow = key is null ? UnknownKeyLifetime : MemoryLifetime };
         if (key is not null)
@@ -83,7 +106,7 @@ public sealed partial class TenantKeyStore(
             var tenantToken = _tenantTokens.GetOrAdd(key.TenantId, _ => new CancellationTokenSource());
             options.ExpirationTokens.Add(new CancellationChangeToken(tenantToken.Token));
         }
-        memory.Set(hash, key, options);
+        memory.Set(entry, key, options);
     }
 
     private async Task<TenantKey?> FromRedisAsync(string hash)
@@ -112,11 +135,11 @@ public sealed partial class TenantKeyStore(
         }
     }
 
-    private async Task<TenantKey?> FromDatabaseAsync(string hash, CancellationToken cancellationToken)
+    private async Task<TenantKey?> FromDatabaseAsync(Func<Task<TenantKey?>> read)
     {
         try
         {
-            return await ReadKeyAsync(hash, cancellationToken);
+            return await read();
         }
         catch (NpgsqlException ex) when (ex.IsTransient || ex is PostgresException { SqlState: PostgresErrorCodes.AdminShutdown or PostgresErrorCodes.CrashShutdown })
         {
@@ -124,7 +147,7 @@ public sealed partial class TenantKeyStore(
             // and try once more on a fresh one, rather than answering every client 503 once per dead connection.
             Log.StaleConnections(logger, ex);
             NpgsqlConnection.ClearAllPools();
-            return await ReadKeyAsync(hash, cancellationToken);
+            return await read();
         }
     }
 
@@ -143,6 +166,21 @@ public sealed partial class TenantKeyStore(
         return found is null ? null : TenantKey.From(found.key, found.tenant);
     }
 
+    private async Task<TenantKey?> ReadKeyByIdAsync(Guid tenantId, Guid keyId, CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        // Row-level security shows the tenant its own keys only (tenant_isolation on api_keys).
+        scope.ServiceProvider.GetRequiredService<TenantContext>().Enter(tenantId);
+        var db = scope.ServiceProvider.GetRequiredService<GatewayDbContext>();
+        var found = await db.ApiKeys.AsNoTracking().Where(k => k.Id == keyId && k.TenantId == tenantId)
+            .Join(db.Tenants.AsNoTracking(), k => k.TenantId, t => t.Id, (key, tenant) => new { key, tenant })
+            .FirstOrDefaultAsync(cancellationToken);
+        return found is null ? null : TenantKey.From(found.key, found.tenant);
+    }
+
+    // Beside the hashes in the same cache: a tuple never equals a hash string.
+    private static (string, Guid) ByIdEntry(Guid keyId) => ("key-id", keyId);
+
     private static RedisKey RedisKeyOf(string hash) => $"gateway:key:{hash}";
 
     private static partial class Log
@@ -155,8 +193,8 @@ public sealed partial class TenantKeyStore(
     }
 }
 
-/// <summary>Broadcast when a key is revoked (its hash) or a tenant changes (its id).</summary>
-public sealed record KeyInvalidation(string? Hash, Guid? TenantId)
+/// <summary>Broadcast when a key is revoked (its hash, and its id for lookups by id) or a tenant changes (its id).</summary>
+public sealed record KeyInvalidation(string? Hash, Guid? TenantId, Guid? KeyId = null)
 {
     public const string Subject = "gateway.keys.invalidate";
 }

@@ -12,6 +12,7 @@ public sealed class UsageRecordingFilter(OutboxPublisher publisher, BudgetGuard 
     {
         var http = context.HttpContext;
         var key = http.TenantKey();
+        var runId = http.Features.Get<AgentRunStep>()?.RunId;
         var started = time.GetTimestamp();
         var traceId = Activity.Current?.TraceId.ToHexString();
         var record = new UsageRecord();
@@ -24,7 +25,8 @@ public sealed class UsageRecordingFilter(OutboxPublisher publisher, BudgetGuard 
             {
                 TenantId = key.TenantId,
                 KeyId = key.KeyId,
-                Endpoint = Endpoint(http.Request.Path),
+                Endpoint = Endpoint(http.Request.Path, runId),
+                RunId = runId,
                 Model = model?.QualifiedId,
                 Provider = model?.Provider,
                 InputTokens = record.InputTokens,
@@ -81,9 +83,10 @@ public sealed class UsageRecordingFilter(OutboxPublisher publisher, BudgetGuard 
 
     private const string CacheEmbeddingsEndpoint = "cache.embeddings";
 
-    private static string Endpoint(PathString path) => path.Value switch
+    // An agent run's chat completions are its steps; its other calls keep their endpoint's name and carry the run.
+    private static string Endpoint(PathString path, Guid? runId) => path.Value switch
     {
-        "/v1/chat/completions" => "chat.completions",
+        "/v1/chat/completions" => runId is null ? "chat.completions" : "agent.step",
         "/v1/embeddings" => "embeddings",
         _ => "models",
     };

@@ -4,7 +4,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
-using Microsoft.IdentityModel.Tokens;
 
 namespace Platform.Tenancy;
 
@@ -17,6 +16,9 @@ public static class TenancyExtensions
     public const string OperatorPolicy = "operator";
 
     public const string OperatorScope = "operator";
+
+    /// <summary>The scope of a token an agent run calls the Gateway's <c>/v1</c> API with, as the key that started it.</summary>
+    public const string AgentScope = "agent";
 
     /// <summary>
     /// Accepts only the Gateway's signed internal token (<c>Authorization: Bearer</c>) and makes its tenant the
@@ -32,14 +34,7 @@ public static class TenancyExtensions
             .Configure<IOptions<InternalTokenOptions>>((bearer, tokens) =>
             {
                 bearer.MapInboundClaims = false;
-                bearer.TokenValidationParameters = new TokenValidationParameters
-                {
-                    ValidIssuer = tokens.Value.Issuer,
-                    ValidAudience = tokens.Value.Audience,
-                    IssuerSigningKey = InternalTokenKey.From(tokens.Value),
-                    ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
-                    ClockSkew = TimeSpan.FromSeconds(30),
-                };
+                bearer.TokenValidationParameters = tokens.Value.CreateValidationParameters();
             });
 
         builder.Services.AddAuthorizationBuilder()

@@ -13,11 +13,15 @@ public sealed record UsageIntegrationEvent : IntegrationEvent
     public Guid KeyId { get; init; }
 
     /// <summary>
-    /// <c>chat.completions</c>, <c>embeddings</c> or <c>models</c>; or <c>cache.embeddings</c>, the provider embedding
-    /// the semantic cache asked for a chat request (an event of its own, sharing the request's trace); or, from
-    /// Ingestion, <c>ingestion.embeddings</c> (a document processed) and <c>ingestion.search</c> (a search).
+    /// <c>chat.completions</c>, <c>embeddings</c> or <c>models</c>; <c>agent.step</c>, a chat completion an agent run
+    /// made with its token (<see cref="RunId"/>); or <c>cache.embeddings</c>, the provider embedding the semantic cache
+    /// asked for a chat request (an event of its own, sharing the request's trace); or, from Ingestion,
+    /// <c>ingestion.embeddings</c> (a document processed) and <c>ingestion.search</c> (a search).
     /// </summary>
     public string Endpoint { get; init; } = "";
+
+    /// <summary>The agent run a model call was made for; null for a call made with a tenant key itself.</summary>
+    public Guid? RunId { get; init; }
 
     /// <summary>The model that answered, as <c>provider/model</c>; null when the request never reached one.</summary>
     public string? Model { get; init; }

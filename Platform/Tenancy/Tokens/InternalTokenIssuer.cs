@@ -25,6 +25,18 @@ public sealed class InternalTokenIssuer(IOptions<InternalTokenOptions> options, 
     /// <summary>A token for an operator's call through the admin API; it acts for no tenant.</summary>
     public string IssueForOperator() => Issue([new Claim(InternalTokenClaims.Scope, TenancyExtensions.OperatorScope)]);
 
+    /// <summary>
+    /// A token for the model calls of one agent run, which the Gateway accepts on <c>/v1</c> as the key
+    /// <paramref name="keyId"/> that started the run.
+    /// </summary>
+    public string IssueForAgentRun(Guid tenantId, Guid keyId, Guid runId) => Issue(
+    [
+        new Claim(InternalTokenClaims.TenantId, tenantId.ToString()),
+        new Claim(InternalTokenClaims.KeyId, keyId.ToString()),
+        new Claim(InternalTokenClaims.Scope, TenancyExtensions.AgentScope),
+        new Claim(InternalTokenClaims.RunId, runId.ToString()),
+    ]);
+
     private string Issue(List<Claim> claims)
     {
         var now = timeProvider.GetUtcNow().UtcDateTime;

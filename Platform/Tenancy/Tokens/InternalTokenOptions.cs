@@ -1,3 +1,5 @@
+using Microsoft.IdentityModel.Tokens;
+
 namespace Platform.Tenancy;
 
 /// <summary>The internal tokens the Gateway mints for the services behind it, bound from <c>InternalTokens</c>.</summary>
@@ -14,4 +16,14 @@ public sealed class InternalTokenOptions
 
     /// <summary>Default 5 minutes: a token lives for one request and its retries.</summary>
     public TimeSpan Lifetime { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>How a receiver checks a token: this issuer and audience, HS256 with the shared key, 30 s of clock skew.</summary>
+    public TokenValidationParameters CreateValidationParameters() => new()
+    {
+        ValidIssuer = Issuer,
+        ValidAudience = Audience,
+        IssuerSigningKey = InternalTokenKey.From(this),
+        ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
+        ClockSkew = TimeSpan.FromSeconds(30),
+    };
 }
