@@ -10,6 +10,7 @@ var routerDb = postgres.AddDatabase("routerdb");
 var ingestionDb = postgres.AddDatabase("ingestiondb");
 var analyticsDb = postgres.AddDatabase("analyticsdb");
 var billingDb = postgres.AddDatabase("billingdb");
+var orchestratorDb = postgres.AddDatabase("orchestratordb");
 var redis = builder.AddRedis("redis", data);
 var nats = builder.AddNats("nats", data);
 
@@ -33,9 +34,9 @@ var ingestion = builder.AddService<Projects.Ingestion>("ingestion")
     .WaitFor(ingestionDb).WaitFor(redis).WaitFor(nats);
 
 var orchestrator = builder.AddService<Projects.Orchestrator>("orchestrator")
-    .WithReference(redis).WithReference(nats).WithReference(router).WithReference(ingestion).WithOptionalReference(vllm)
+    .WithDatabase(orchestratorDb).WithReference(redis).WithReference(nats).WithReference(router).WithReference(ingestion).WithOptionalReference(vllm)
     .WithEnvironment("InternalTokens__SigningKey", internalTokenKey)
-    .WaitFor(redis).WaitFor(nats);
+    .WaitFor(orchestratorDb).WaitFor(redis).WaitFor(nats);
 
 // The Router reads circuit states from the Orchestrator it routes for; Ingestion embeds with provider models through it.
 router.WithReference(orchestrator);
@@ -63,6 +64,9 @@ var gateway = builder.AddService<Projects.Gateway>("gateway")
     .WithEnvironment("Gateway__AdminKey", adminKey)
     .WithEnvironment("Gateway__DemoKey", demoKey)
     .WaitFor(gatewayDb).WaitFor(redis).WaitFor(nats);
+
+// An agent's model calls go through the Gateway's own pipeline, as the key that started the run.
+orchestrator.WithReference(gateway);
 
 // The portal calls the Gateway per request, so it starts beside it rather than after it.
 builder.AddService<Projects.Web>("web")

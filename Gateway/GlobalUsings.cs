@@ -1,3 +1,4 @@
+global using Gateway.Agents;
 global using Gateway.Apis;
 global using Gateway.Budgets;
 global using Gateway.Cache;

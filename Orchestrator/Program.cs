@@ -10,5 +10,8 @@ app.UseDefaultExceptionHandler();
 app.MapDefaultEndpoints();
 app.MapProvidersApi();
 app.MapExecutionApi();
+app.MapAgentsApi();
+app.MapAgentRunsApi();
+app.MapMcpServersApi();
 
 app.Run();

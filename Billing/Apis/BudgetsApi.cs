@@ -87,7 +87,7 @@ public static class BudgetsApi
 
     /// <summary>Sets where alerts go; the answer holds a new signing secret, shown this once.</summary>
     public static async Task<Results<Ok<WebhookCreated>, ValidationProblem>> PutWebhook(
-        WebhookRequest request, BillingDbContext db, TenantContext tenant, WebhookAddresses addresses, TimeProvider time, CancellationToken cancellationToken)
+        WebhookRequest request, BillingDbContext db, TenantContext tenant, PublicAddresses addresses, TimeProvider time, CancellationToken cancellationToken)
     {
         if (!Uri.TryCreate(request.Url, UriKind.Absolute, out var url) || url.Scheme is not ("https" or "http") || request.Url!.Length > 2048)
         {

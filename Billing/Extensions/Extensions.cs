@@ -54,7 +54,8 @@ public static class Extensions
             consumer.MaxAttempts = 8;
         });
 #pragma warning disable EXTEXP0001 // The library's way to opt one client out of the defaults' resilience handler.
-        builder.Services.AddSingleton<WebhookAddresses>();
+        builder.Services.AddSingleton(services => new PublicAddresses(
+            services.GetRequiredService<Microsoft.Extensions.Options.IOptions<BillingOptions>>().Value.WebhookAllowedNetworks, "webhooks"));
         builder.Services.AddHttpClient(BudgetAlertWebhookHandler.ClientName, (services, client) =>
             client.Timeout = services.GetRequiredService<Microsoft.Extensions.Options.IOptions<BillingOptions>>().Value.WebhookTimeout)
             // A redirect would be a way around the address check: a 3xx is a failed delivery.
@@ -62,7 +63,7 @@ public static class Extensions
             {
                 AllowAutoRedirect = false,
                 UseProxy = false,
-                ConnectCallback = services.GetRequiredService<WebhookAddresses>().ConnectAsync,
+                ConnectCallback = services.GetRequiredService<PublicAddresses>().ConnectAsync,
             })
             .RemoveAllResilienceHandlers();
 #pragma warning restore EXTEXP0001

@@ -11,13 +11,18 @@ namespace Gateway.Apis;
 /// </summary>
 public static class ChatCompletionsEndpoint
 {
-    public static async Task<IResult> HandleAsync(HttpContext http, ModelCatalog catalog, ExactCache cache, IChatClient pipeline)
+    public static async Task<IResult> HandleAsync(HttpContext http, ModelCatalog catalog, ExactCache cache, IChatClient pipeline, AgentRunsClient agents)
     {
         var key = http.TenantKey();
         var (request, invalid) = await RequestBody.ReadAsync(http, ChatCompletionReader.Read);
         if (invalid is not null)
         {
             return invalid;
+        }
+        // An agent's run makes its own model calls, each through this endpoint's pipeline.
+        if (AgentCompletions.Addresses(request!))
+        {
+            return await AgentCompletions.HandleAsync(http, request!, agents);
         }
         // Named models are checked here, before anything is spent; "auto" is decided in the pipeline, on a cache miss.
         var (route, candidates, routeError) = RoutePlanning.IsAuto(request!) ? (null, [], null) : RoutePlanning.Plan(catalog, key, request!);

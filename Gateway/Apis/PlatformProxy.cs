@@ -5,7 +5,8 @@ namespace Gateway.Apis;
 
 /// <summary>
 /// The tenant's platform APIs through the one edge: <c>/api/v1/{service}/…</c> and <c>/ws/…</c> are forwarded
-/// (YARP) to the internal services with the signed internal token in place of the tenant's key.
+/// (YARP) to the internal services with the signed internal token in place of the tenant's key; so are agent runs,
+/// <c>/v1/agents/…</c>, part of the OpenAI-compatible API (a key's <c>inference</c> scope).
 /// </summary>
 public static class PlatformProxy
 {
@@ -16,6 +17,15 @@ public static class PlatformProxy
         var routes = Services
             .Select(service => new RouteConfig { RouteId = service, ClusterId = service, Match = new RouteMatch { Path = $"/api/v1/{service}/{{**rest}}" } })
             .Append(new RouteConfig { RouteId = "realtime", ClusterId = "realtime", Match = new RouteMatch { Path = "/ws/{**rest}" } })
+            .Select(route => route with { AuthorizationPolicy = GatewayAuthentication.PlatformPolicy })
+            .Append(new RouteConfig
+            {
+                RouteId = "agent-runs",
+                ClusterId = "orchestrator",
+                Match = new RouteMatch { Path = "/v1/agents/{**rest}" },
+                AuthorizationPolicy = GatewayAuthentication.InferencePolicy,
+                Transforms = [new Dictionary<string, string> { ["PathPattern"] = "/api/v1/orchestrator/agents/{**rest}" }],
+            })
             .ToList();
         // Destinations from Aspire's service variables (services__<name>__http__N): every replica of each service.
         var clusters = Services.Append("realtime").Select(service => new ClusterConfig
@@ -40,7 +50,8 @@ public static class PlatformProxy
 
     public static WebApplication MapPlatformProxy(this WebApplication app)
     {
-        app.MapReverseProxy().RequireAuthorization(GatewayAuthentication.PlatformPolicy);
+        // Each route names its policy: the platform scope, or inference for agent runs.
+        app.MapReverseProxy();
         return app;
     }
 }

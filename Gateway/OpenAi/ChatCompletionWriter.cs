@@ -10,9 +10,12 @@ public static class ChatCompletionWriter
     private static readonly byte[] EventEnd = "\n\n"u8.ToArray();
     private static readonly byte[] Done = "data: [DONE]\n\n"u8.ToArray();
 
-    /// <summary>A <c>chat.completion</c> object.</summary>
-    /// <summary>A completion in OpenAI's shape; with <paramref name="citations"/>, a <c>citations</c> array after it (our extension).</summary>
-    public static void WriteCompletion(Utf8JsonWriter json, ChatResponse response, string model, UsageRecord record, IReadOnlyList<Citation>? citations = null)
+    /// <summary>
+    /// A completion in OpenAI's shape; with <paramref name="citations"/>, a <c>citations</c> array after it (our
+    /// extension), and whatever <paramref name="extension"/> writes. Its usage's cost is the record's, unless <paramref name="cost"/> says.
+    /// </summary>
+    public static void WriteCompletion(
+        Utf8JsonWriter json, ChatResponse response, string model, UsageRecord record, IReadOnlyList<Citation>? citations = null, decimal? cost = null, Action<Utf8JsonWriter>? extension = null)
     {
         var message = response.Messages.LastOrDefault(m => m.Role == ChatRole.Assistant) ?? new ChatMessage(ChatRole.Assistant, "");
         var calls = message.Contents.OfType<FunctionCallContent>().ToList();
@@ -51,7 +54,7 @@ public static class ChatCompletionWriter
         json.WriteEndArray();
         if (response.Usage is { } usage)
         {
-            WriteUsage(json, usage, record);
+            WriteUsage(json, usage, cost ?? record.CostOf(usage.InputTokenCount ?? 0, usage.OutputTokenCount ?? 0));
         }
         if (citations is not null)
         {
@@ -70,6 +73,7 @@ public static class ChatCompletionWriter
             }
             json.WriteEndArray();
         }
+        extension?.Invoke(json);
         json.WriteEndObject();
     }
 
@@ -85,6 +89,9 @@ public static class ChatCompletionWriter
         private int _toolCallIndex;
 
         public UsageDetails? Usage { get; private set; }
+
+        /// <summary>What the usage chunk says the answer cost; by default the request's usage record's price of its tokens.</summary>
+        public decimal? Cost { get; set; }
 
         public async Task WriteAsync(ChatResponseUpdate update, CancellationToken cancellationToken)
         {
@@ -137,13 +144,23 @@ public static class ChatCompletionWriter
                     WriteChunkHeader(json);
                     json.WriteStartArray("choices");
                     json.WriteEndArray();
-                    WriteUsage(json, usage, response.HttpContext.Usage());
+                    WriteUsage(json, usage, Cost ?? response.HttpContext.Usage().CostOf(usage.InputTokenCount ?? 0, usage.OutputTokenCount ?? 0));
                     json.WriteEndObject();
                 }, cancellationToken);
             }
             await response.Body.WriteAsync(Done, cancellationToken);
             await response.Body.FlushAsync(cancellationToken);
         }
+
+        /// <summary>A chunk with no choices and what <paramref name="write"/> adds (an extension OpenAI SDKs pass by).</summary>
+        public Task WriteExtensionAsync(Action<Utf8JsonWriter> write, CancellationToken cancellationToken) => WriteEventAsync(json =>
+        {
+            WriteChunkHeader(json);
+            json.WriteStartArray("choices");
+            json.WriteEndArray();
+            write(json);
+            json.WriteEndObject();
+        }, cancellationToken);
 
         /// <summary>A provider failure after the stream began, sent as OpenAI does: an error event, no [DONE].</summary>
         public async Task FailAsync(ExecutionError error, CancellationToken cancellationToken)
@@ -230,7 +247,7 @@ public static class ChatCompletionWriter
     }
 
     /// <summary>OpenAI's usage, plus <c>cost</c> in USD as OpenRouter reports it: what the tenant is charged (0 for a cache hit).</summary>
-    private static void WriteUsage(Utf8JsonWriter json, UsageDetails usage, UsageRecord record)
+    private static void WriteUsage(Utf8JsonWriter json, UsageDetails usage, decimal cost)
     {
         var input = usage.InputTokenCount ?? 0;
         var output = usage.OutputTokenCount ?? 0;
@@ -238,7 +255,7 @@ public static class ChatCompletionWriter
         json.WriteNumber("prompt_tokens", input);
         json.WriteNumber("completion_tokens", output);
         json.WriteNumber("total_tokens", usage.TotalTokenCount ?? input + output);
-        json.WriteNumber("cost", record.CostOf(input, output));
+        json.WriteNumber("cost", cost);
         json.WriteEndObject();
     }
 

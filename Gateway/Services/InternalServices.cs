@@ -25,6 +25,12 @@ public static class InternalServices
             client.BaseAddress = new Uri("https+http://orchestrator");
             client.Timeout = TimeSpan.FromMinutes(10);
         }).RemoveAllResilienceHandlers().AsInternalClient();
+        // A run is followed as long as it runs (its own time limit ends it); a broken follow is taken up again.
+        services.AddHttpClient<AgentRunsClient>(client =>
+        {
+            client.BaseAddress = new Uri("https+http://orchestrator");
+            client.Timeout = Timeout.InfiniteTimeSpan;
+        }).RemoveAllResilienceHandlers().AsInternalClient();
 #pragma warning restore EXTEXP0001
     }
 

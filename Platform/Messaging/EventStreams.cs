@@ -5,6 +5,8 @@ public static class EventStreams
 {
     public static readonly EventStream Usage = new("USAGE", "usage.>", TimeSpan.FromDays(7));
     public static readonly EventStream Tools = new("TOOLS", "tool.>", TimeSpan.FromDays(7));
+    /// <summary>Agent runs to execute: a run's job comes back to another replica if the one running it dies.</summary>
+    public static readonly EventStream Agents = new("AGENTS", "agent.>", TimeSpan.FromDays(7));
     public static readonly EventStream Ingestion = new("INGESTION", "ingestion.>", TimeSpan.FromDays(7));
     public static readonly EventStream Control = new("CONTROL", "control.>", TimeSpan.FromDays(1));
 
@@ -14,7 +16,7 @@ public static class EventStreams
     /// <summary>Messages that kept failing, kept long enough for an operator to look and replay.</summary>
     public static readonly EventStream DeadLetter = new("DEADLETTER", "deadletter.>", TimeSpan.FromDays(30));
 
-    public static IReadOnlyList<EventStream> All { get; } = [Usage, Tools, Ingestion, Control, Billing, DeadLetter];
+    public static IReadOnlyList<EventStream> All { get; } = [Usage, Tools, Agents, Ingestion, Control, Billing, DeadLetter];
 
     public static string DeadLetterSubject(string subject) => $"deadletter.{subject}";
 }

@@ -151,6 +151,10 @@ public sealed class PlatformFixture : IAsyncLifetime
             // stopped Ingestion comes back within seconds, not the default two minutes.
             .Configure<EventConsumerOptions>("Messaging:Consumers:analytics-usage", consumer => consumer.AckWait = TimeSpan.FromSeconds(5))
             .Configure<EventConsumerOptions>("Messaging:Consumers:ingestion-documents", consumer => consumer.AckWait = TimeSpan.FromSeconds(5))
+            // An agent run cut off by a stopped Orchestrator resumes within seconds.
+            .Configure<EventConsumerOptions>("Messaging:Consumers:orchestrator-agent-runs", consumer => consumer.AckWait = TimeSpan.FromSeconds(5))
+            // The tests' MCP servers listen on 127.0.0.1.
+            .Configure<AgentOptions>("Agents", agents => agents.AllowedPrivateNetworks = ["127.0.0.1/32"])
             // The tests' webhook receivers listen on 127.0.0.1; webhooks reach no other private address.
             .Configure<BillingOptions>("Billing", billing => billing.WebhookAllowedNetworks = ["127.0.0.1/32"]);
     }

@@ -1,16 +1,15 @@
 using System.Net;
 using System.Net.Sockets;
-using Microsoft.Extensions.Options;
 
-namespace Billing.Services;
+namespace Platform.Networking;
 
 /// <summary>
-/// Where webhooks may go: addresses on the public internet, and networks an operator allows
-/// (<see cref="BillingOptions.WebhookAllowedNetworks"/>). Otherwise a tenant's URL could reach the platform's own
-/// services, the cloud's metadata endpoint or anything else on its network (SSRF). Checked when the URL is set, and
-/// again for every connection, on the very address connected to, so a name that resolves elsewhere later is refused too.
+/// Where a tenant's URL (a webhook, an MCP server) may lead: addresses on the public internet, and networks an
+/// operator allows (<paramref name="allowedNetworks"/>, CIDR). Otherwise it could reach the platform's own services,
+/// the cloud's metadata endpoint or anything else on its network (SSRF). Checked when the URL is set, and again for
+/// every connection, on the very address connected to, so a name that resolves elsewhere later is refused too.
 /// </summary>
-public sealed class WebhookAddresses(IOptions<BillingOptions> options)
+public sealed class PublicAddresses(IEnumerable<string> allowedNetworks, string purpose)
 {
     // Not globally reachable (the IANA special-purpose registries): this network, private, shared (carrier NAT),
     // loopback, link-local (cloud metadata at 169.254.169.254), protocol assignments, documentation, benchmarking,
@@ -25,7 +24,7 @@ public sealed class WebhookAddresses(IOptions<BillingOptions> options)
         }.Select(IPNetwork.Parse),
     ];
 
-    private readonly IPNetwork[] _allowed = [.. options.Value.WebhookAllowedNetworks.Select(IPNetwork.Parse)];
+    private readonly IPNetwork[] _allowed = [.. allowedNetworks.Select(IPNetwork.Parse)];
 
     private bool Allows(IPAddress address)
     {
@@ -36,7 +35,7 @@ public sealed class WebhookAddresses(IOptions<BillingOptions> options)
         return _allowed.Any(network => network.Contains(address)) || !NotPublic.Any(network => network.Contains(address));
     }
 
-    /// <summary>Why <paramref name="url"/> may not receive webhooks, or null when it may.</summary>
+    /// <summary>Why <paramref name="url"/> may not be used, or null when it may.</summary>
     public async Task<string?> RefusalAsync(Uri url, CancellationToken cancellationToken)
     {
         IPAddress[] addresses;
@@ -49,11 +48,11 @@ public sealed class WebhookAddresses(IOptions<BillingOptions> options)
             return $"The host '{url.Host}' does not resolve.";
         }
         return addresses.FirstOrDefault(address => !Allows(address)) is { } refused
-            ? $"The host '{url.Host}' is at {refused}, a private, loopback, link-local or reserved address, where webhooks may not go."
+            ? $"The host '{url.Host}' is at {refused}, a private, loopback, link-local or reserved address, where {purpose} may not go."
             : null;
     }
 
-    /// <summary>The connection for a webhook: the host resolved here, and only its allowed addresses connected to.</summary>
+    /// <summary>A connection (a <see cref="SocketsHttpHandler.ConnectCallback"/>): the host resolved here, and only its allowed addresses connected to.</summary>
     public async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken cancellationToken)
     {
         var addresses = await ResolveAsync(context.DnsEndPoint.Host, cancellationToken);
@@ -61,7 +60,7 @@ public sealed class WebhookAddresses(IOptions<BillingOptions> options)
         if (allowed.Length == 0)
         {
             throw new HttpRequestException(
-                $"Refused: '{context.DnsEndPoint.Host}' is at {string.Join(", ", addresses.Select(a => a.ToString()))}, where webhooks may not go (private, loopback, link-local or reserved).");
+                $"Refused: '{context.DnsEndPoint.Host}' is at {string.Join(", ", addresses.Select(a => a.ToString()))}, where {purpose} may not go (private, loopback, link-local or reserved).");
         }
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         try

@@ -1,9 +1,8 @@
-using Billing.Services;
-using Microsoft.Extensions.Options;
+using Platform.Networking;
 
-namespace Billing.UnitTests;
+namespace Platform.UnitTests;
 
-public sealed class WebhookAddressesTests
+public sealed class PublicAddressesTests
 {
     [Theory]
     [InlineData("https://93.184.216.34/hook")]
@@ -50,5 +49,5 @@ public sealed class WebhookAddressesTests
         (await addresses.RefusalAsync(new Uri(url), TestContext.Current.CancellationToken) is null).ShouldBe(allowed);
     }
 
-    private static WebhookAddresses Addresses(params string[] allowed) => new(Options.Create(new BillingOptions { WebhookAllowedNetworks = allowed }));
+    private static PublicAddresses Addresses(params string[] allowed) => new(allowed, "webhooks");
 }

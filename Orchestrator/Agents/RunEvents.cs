@@ -1,0 +1,44 @@
+using System.Text.Json;
+
+namespace Orchestrator.Agents;
+
+/// <summary>The events of a run, in order: what a follower of <c>/events</c> and the run's record show.</summary>
+public static class RunEvents
+{
+    public const string Started = "run.started";
+    public const string ModelStep = "model.step";
+    public const string ToolCall = "tool.call";
+    public const string ToolResult = "tool.result";
+    public const string ToolRefused = "tool.refused";
+    public const string Succeeded = "run.succeeded";
+    public const string Failed = "run.failed";
+    public const string Cancelled = "run.cancelled";
+
+    /// <summary>Live only: a piece of a model's text as it streams.</summary>
+    public const string Delta = "delta";
+
+    /// <summary>Snake case, as the rest of the <c>/v1</c> API.</summary>
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+
+    public static bool Ends(string type) => type is Succeeded or Failed or Cancelled;
+}
+
+public sealed record StartedData(string Agent, int Version, string Model);
+
+public sealed record ModelStepData(int Step, string? Model, long InputTokens, long OutputTokens, decimal Cost, string Text, IReadOnlyList<ToolCallData> ToolCalls);
+
+public sealed record ToolCallData(string Id, string Name, string Arguments);
+
+public sealed record ToolCallEventData(int Step, string CallId, string Tool, string Arguments);
+
+public sealed record ToolResultData(int Step, string CallId, string Tool, bool Ok, string Result, double DurationMs, bool Replayed, decimal Cost);
+
+public sealed record ToolRefusedData(int Step, string CallId, string Tool, string Reason);
+
+public sealed record RunUsageData(long InputTokens, long OutputTokens);
+
+public sealed record SucceededData(string Answer, RunUsageData Usage, decimal Cost);
+
+public sealed record FailedData(ExecutionError Error, RunUsageData Usage, decimal Cost);
+
+public sealed record DeltaData(int Step, string Text);

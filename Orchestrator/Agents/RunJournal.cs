@@ -1,0 +1,47 @@
+using System.Text.Json;
+using Microsoft.Extensions.AI;
+using NATS.Client.Core;
+using Orchestrator.Infrastructure;
+using Orchestrator.Model;
+
+namespace Orchestrator.Agents;
+
+/// <summary>
+/// Writes a run's steps: each event with the run's checkpoint and counters in one transaction (numbered without gaps,
+/// so a follower resumes from the last number it saw), then told to live followers on any replica over NATS. The
+/// model's tokens go to followers live only: the step's event carries its whole text.
+/// </summary>
+public sealed class RunJournal(OrchestratorDbContext db, INatsConnection nats, TimeProvider time)
+{
+    public static string LiveSubject(Guid runId) => $"live.agent-runs.{runId:N}";
+
+    public async Task AppendAsync(AgentRun run, string type, object data, CancellationToken cancellationToken)
+    {
+        var json = JsonSerializer.SerializeToElement(data, RunEvents.Json);
+        run.LastEventSeq++;
+        db.AgentRunEvents.Add(new AgentRunEvent { RunId = run.Id, TenantId = run.TenantId, Seq = run.LastEventSeq, Type = type, Data = json, CreatedAt = time.GetUtcNow() });
+        await db.SaveChangesAsync(cancellationToken);
+        await PublishAsync(run.Id, new LiveRunMessage(run.LastEventSeq, type, json));
+    }
+
+    /// <summary>Sets the run's conversation to <paramref name="messages"/>; saved with the next event.</summary>
+    public static void Checkpoint(AgentRun run, IEnumerable<ChatMessage> messages) => run.Messages = [.. messages];
+
+    public ValueTask DeltaAsync(Guid runId, int step, string text) =>
+        PublishAsync(runId, new LiveRunMessage(null, RunEvents.Delta, JsonSerializer.SerializeToElement(new DeltaData(step, text), RunEvents.Json)));
+
+    private async ValueTask PublishAsync(Guid runId, LiveRunMessage message)
+    {
+        try
+        {
+            await nats.PublishAsync(LiveSubject(runId), JsonSerializer.SerializeToUtf8Bytes(message, RunEvents.Json));
+        }
+        catch (NatsException)
+        {
+            // Live delivery is best effort: followers read the stored events again within a second.
+        }
+    }
+}
+
+/// <summary>What live followers receive: a stored event (with its number) or a model's text as it comes (without).</summary>
+public sealed record LiveRunMessage(int? Seq, string Type, JsonElement Data);

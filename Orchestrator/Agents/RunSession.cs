@@ -1,0 +1,96 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.AI;
+using Orchestrator.Infrastructure;
+using Orchestrator.Model;
+
+namespace Orchestrator.Agents;
+
+/// <summary>
+/// A run in progress on this replica: before each model call it checks the run's limits, after it records the step
+/// (usage, cost, text, the tools asked for) with the conversation as the run's checkpoint; tool calls go through
+/// <see cref="InvokeToolAsync"/>, written ahead and completed in the run's record.
+/// </summary>
+public sealed partial class RunSession(
+    AgentRun run,
+    AgentDefinition definition,
+    IReadOnlyList<AIFunction> tools,
+    GatewayModels.RunModelClient models,
+    OrchestratorDbContext db,
+    RunJournal journal,
+    EventPublisher events,
+    ModelCatalog catalog,
+    TimeProvider time)
+{
+    private readonly Dictionary<string, AIFunction> _tools = tools.ToDictionary(t => t.Name);
+
+    public AgentRun Run => run;
+
+    public IReadOnlyList<AIFunction> Tools => tools;
+
+    /// <summary>A limit a tool call reached: the loop is told to end, and the run fails with this.</summary>
+    public AgentRunException? Stopped { get; private set; }
+
+    public void BeforeModelCall(IEnumerable<ChatMessage> messages)
+    {
+        var limits = definition.Limits;
+        if (run.ModelCalls >= limits.MaxIterations)
+        {
+            throw AgentRunException.Limit("max_iterations_exceeded", $"The run reached its limit of {limits.MaxIterations} model calls without an answer.");
+        }
+        if (run.Cost >= limits.MaxCostUsd)
+        {
+            throw AgentRunException.Limit("cost_limit_exceeded", $"The run reached its cost limit of {limits.MaxCostUsd} USD (it used {run.Cost:0.######}).");
+        }
+        // The conversation now holds the tool results since the last step: saved with this step's event.
+        RunJournal.Checkpoint(run, messages);
+        models.RenewTokenIfOld();
+    }
+
+    public async Task AfterModelCallAsync(IEnumerable<ChatMessage> messages, ChatResponse response, CancellationToken cancellationToken)
+    {
+        var step = ++run.ModelCalls;
+        var (input, output) = (response.Usage?.InputTokenCount ?? 0, response.Usage?.OutputTokenCount ?? 0);
+        var model = response.ModelId is { } id ? catalog.Find(id).Model : null;
+        var cost = model?.CostOf(input, output) ?? 0;
+        run.InputTokens += input;
+        run.OutputTokens += output;
+        run.Cost += cost;
+        run.Answer += response.Text;
+        var calls = response.Messages.SelectMany(m => m.Contents).OfType<FunctionCallContent>().ToList();
+        RunJournal.Checkpoint(run, messages.Concat(response.Messages));
+        await journal.AppendAsync(run, RunEvents.ModelStep, new ModelStepData(step, model?.QualifiedId ?? response.ModelId, input, output, cost, response.Text,
+            [.. calls.Select(c => new ToolCallData(c.CallId, c.Name, Serialize(c.Arguments)))]), cancellationToken);
+        foreach (var call in calls.Where(c => !_tools.ContainsKey(c.Name)))
+        {
+            await journal.AppendAsync(run, RunEvents.ToolRefused, new ToolRefusedData(step, call.CallId, call.Name, "The tool is not on the agent's allow-list."), cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// After a restart: the calls of the last model step that have no result yet are made (or their recorded results
+    /// found) before the model is asked again.
+    /// </summary>
+    public async Task CompletePendingCallsAsync(CancellationToken cancellationToken)
+    {
+        if (run.Messages.LastOrDefault() is not { Role.Value: "assistant" } last
+            || last.Contents.OfType<FunctionCallContent>().ToList() is not { Count: > 0 } pending)
+        {
+            return;
+        }
+        var results = new List<AIContent>();
+        foreach (var call in pending)
+        {
+            var result = _tools.TryGetValue(call.Name, out var function)
+                ? await InvokeToolAsync(new FunctionInvocationContext { Function = function, Arguments = new AIFunctionArguments(call.Arguments), CallContent = call }, cancellationToken)
+                : $"Error: Requested function \"{call.Name}\" not found.";
+            results.Add(new FunctionResultContent(call.CallId, result));
+        }
+        RunJournal.Checkpoint(run, [.. run.Messages, new ChatMessage(ChatRole.Tool, results)]);
+    }
+
+    private static string Serialize(IDictionary<string, object?>? arguments) => JsonSerializer.Serialize(arguments ?? new Dictionary<string, object?>(), ExecutionJson.Options);
+
+    private static string Sha256(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
+}

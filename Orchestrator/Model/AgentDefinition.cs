@@ -1,0 +1,36 @@
+namespace Orchestrator.Model;
+
+/// <summary>What an agent is: its instructions, the model (or <c>auto</c>) every step asks, the tools it may call, and its limits.</summary>
+public sealed record AgentDefinition
+{
+    public string Description { get; init; } = "";
+
+    public string Instructions { get; init; } = "";
+
+    /// <summary>A catalog model as <c>provider/model</c>, or <c>auto</c> for the Router's choice under the tenant's policy.</summary>
+    public string Model { get; init; } = "auto";
+
+    /// <summary>
+    /// The allow-list: built-in tools by name (<see cref="Agents.BuiltInTools"/>) and MCP tools as
+    /// <c>mcp:&lt;server&gt;/&lt;tool&gt;</c> or <c>mcp:&lt;server&gt;/*</c>. A call to anything else is refused.
+    /// </summary>
+    public IReadOnlyList<string> Tools { get; init; } = [];
+
+    public AgentLimits Limits { get; init; } = new();
+}
+
+/// <summary>What one run may spend; reaching a limit stops the run with an error, billed for what it used.</summary>
+public sealed record AgentLimits
+{
+    /// <summary>Default 8 model calls.</summary>
+    public int MaxIterations { get; init; } = 8;
+
+    /// <summary>Default 16 tool calls.</summary>
+    public int MaxToolCalls { get; init; } = 16;
+
+    /// <summary>Default 1 USD.</summary>
+    public decimal MaxCostUsd { get; init; } = 1;
+
+    /// <summary>Default 300 seconds.</summary>
+    public int MaxSeconds { get; init; } = 300;
+}

@@ -1,0 +1,2 @@
+// The whole platform, started once for every test in this assembly.
+[assembly: AssemblyFixture(typeof(Platform.Testing.PlatformFixture))]
