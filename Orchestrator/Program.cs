@@ -13,5 +13,6 @@ app.MapExecutionApi();
 app.MapAgentsApi();
 app.MapAgentRunsApi();
 app.MapMcpServersApi();
+app.MapCapabilitiesApi();
 
 app.Run();

@@ -62,6 +62,10 @@ public sealed partial class AgentRunner(
             var model = models.For(run, definition.Model);
             var session = new RunSession(run, definition, tools.Functions, model, db, journal, events, catalog, time);
             error = await ExecuteAsync(session, model.Client, () => cancelled, running.Token, cancellationToken);
+            if (error is not null || cancelled)
+            {
+                await session.CompensateAsync(cancellationToken);
+            }
         }
         await running.CancelAsync();
         await watching;

@@ -16,7 +16,7 @@ public sealed class BuiltInTools(IHttpClientFactory httpClients, InternalTokenIs
     public static readonly IReadOnlyList<string> Names = [Calculator, KnowledgeSearch];
 
     /// <summary>The built-in tools named in <paramref name="allowed"/>, acting for <paramref name="tenantId"/>.</summary>
-    public IEnumerable<AIFunction> For(IReadOnlyCollection<string> allowed, Guid tenantId, Guid keyId)
+    public IEnumerable<AIFunction> For(IReadOnlySet<string> allowed, Guid tenantId, Guid keyId)
     {
         if (allowed.Contains(Calculator))
         {

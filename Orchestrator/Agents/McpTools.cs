@@ -1,5 +1,7 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Microsoft.Extensions.AI;
+using ModelContextProtocol;
 using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
 using Orchestrator.Model;
@@ -14,8 +16,8 @@ public sealed class McpTools(IHttpClientFactory httpClients, ILoggerFactory logg
 {
     public const string HttpClientName = "mcp";
 
-    /// <summary>The cost a server declares for a call of a tool, in its <c>_meta</c>.</summary>
-    private const string CostMeta = "cost_usd";
+    /// <summary>Sent with every call in its <c>_meta</c>: the same call made again (after a restart) carries the same key.</summary>
+    public const string IdempotencyKeyMeta = "idempotency_key";
 
     public async Task<McpClient> ConnectAsync(McpServer server, CancellationToken cancellationToken)
     {
@@ -42,8 +44,11 @@ public sealed class McpTools(IHttpClientFactory httpClients, ILoggerFactory logg
             tool.Name,
             tool.Description,
             tool.JsonSchema,
-            tool.ProtocolTool.Meta?[CostMeta]?.GetValue<decimal>(),
-            tool.ProtocolTool.Annotations?.IdempotentHint == true || tool.ProtocolTool.Annotations?.ReadOnlyHint == true))];
+            tool.ProtocolTool.Meta?["cost_usd"]?.GetValue<decimal>(),
+            tool.ProtocolTool.Annotations?.IdempotentHint == true || tool.ProtocolTool.Annotations?.ReadOnlyHint == true,
+            tool.ProtocolTool.Meta?["outcome_tool"]?.GetValue<string>(),
+            tool.ProtocolTool.Meta?["compensation_tool"]?.GetValue<string>(),
+            tool.ProtocolTool.Meta?["compensation_argument"]?.GetValue<string>()))];
     }
 
     /// <summary>The name a model sees for a server's tool: both names, as function names allow.</summary>
@@ -63,12 +68,21 @@ public sealed class McpToolFunction(McpServer server, McpToolInfo tool, Func<Mcp
 
     public TimeSpan Timeout => TimeSpan.FromSeconds(server.TimeoutSeconds);
 
-    protected override async ValueTask<object?> InvokeCoreAsync(AIFunctionArguments arguments, CancellationToken cancellationToken)
+    /// <summary>The call's idempotency key, set by the run in the arguments' context and sent in the call's <c>_meta</c>.</summary>
+    public static string? IdempotencyKeyOf(AIFunctionArguments arguments) =>
+        arguments.Context?.TryGetValue(McpTools.IdempotencyKeyMeta, out var key) == true ? key as string : null;
+
+    protected override async ValueTask<object?> InvokeCoreAsync(AIFunctionArguments arguments, CancellationToken cancellationToken) =>
+        await CallAsync(tool.Name, arguments.ToDictionary(a => a.Key, a => a.Value), IdempotencyKeyOf(arguments), cancellationToken);
+
+    /// <summary>Calls <paramref name="name"/> on this tool's server (the tool itself, or its outcome or compensation tool): its text, or a <see cref="ToolFailedException"/>.</summary>
+    public async Task<string> CallAsync(string name, IReadOnlyDictionary<string, object?> arguments, string? idempotencyKey, CancellationToken cancellationToken)
     {
         var client = await connect(server, cancellationToken);
-        var result = await client.CallToolAsync(tool.Name, arguments.ToDictionary(a => a.Key, a => a.Value), cancellationToken: cancellationToken);
+        var options = idempotencyKey is null ? null : new RequestOptions { Meta = new JsonObject { [McpTools.IdempotencyKeyMeta] = idempotencyKey } };
+        var result = await client.CallToolAsync(name, arguments, options: options, cancellationToken: cancellationToken);
         var text = string.Join("\n", result.Content.OfType<TextContentBlock>().Select(block => block.Text));
-        return result.IsError == true ? throw new ToolFailedException(text.Length > 0 ? text : $"{Name} failed.") : text;
+        return result.IsError == true ? throw new ToolFailedException(text.Length > 0 ? text : $"{name} failed.") : text;
     }
 }
 

@@ -10,6 +10,7 @@ public static class RunEvents
     public const string ToolCall = "tool.call";
     public const string ToolResult = "tool.result";
     public const string ToolRefused = "tool.refused";
+    public const string ToolCompensated = "tool.compensated";
     public const string Succeeded = "run.succeeded";
     public const string Failed = "run.failed";
     public const string Cancelled = "run.cancelled";
@@ -31,7 +32,13 @@ public sealed record ToolCallData(string Id, string Name, string Arguments);
 
 public sealed record ToolCallEventData(int Step, string CallId, string Tool, string Arguments);
 
-public sealed record ToolResultData(int Step, string CallId, string Tool, bool Ok, string Result, double DurationMs, bool Replayed, decimal Cost);
+public sealed record ToolResultData(
+    int Step, string CallId, string Tool, bool Ok, string Result, double DurationMs, bool Replayed, decimal Cost, string? AnsweredBy = null, IReadOnlyList<ToolAttemptData>? Attempts = null);
+
+/// <summary>One tool a capability tried: whether it answered, or why not (<c>error</c>, <c>timeout</c>, <c>circuit_open</c>, <c>bulkhead_full</c>).</summary>
+public sealed record ToolAttemptData(string Tool, bool Ok, string? Reason, string? Error);
+
+public sealed record ToolCompensatedData(int Step, string CallId, string Tool, string Compensation, bool Ok, string Result);
 
 public sealed record ToolRefusedData(int Step, string CallId, string Tool, string Reason);
 

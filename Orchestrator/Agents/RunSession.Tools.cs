@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.AI;
 using Orchestrator.Model;
 
@@ -11,7 +12,7 @@ public sealed partial class RunSession
     {
         var call = context.CallContent;
         var record = await db.ToolCalls.FindAsync([run.Id, call.CallId], cancellationToken);
-        if (record is { State: ToolCallState.Succeeded or ToolCallState.Failed })
+        if (record is { State: not ToolCallState.Requested })
         {
             // Made before a restart: its recorded result, not a second call.
             await journal.AppendAsync(run, RunEvents.ToolResult, new ToolResultData(record.Step, call.CallId, record.Tool, record.State == ToolCallState.Succeeded,
@@ -48,43 +49,104 @@ public sealed partial class RunSession
         else if (!IsIdempotent(context.Function))
         {
             // Begun before a restart with no recorded outcome: a call with side effects is not made a second time.
-            return await CompleteAsync(record, ok: false, "The call's outcome is unknown (the run was interrupted while it ran); it was not repeated.", 0, cost: 0, cancellationToken);
+            return await CompleteAsync(record, await AskOutcomeAsync(context.Function, record, cancellationToken), cancellationToken);
         }
+        // The key goes with the call, so a tool can tell this call from another, and one made again from the first.
+        (context.Arguments.Context ??= new Dictionary<object, object?>())[McpTools.IdempotencyKeyMeta] = record.IdempotencyKey;
 
         var started = time.GetTimestamp();
+        var limit = TimeoutOf(context.Function);
         try
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(context.Function is McpToolFunction mcp ? mcp.Timeout : ToolTimeout);
+            timeout.CancelAfter(limit);
             try
             {
                 var result = await context.Function.InvokeAsync(context.Arguments, timeout.Token);
-                var cost = context.Function is McpToolFunction { Tool.CostUsd: { } price } ? price : 0;
-                return await CompleteAsync(record, ok: true, AsText(result), time.GetElapsedTime(started).TotalMilliseconds, cost, cancellationToken);
+                var (text, answeredBy, attempts) = result is CapabilityResult routed ? (routed.Text, routed.AnsweredBy, routed.Attempts) : (AsText(result), context.Function, null);
+                var cost = answeredBy is McpToolFunction { Tool.CostUsd: { } price } ? price : 0;
+                return await CompleteAsync(record, new ToolOutcome(true, text, time.GetElapsedTime(started).TotalMilliseconds, cost, answeredBy.Name, attempts), cancellationToken);
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
-                return await CompleteAsync(record, ok: false, $"{call.Name} did not answer within {(context.Function is McpToolFunction m ? m.Timeout : ToolTimeout).TotalSeconds} s.",
-                    time.GetElapsedTime(started).TotalMilliseconds, 0, cancellationToken);
+                return await CompleteAsync(record, new ToolOutcome(false, $"{call.Name} did not answer within {limit.TotalSeconds} s.", time.GetElapsedTime(started).TotalMilliseconds), cancellationToken);
             }
         }
         catch (Exception ex) when (ex is not OperationCanceledException && ex is not AgentRunException)
         {
-            return await CompleteAsync(record, ok: false, ex.Message, time.GetElapsedTime(started).TotalMilliseconds, 0, cancellationToken);
+            return await CompleteAsync(record, new ToolOutcome(false, ex.Message, time.GetElapsedTime(started).TotalMilliseconds, Attempts: (ex as CapabilityFailedException)?.Attempts), cancellationToken);
         }
     }
 
-    /// <summary>Default for built-in tools; an MCP server's own timeout for its tools.</summary>
-    public static readonly TimeSpan ToolTimeout = TimeSpan.FromSeconds(30);
-
-    private async Task<string> CompleteAsync(ToolCall record, bool ok, string result, double durationMs, decimal cost, CancellationToken cancellationToken)
+    /// <summary>
+    /// What became of a call begun before a restart: its tool's outcome tool is asked, by the call's idempotency key;
+    /// a tool with none cannot tell, and the call is reported unknown rather than made again.
+    /// </summary>
+    private static async Task<ToolOutcome> AskOutcomeAsync(AIFunction function, ToolCall record, CancellationToken cancellationToken)
     {
+        if (function is not McpToolFunction { Tool.OutcomeTool: { } outcomeTool } mcp)
+        {
+            return new ToolOutcome(false, "The call's outcome is unknown (the run was interrupted while it ran); it was not made again.", 0);
+        }
+        try
+        {
+            var result = await mcp.CallAsync(outcomeTool, new Dictionary<string, object?> { [McpTools.IdempotencyKeyMeta] = record.IdempotencyKey }, null, cancellationToken);
+            return new ToolOutcome(true, result, 0, mcp.Tool.CostUsd ?? 0, AnsweredBy: $"{mcp.Name} (outcome from {outcomeTool})");
+        }
+        catch (Exception ex) when (ex is ToolFailedException or HttpRequestException or ModelContextProtocol.McpException)
+        {
+            return new ToolOutcome(false, $"The call's outcome is unknown: {outcomeTool} says {ex.Message}", 0);
+        }
+    }
+
+    /// <summary>
+    /// A run that failed undoes what its tools did: each successful call whose tool declares a compensation, newest
+    /// first, is compensated once (recorded, so a run finished again after a restart does not do it twice).
+    /// </summary>
+    public async Task CompensateAsync(CancellationToken cancellationToken)
+    {
+        var done = await db.ToolCalls.Where(c => c.RunId == run.Id && c.State == ToolCallState.Succeeded).OrderByDescending(c => c.RequestedAt).ToListAsync(cancellationToken);
+        foreach (var call in done)
+        {
+            if (!_tools.TryGetValue(call.Tool, out var function) || function is not McpToolFunction { Tool: { CompensationTool: { } undo, CompensationArgument: { } argument } } mcp)
+            {
+                continue;
+            }
+            string result;
+            bool ok;
+            try
+            {
+                result = await mcp.CallAsync(undo, new Dictionary<string, object?> { [argument] = call.Result }, $"{call.IdempotencyKey}:compensation", cancellationToken);
+                ok = true;
+                call.State = ToolCallState.Compensated;
+            }
+            catch (Exception ex) when (ex is ToolFailedException or HttpRequestException or ModelContextProtocol.McpException)
+            {
+                (result, ok) = (ex.Message, false);
+            }
+            await journal.AppendAsync(run, RunEvents.ToolCompensated, new ToolCompensatedData(call.Step, call.CallId, call.Tool, undo, ok, result), cancellationToken);
+            await events.PublishAsync(ToolCallIntegrationEvent.Compensated, Event(call, null, ok ? null : result), cancellationToken);
+        }
+    }
+
+    /// <summary>Built-in tools get 30 seconds, an MCP server's tools its own timeout; a capability times each attempt itself.</summary>
+    private static TimeSpan TimeoutOf(AIFunction function) => function switch
+    {
+        McpToolFunction mcp => mcp.Timeout,
+        CapabilityFunction => Timeout.InfiniteTimeSpan,
+        _ => TimeSpan.FromSeconds(30),
+    };
+
+    private async Task<string> CompleteAsync(ToolCall record, ToolOutcome outcome, CancellationToken cancellationToken)
+    {
+        var (ok, result, durationMs, cost) = (outcome.Ok, outcome.Result, outcome.DurationMs, outcome.Cost);
         record.State = ok ? ToolCallState.Succeeded : ToolCallState.Failed;
         record.Result = result;
         record.CompletedAt = time.GetUtcNow();
         run.ToolCalls++;
         run.Cost += cost;
-        await journal.AppendAsync(run, RunEvents.ToolResult, new ToolResultData(record.Step, record.CallId, record.Tool, ok, result, durationMs, Replayed: false, cost), cancellationToken);
+        await journal.AppendAsync(run, RunEvents.ToolResult,
+            new ToolResultData(record.Step, record.CallId, record.Tool, ok, result, durationMs, Replayed: false, cost, outcome.AnsweredBy, outcome.Attempts), cancellationToken);
         await events.PublishAsync(ok ? ToolCallIntegrationEvent.Succeeded : ToolCallIntegrationEvent.Failed, Event(record, durationMs, ok ? null : result), cancellationToken);
         if (cost > 0)
         {
@@ -94,7 +156,7 @@ public sealed partial class RunSession
                 TenantId = run.TenantId,
                 KeyId = run.KeyId,
                 Endpoint = "agent.tool",
-                Model = $"mcp/{record.Tool}",
+                Model = $"mcp/{outcome.AnsweredBy}",
                 Provider = "mcp",
                 Cost = cost,
                 LatencyMs = durationMs,
@@ -120,14 +182,22 @@ public sealed partial class RunSession
         Error = error,
     };
 
-    // Built-in tools only read; an MCP tool may be repeated when its server says it is idempotent or read-only.
-    private static bool IsIdempotent(AIFunction function) => function is not McpToolFunction mcp || mcp.Tool.Idempotent;
+    /// <summary>Built-in tools only read; an MCP tool may be repeated when its server says it is idempotent or read-only.</summary>
+    public static bool IsIdempotent(AIFunction function) => function switch
+    {
+        McpToolFunction mcp => mcp.Tool.Idempotent,
+        CapabilityFunction capability => capability.Idempotent,
+        _ => true,
+    };
 
-    private static string AsText(object? result) => result switch
+    public static string AsText(object? result) => result switch
     {
         JsonElement { ValueKind: JsonValueKind.String } text => text.GetString() ?? "",
         JsonElement json => json.GetRawText(),
         null => "",
         _ => result.ToString() ?? "",
     };
+
+    /// <summary>How a tool call ended: its result or error, what it cost, and for a capability which tool answered after which attempts.</summary>
+    private sealed record ToolOutcome(bool Ok, string Result, double DurationMs, decimal Cost = 0, string? AnsweredBy = null, IReadOnlyList<ToolAttemptData>? Attempts = null);
 }

@@ -12,31 +12,53 @@ namespace Orchestrator.Agents;
 /// or all of a server's with <c>/*</c>), from each server's cached list, listed again once it is older than
 /// <see cref="AgentOptions.ToolListLifetime"/>. A server is connected to only when the run first calls one of its tools.
 /// </summary>
-public sealed class RunToolsFactory(OrchestratorDbContext db, BuiltInTools builtIn, McpTools mcp, IOptions<AgentOptions> options, TimeProvider time)
+public sealed class RunToolsFactory(OrchestratorDbContext db, BuiltInTools builtIn, McpTools mcp, ToolResilience resilience, IOptions<AgentOptions> options, TimeProvider time)
 {
     public const string McpPrefix = "mcp:";
+    public const string CapabilityPrefix = "capability:";
 
     public async Task<RunTools> CreateAsync(AgentRun run, AgentDefinition definition, CancellationToken cancellationToken)
     {
         var tools = new RunTools(mcp);
-        tools.Functions.AddRange(builtIn.For([.. definition.Tools], run.TenantId, run.KeyId));
-        var allowed = definition.Tools.Where(t => t.StartsWith(McpPrefix, StringComparison.Ordinal))
+        var capabilityNames = definition.Tools.Where(t => t.StartsWith(CapabilityPrefix, StringComparison.Ordinal)).Select(t => t[CapabilityPrefix.Length..]).ToList();
+        var capabilities = capabilityNames.Count == 0 ? [] : await db.ToolCapabilities.AsNoTracking().Where(c => capabilityNames.Contains(c.Name)).ToListAsync(cancellationToken);
+        // Every tool the run may reach: its own, and those its capabilities route to.
+        var reachable = definition.Tools.Concat(capabilities.SelectMany(c => c.Tools)).ToHashSet();
+        var available = builtIn.For(reachable, run.TenantId, run.KeyId).ToDictionary(f => f.Name, f => f);
+        var allowed = reachable.Where(t => t.StartsWith(McpPrefix, StringComparison.Ordinal))
             .Select(t => t[McpPrefix.Length..].Split('/', 2))
             .Where(parts => parts.Length == 2)
             .GroupBy(parts => parts[0], parts => parts[1])
             .ToDictionary(g => g.Key, g => g.ToHashSet());
-        if (allowed.Count == 0)
-        {
-            return tools;
-        }
-        var servers = await db.McpServers.Where(s => allowed.Keys.Contains(s.Name)).ToListAsync(cancellationToken);
+        var servers = allowed.Count == 0 ? [] : await db.McpServers.Where(s => allowed.Keys.Contains(s.Name)).ToListAsync(cancellationToken);
         foreach (var server in servers)
         {
             await RefreshIfStaleAsync(server, cancellationToken);
             var names = allowed[server.Name];
-            tools.Functions.AddRange(server.Tools
-                .Where(tool => names.Contains("*") || names.Contains(tool.Name))
-                .Select(tool => new McpToolFunction(server, tool, tools.ConnectAsync)));
+            foreach (var tool in server.Tools.Where(tool => names.Contains("*") || names.Contains(tool.Name)))
+            {
+                available[$"{McpPrefix}{server.Name}/{tool.Name}"] = new McpToolFunction(server, tool, tools.ConnectAsync);
+            }
+        }
+
+        // The model sees the agent's own tools and its capabilities, not the tools behind a capability.
+        foreach (var name in definition.Tools)
+        {
+            if (name.StartsWith(McpPrefix, StringComparison.Ordinal) && name.EndsWith("/*", StringComparison.Ordinal))
+            {
+                tools.Functions.AddRange(available.Where(a => a.Key.StartsWith(name[..^1], StringComparison.Ordinal)).Select(a => a.Value));
+            }
+            else if (available.TryGetValue(name, out var function))
+            {
+                tools.Functions.Add(function);
+            }
+        }
+        foreach (var capability in capabilities)
+        {
+            var members = capability.Tools.SelectMany(t => t.EndsWith("/*", StringComparison.Ordinal)
+                ? available.Where(a => a.Key.StartsWith(t[..^1], StringComparison.Ordinal)).Select(a => a.Value)
+                : available.TryGetValue(t, out var member) ? [member] : []).ToList();
+            tools.Functions.Add(new CapabilityFunction(capability, members, resilience));
         }
         return tools;
     }

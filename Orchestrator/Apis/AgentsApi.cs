@@ -127,11 +127,12 @@ public static partial class AgentsApi
         var tools = request.Tools ?? [];
         var servers = tools.Where(t => t.StartsWith(RunToolsFactory.McpPrefix, StringComparison.Ordinal)).Select(t => t[RunToolsFactory.McpPrefix.Length..].Split('/')[0]).Distinct().ToList();
         var registered = await db.McpServers.AsNoTracking().Where(s => servers.Contains(s.Name)).Select(s => s.Name).ToListAsync(cancellationToken);
-        var wrong = tools.Where(t => !(BuiltInTools.Names.Contains(t)
-            || (t.StartsWith(RunToolsFactory.McpPrefix, StringComparison.Ordinal) && t[RunToolsFactory.McpPrefix.Length..].Split('/') is [var server, { Length: > 0 }] && registered.Contains(server)))).ToList();
+        var capabilities = tools.Where(t => t.StartsWith(RunToolsFactory.CapabilityPrefix, StringComparison.Ordinal)).Select(t => t[RunToolsFactory.CapabilityPrefix.Length..]).ToList();
+        var defined = await db.ToolCapabilities.AsNoTracking().Where(c => capabilities.Contains(c.Name)).Select(c => c.Name).ToListAsync(cancellationToken);
+        var wrong = tools.Where(t => !IsTool(t, registered) && !(t.StartsWith(RunToolsFactory.CapabilityPrefix, StringComparison.Ordinal) && defined.Contains(t[RunToolsFactory.CapabilityPrefix.Length..]))).ToList();
         if (wrong.Count > 0 || tools.Count > 64)
         {
-            errors["tools"] = [$"Tools are built-in ({string.Join(", ", BuiltInTools.Names)}) or 'mcp:<server>/<tool>' ('/*' for all) of a registered MCP server, at most 64; not: {string.Join(", ", wrong)}."];
+            errors["tools"] = [$"Tools are built-in ({string.Join(", ", BuiltInTools.Names)}), 'mcp:<server>/<tool>' ('/*' for all) of a registered MCP server or 'capability:<name>' of a defined capability, at most 64; not: {string.Join(", ", wrong)}."];
         }
         var limits = request.Limits ?? new AgentLimits();
         if (limits.MaxIterations < 1 || limits.MaxIterations > options.MaxIterationsCeiling)
@@ -152,6 +153,11 @@ public static partial class AgentsApi
         }
         return errors;
     }
+
+    /// <summary>A built-in tool, or a tool (or all tools) of one of the <paramref name="registered"/> MCP servers.</summary>
+    public static bool IsTool(string tool, IReadOnlyCollection<string> registered) =>
+        BuiltInTools.Names.Contains(tool)
+        || (tool.StartsWith(RunToolsFactory.McpPrefix, StringComparison.Ordinal) && tool[RunToolsFactory.McpPrefix.Length..].Split('/') is [var server, { Length: > 0 }] && registered.Contains(server));
 
     [GeneratedRegex("^[a-z0-9][a-z0-9_-]{0,63}$")]
     private static partial Regex AgentName();

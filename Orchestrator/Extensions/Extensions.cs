@@ -55,6 +55,7 @@ public static class Extensions
         builder.Services.AddSingleton<GatewayModels>();
         builder.Services.AddSingleton<BuiltInTools>();
         builder.Services.AddSingleton<McpTools>();
+        builder.Services.AddSingleton<ToolResilience>();
         builder.Services.AddSingleton(services => new PublicAddresses(services.GetRequiredService<IOptions<AgentOptions>>().Value.AllowedPrivateNetworks, "MCP servers"));
 
         // Model calls stream and a run's own time limit bounds them: no standard timeouts or retries (the Gateway retries providers).

@@ -22,6 +22,8 @@ public sealed class OrchestratorDbContext(DbContextOptions<OrchestratorDbContext
 
     public DbSet<McpServer> McpServers => Set<McpServer>();
 
+    public DbSet<ToolCapability> ToolCapabilities => Set<ToolCapability>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<Agent>(agent =>
@@ -121,6 +123,20 @@ public sealed class OrchestratorDbContext(DbContextOptions<OrchestratorDbContext
             server.Property(s => s.ToolsListedAt).HasColumnName("tools_listed_at");
             server.Property(s => s.CreatedAt).HasColumnName("created_at");
             server.HasIndex(s => new { s.TenantId, s.Name }).IsUnique();
+        });
+
+        modelBuilder.Entity<ToolCapability>(capability =>
+        {
+            capability.ToTable("tool_capabilities");
+            capability.Property(c => c.Id).HasColumnName("id");
+            capability.Property(c => c.TenantId).HasColumnName("tenant_id");
+            capability.Property(c => c.Name).HasColumnName("name").HasMaxLength(64);
+            capability.Property(c => c.Description).HasColumnName("description").HasMaxLength(1024);
+            capability.Property(c => c.Tools).HasColumnName("tools").HasColumnType("jsonb").HasConversion(Json<List<string>>(), JsonComparer<List<string>>());
+            capability.Property(c => c.Policy).HasColumnName("policy").HasColumnType("jsonb").HasConversion(Json<ToolPolicy>(), JsonComparer<ToolPolicy>());
+            capability.Property(c => c.Version).HasColumnName("version");
+            capability.Property(c => c.UpdatedAt).HasColumnName("updated_at");
+            capability.HasIndex(c => new { c.TenantId, c.Name }).IsUnique();
         });
     }
 

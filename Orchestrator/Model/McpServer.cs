@@ -26,5 +26,11 @@ public sealed class McpServer
     public DateTimeOffset CreatedAt { get; set; }
 }
 
-/// <summary>A server's tool: what the model is shown, what a call costs, and whether it may be repeated (idempotent or read-only).</summary>
-public sealed record McpToolInfo(string Name, string? Description, JsonElement InputSchema, decimal? CostUsd, bool Idempotent);
+/// <summary>
+/// A server's tool: what the model is shown, what a call costs, whether it may be repeated (idempotent or read-only),
+/// the tool that tells the outcome of a call by its idempotency key, and the tool that undoes a call (given the call's
+/// result as its argument <see cref="CompensationArgument"/>). All but the schema are declared in the tool's <c>_meta</c>.
+/// </summary>
+public sealed record McpToolInfo(
+    string Name, string? Description, JsonElement InputSchema, decimal? CostUsd, bool Idempotent,
+    string? OutcomeTool = null, string? CompensationTool = null, string? CompensationArgument = null);

@@ -37,4 +37,7 @@ public enum ToolCallState
     Requested,
     Succeeded,
     Failed,
+
+    /// <summary>Succeeded, then undone by its compensation when the run failed.</summary>
+    Compensated,
 }

@@ -21,7 +21,7 @@ public sealed class TestMcpServerTests
 
         var tools = await client.ListToolsAsync(cancellationToken: Cancellation);
 
-        tools.Select(t => t.Name).ShouldBe(["get_weather", "charge", "refund", "search_primary", "search_backup", "wait_for_release"], ignoreOrder: true);
+        tools.Select(t => t.Name).ShouldBe(["get_weather", "charge", "charge_status", "refund", "search_primary", "search_backup", "wait_for_release"], ignoreOrder: true);
         var charge = tools.Single(t => t.Name == "charge");
         charge.ProtocolTool.Meta!["cost_usd"]!.GetValue<double>().ShouldBe(0.01);
         charge.JsonSchema.GetProperty("properties").GetProperty("amount").GetProperty("type").GetString().ShouldBe("number");
@@ -107,7 +107,7 @@ public sealed class TestMcpServerTests
         var tools = await client.ListToolsAsync(cancellationToken: Cancellation);
 
         refused.StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
-        tools.Count.ShouldBe(6);
+        tools.Count.ShouldBe(7);
     }
 
     private static Task<McpClient> ConnectAsync(TestMcpServer server, Dictionary<string, string>? headers = null) =>

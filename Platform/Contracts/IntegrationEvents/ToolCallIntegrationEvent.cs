@@ -9,6 +9,7 @@ public sealed record ToolCallIntegrationEvent : IntegrationEvent
     public const string Requested = "tool.call.requested";
     public const string Succeeded = "tool.call.succeeded";
     public const string Failed = "tool.call.failed";
+    public const string Compensated = "tool.call.compensated";
 
     public Guid TenantId { get; init; }
 

@@ -4,15 +4,17 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using ModelContextProtocol;
+using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
 
 namespace Platform.Testing.Mocks;
 
 /// <summary>
 /// A tenant's MCP server on a real port (streamable HTTP, stateless), with tools an agent test needs: a plain answer
-/// (get_weather), a side effect with a price and its compensation (charge, refund), a failing or slow primary with a
-/// backup (search_primary, search_backup) and a call that waits for the test (wait_for_release). The counters say what
-/// was called (<see cref="MockServer.Requests"/> stays empty).
+/// (get_weather), a side effect with a price, its compensation and the way to ask for its outcome (charge, refund,
+/// charge_status: a charge made again with the same <c>_meta.idempotency_key</c> is not made twice), a failing or slow
+/// primary with a backup (search_primary, search_backup) and a call that waits for the test (wait_for_release). The
+/// counters say what was called (<see cref="MockServer.Requests"/> stays empty).
 /// </summary>
 public sealed class TestMcpServer : MockServer
 {
@@ -20,6 +22,7 @@ public sealed class TestMcpServer : MockServer
     private readonly ConcurrentDictionary<string, int> _charges = new();
     private readonly ConcurrentDictionary<string, TaskCompletionSource> _entered = new();
     private readonly ConcurrentDictionary<string, TaskCompletionSource> _released = new();
+    private readonly ConcurrentDictionary<string, string> _receiptsByKey = new();
     private readonly List<string> _receipts = [];
     private readonly List<string> _refunds = [];
 
@@ -34,6 +37,12 @@ public sealed class TestMcpServer : MockServer
 
     /// <summary>How long search_primary takes before it answers or fails; zero by default.</summary>
     public TimeSpan PrimaryDelay { get; set; }
+
+    /// <summary>
+    /// While true, charge makes its charge and then waits, before it answers, until the test releases the token
+    /// "charge" (<see cref="WaitingAsync"/> says when it waits): a call whose side effect is done but whose caller does not know.
+    /// </summary>
+    public bool HoldCharges { get; set; }
 
     /// <summary>Every charge's receipt, in order.</summary>
     public IReadOnlyList<string> Receipts
@@ -95,15 +104,39 @@ public sealed class TestMcpServer : MockServer
 
     [McpServerTool(Name = "charge"), Description("Charges an account; returns the receipt id.")]
     [McpMeta("cost_usd", 0.01)]
-    private string Charge(string account, decimal amount)
+    [McpMeta("outcome_tool", "charge_status")]
+    [McpMeta("compensation_tool", "refund")]
+    [McpMeta("compensation_argument", "receipt")]
+    private async Task<string> ChargeAsync(string account, decimal amount, RequestContext<CallToolRequestParams> request, CancellationToken cancellationToken)
     {
         Count("charge");
+        var key = request.Params?.Meta?["idempotency_key"]?.GetValue<string>();
+        if (key is not null && _receiptsByKey.TryGetValue(key, out var earlier))
+        {
+            return earlier;
+        }
         var receipt = $"receipt-{account}-{_charges.AddOrUpdate(account, 1, (_, count) => count + 1)}";
         lock (_receipts)
         {
             _receipts.Add(receipt);
         }
+        if (key is not null)
+        {
+            _receiptsByKey[key] = receipt;
+        }
+        if (HoldCharges)
+        {
+            Signal(_entered, "charge").TrySetResult();
+            await Signal(_released, "charge").Task.WaitAsync(cancellationToken);
+        }
         return receipt;
+    }
+
+    [McpServerTool(Name = "charge_status"), Description("The receipt of the charge made with this idempotency key, if one was.")]
+    private string ChargeStatus(string idempotency_key)
+    {
+        Count("charge_status");
+        return _receiptsByKey.TryGetValue(idempotency_key, out var receipt) ? receipt : throw new McpException($"No charge was made with the key {idempotency_key}.");
     }
 
     [McpServerTool(Name = "refund"), Description("Refunds a charge by its receipt id.")]

@@ -1,0 +1,97 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace Agents.FunctionalTests;
+
+// Runs that outlive the Orchestrator that ran them, never make a side-effecting call twice, and undo what they did when they fail.
+public sealed class DurableRunTests(PlatformFixture platform) : IAsyncLifetime
+{
+    private static readonly CancellationToken Cancellation = TestContext.Current.CancellationToken;
+    private TestMcpServer _tools = null!;
+
+    public async ValueTask InitializeAsync() => _tools = await TestMcpServer.StartAsync();
+
+    public async ValueTask DisposeAsync() => await _tools.DisposeAsync();
+
+    [Fact]
+    public async Task ARun_WhoseOrchestratorStopsMidCall_CompletesAfterTheRestart_AndItsCharge_IsMadeOnce()
+    {
+        using var http = await TenantWithBankAsync("durable-restart", "payer", new { });
+        _tools.HoldCharges = true;
+        var run = await StartRunAsync(http, "payer", """[[calls:bank__charge {"account":"restart","amount":5}|bank__get_weather {"city":"Oslo"}]] Pay, then tell me the weather.""");
+
+        // The charge is made, and its answer held back: the run cannot know it happened.
+        await _tools.WaitingAsync("charge").WaitAsync(TimeSpan.FromSeconds(60), Cancellation);
+        await platform.App.StopResourceAsync("orchestrator");
+        _tools.HoldCharges = false;
+        _tools.Release("charge");
+        await platform.App.StartResourceAsync("orchestrator");
+
+        var ended = await WaitForEndAsync(http, run);
+        ended.GetProperty("state").GetString().ShouldBe("succeeded", ended.ToString());
+        ended.GetProperty("answer").GetString().ShouldBe("mock: Sunny in Oslo, 21 °C");
+        _tools.ChargesOf("restart").ShouldBe(1);
+        // The restarted run asked the tool what became of its call, by the call's idempotency key.
+        _tools.CallsOf("charge_status").ShouldBe(1);
+        var charge = Steps(ended, "tool.result").Single(s => s.GetProperty("tool").GetString() == "bank__charge");
+        charge.GetProperty("ok").GetBoolean().ShouldBeTrue();
+        charge.GetProperty("result").GetString().ShouldBe("receipt-restart-1");
+        charge.GetProperty("answered_by").GetString()!.ShouldContain("charge_status");
+        // One call written ahead, never a second for the same step.
+        Steps(ended, "tool.call").Count(s => s.GetProperty("tool").GetString() == "bank__charge").ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task ARun_ThatFailsAfterItsCharges_RefundsThem_NewestFirst()
+    {
+        using var http = await TenantWithBankAsync("durable-compensation", "spender", new { maxIterations = 2 });
+        var run = await StartRunAsync(http, "spender",
+            """[[calls:bank__charge {"account":"undo","amount":5}|bank__charge {"account":"undo","amount":7}|bank__charge {"account":"undo","amount":9}]] Pay three times.""");
+
+        var ended = await WaitForEndAsync(http, run);
+        ended.GetProperty("state").GetString().ShouldBe("failed");
+        ended.GetProperty("error").GetProperty("code").GetString().ShouldBe("max_iterations_exceeded");
+        _tools.ChargesOf("undo").ShouldBe(2);
+        _tools.Refunds.ShouldBe(["receipt-undo-2", "receipt-undo-1"]);
+        Steps(ended, "tool.compensated").Select(s => (s.GetProperty("compensation").GetString(), s.GetProperty("ok").GetBoolean())).ShouldBe([("refund", true), ("refund", true)]);
+    }
+
+    private async Task<HttpClient> TenantWithBankAsync(string tenant, string agent, object limits)
+    {
+        var (_, key) = await platform.CreateTenantWithKeyAsync(new { name = tenant });
+        var http = platform.App.CreateHttpClient("gateway");
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        (await http.PostAsJsonAsync("/api/v1/orchestrator/mcp-servers", new { name = "bank", url = _tools.Endpoint }, Cancellation)).StatusCode.ShouldBe(HttpStatusCode.Created);
+        var created = await http.PostAsJsonAsync("/api/v1/orchestrator/agents",
+            new { name = agent, instructions = "Pay as asked.", model = "mock/mock-1", tools = new[] { "mcp:bank/charge", "mcp:bank/get_weather" }, limits }, Cancellation);
+        created.StatusCode.ShouldBe(HttpStatusCode.Created, await created.Content.ReadAsStringAsync(Cancellation));
+        return http;
+    }
+
+    private static async Task<Guid> StartRunAsync(HttpClient http, string agent, string input)
+    {
+        var response = await http.PostAsJsonAsync($"/v1/agents/{agent}/runs", new { input }, Cancellation);
+        response.StatusCode.ShouldBe(HttpStatusCode.Accepted);
+        return (await response.Content.ReadFromJsonAsync<JsonElement>(Cancellation)).GetProperty("id").GetGuid();
+    }
+
+    private static async Task<JsonElement> WaitForEndAsync(HttpClient http, Guid run)
+    {
+        var ended = await Eventually.GetAsync(async () =>
+        {
+            using var response = await http.GetAsync($"/v1/agents/runs/{run}", Cancellation);
+            if (!response.IsSuccessStatusCode)
+            {
+                return null;
+            }
+            var current = await response.Content.ReadFromJsonAsync<JsonElement>(Cancellation);
+            return current.GetProperty("state").GetString() is "succeeded" or "failed" or "cancelled" ? current.GetRawText() : null;
+        }, TimeSpan.FromSeconds(90));
+        return JsonDocument.Parse(ended).RootElement;
+    }
+
+    private static IEnumerable<JsonElement> Steps(JsonElement run, string type) =>
+        run.GetProperty("steps").EnumerateArray().Where(s => s.GetProperty("type").GetString() == type).Select(s => s.GetProperty("data"));
+}
