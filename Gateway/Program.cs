@@ -12,6 +12,7 @@ app.UseAuthorization();
 
 app.MapDefaultEndpoints();
 app.MapOpenAiApi();
+app.MapMcpServer();
 app.MapAdminApi();
 app.MapSessionsApi();
 app.MapTenantApi();

@@ -6,23 +6,32 @@ using Microsoft.Extensions.AI;
 namespace Gateway.Agents;
 
 /// <summary>
-/// The Orchestrator's agent runs, as the tenant: start one, and follow its events to the end. A follow that breaks
-/// (the Orchestrator restarted, a replica went away) is taken up again from the last event seen, on whichever
-/// replica answers, so a run outlives the replica that began it.
+/// The tenant's agents and their runs on the Orchestrator, as the tenant: list the agents, start a run, and follow its
+/// events to the end. A follow that breaks (the Orchestrator restarted, a replica went away) is taken up again from the
+/// last event seen, on whichever replica answers, so a run outlives the replica that began it.
 /// </summary>
 public sealed class AgentRunsClient(HttpClient http)
 {
-    private const string Runs = "api/v1/orchestrator/agents";
+    private const string Agents = "api/v1/orchestrator/agents";
     private static readonly TimeSpan ReconnectDelay = TimeSpan.FromMilliseconds(500);
     private const int MaxReconnects = 120;
 
     public HttpClient Http => http;
 
+    /// <summary>The tenant's agents, by name.</summary>
+    public async Task<List<AgentSummary>> ListAgentsAsync(CancellationToken cancellationToken)
+    {
+        using var json = JsonDocument.Parse(await http.GetStringAsync(Agents, cancellationToken));
+        return [.. json.RootElement.EnumerateArray().Select(agent => new AgentSummary(
+            agent.GetProperty("name").GetString()!,
+            agent.GetProperty("definition").GetProperty("description").GetString() ?? ""))];
+    }
+
     /// <summary>Starts a run of <paramref name="agent"/> on <paramref name="messages"/>: its id, or why not.</summary>
     public async Task<(Guid RunId, ExecutionError? Error)> StartAsync(string agent, IEnumerable<ChatMessage> messages, CancellationToken cancellationToken)
     {
         var body = new { messages = messages.Where(m => m.Text.Length > 0).Select(m => new { role = m.Role.Value, content = m.Text }) };
-        using var response = await http.PostAsJsonAsync($"{Runs}/{Uri.EscapeDataString(agent)}/runs", body, cancellationToken);
+        using var response = await http.PostAsJsonAsync($"{Agents}/{Uri.EscapeDataString(agent)}/runs", body, cancellationToken);
         using var json = await JsonDocument.ParseAsync(await response.Content.ReadAsStreamAsync(cancellationToken), cancellationToken: cancellationToken);
         return response.IsSuccessStatusCode
             ? (json.RootElement.GetProperty("id").GetGuid(), null)
@@ -68,7 +77,7 @@ public sealed class AgentRunsClient(HttpClient http)
 
     private async IAsyncEnumerable<AgentRunEvent> ReadAsync(Guid runId, int after, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, $"{Runs}/runs/{runId}/events");
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"{Agents}/runs/{runId}/events");
         if (after > 0)
         {
             request.Headers.Add("Last-Event-ID", after.ToString(System.Globalization.CultureInfo.InvariantCulture));
@@ -95,6 +104,9 @@ public sealed class AgentRunsClient(HttpClient http)
                 Param: error.TryGetProperty("param", out var param) && param.ValueKind == JsonValueKind.String ? param.GetString() : null)
             : new ExecutionError(StatusCodes.Status502BadGateway, $"The orchestrator answered {status}.", "api_error", "orchestrator_error");
 }
+
+/// <summary>An agent as its tenant's clients see it: its name (its address) and what it is for.</summary>
+public sealed record AgentSummary(string Name, string Description);
 
 /// <summary>An event of a run: numbered when stored, a live piece of text (<c>delta</c>) when not.</summary>
 public sealed record AgentRunEvent(int? Seq, string Type, JsonElement Data)

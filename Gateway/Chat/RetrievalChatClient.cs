@@ -28,7 +28,7 @@ public sealed class RetrievalChatClient(IChatClient inner, KnowledgeClient knowl
         {
             return messages;
         }
-        call.Citations = await knowledge.SearchAsync(question, retrieval.Top, cancellationToken);
+        call.Citations = await knowledge.SourcesForAsync(question, retrieval.Top, cancellationToken);
         return call.Citations.Count > 0 ? KnowledgeClient.Ground([.. messages], call.Citations) : messages;
     }
 }

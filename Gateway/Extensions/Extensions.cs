@@ -61,6 +61,13 @@ public static class Extensions
         builder.AddPlatformProxy();
 
         builder.Services.AddChatPipeline();
+        // Stateless: either replica answers any request. Tools are listed per request, and run in its execution context,
+        // so the internal services are called as its key (InternalTokenHandler reads it from the HttpContext).
+        builder.Services.AddMcpServer(mcp => mcp.ServerInfo = new() { Name = "ai-platform", Version = "1.0" })
+            .WithHttpTransport(http => http.Stateless = true)
+            .WithTools([typeof(KnowledgeSearchTool)])
+            .WithListToolsHandler(AgentTools.ListAsync)
+            .WithCallToolHandler(AgentTools.CallAsync);
         // A probe answers within its own 2 s or says the service is unreachable: retries would only blur that.
 #pragma warning disable EXTEXP0001 // The library's way to opt one client out of the defaults' resilience handler.
         builder.Services.AddHttpClient<PlatformHealthProbe>().RemoveAllResilienceHandlers();

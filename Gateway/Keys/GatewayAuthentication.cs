@@ -21,7 +21,7 @@ public static class GatewayAuthentication
     /// <summary>A tenant key, or an agent run's token acting as one, told apart by shape: a tenant key is never parsed as a token.</summary>
     public const string TenantKeyOrAgentRunScheme = "TenantKeyOrAgentRun";
 
-    /// <summary>The OpenAI-compatible API: a tenant key with the <c>inference</c> scope, or an agent run's token for one.</summary>
+    /// <summary>The OpenAI-compatible API and the MCP server: a tenant key with the <c>inference</c> scope, or an agent run's token for one.</summary>
     public const string InferencePolicy = "inference";
 
     /// <summary>The platform APIs (self-service, the proxy to the services, sign-out): the <c>platform</c> scope.</summary>

@@ -4,19 +4,26 @@ using Microsoft.Extensions.AI;
 namespace Gateway.Knowledge;
 
 /// <summary>
-/// Grounds a chat request in the tenant's documents (the <c>retrieval</c> extension): the chunks nearest to its last
-/// question, from Ingestion's search as the tenant, go first in the conversation as numbered sources.
+/// The tenant's documents, searched through Ingestion as the tenant: for the MCP tool <c>knowledge_search</c>, and to
+/// ground a chat request (the <c>retrieval</c> extension), where the chunks nearest to its last question go first in
+/// the conversation as numbered sources.
 /// </summary>
 public sealed partial class KnowledgeClient(HttpClient http, ILogger<KnowledgeClient> logger)
 {
+    /// <summary>The tenant's chunks nearest to <paramref name="query"/>, best first.</summary>
     public async Task<List<Citation>> SearchAsync(string query, int top, CancellationToken cancellationToken)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, "api/v1/ingestion/search") { Content = JsonContent.Create(new { query, top }) };
+        using var response = await http.PostAsJsonAsync("api/v1/ingestion/search", new { query, top }, cancellationToken);
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<SearchResults>(cancellationToken))?.Results ?? [];
+    }
+
+    /// <summary>The sources for a question, as <see cref="SearchAsync"/>; none when the search fails.</summary>
+    public async Task<List<Citation>> SourcesForAsync(string question, int top, CancellationToken cancellationToken)
+    {
         try
         {
-            using var response = await http.SendAsync(request, cancellationToken);
-            response.EnsureSuccessStatusCode();
-            return (await response.Content.ReadFromJsonAsync<SearchResults>(cancellationToken))?.Results ?? [];
+            return await SearchAsync(question, top, cancellationToken);
         }
         catch (HttpRequestException ex)
         {

@@ -47,7 +47,7 @@ public static class ApiKeyKinds
 
 public static class ApiKeyScopes
 {
-    /// <summary>The OpenAI-compatible API under <c>/v1</c>.</summary>
+    /// <summary>The OpenAI-compatible API under <c>/v1</c> and the MCP server at <c>/mcp</c>.</summary>
     public const string Inference = "inference";
 
     /// <summary>The tenant's platform APIs (documents, usage, budgets, routing) under <c>/api/v1</c>.</summary>
