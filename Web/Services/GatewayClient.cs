@@ -10,7 +10,7 @@ namespace Web.Services;
 /// The Gateway's public API, as the signed-in user: a tenant admin's session key or an operator's admin key. A refusal
 /// is a <see cref="GatewayException"/> carrying the Gateway's own message.
 /// </summary>
-public sealed class GatewayClient(HttpClient http, PortalSession session)
+public sealed partial class GatewayClient(HttpClient http, PortalSession session)
 {
     private static readonly JsonSerializerOptions Json = JsonSerializerOptions.Web;
 
@@ -171,19 +171,19 @@ public sealed class GatewayClient(HttpClient http, PortalSession session)
 
     public Task<RecentErrors> GetRecentErrorsAsync(int limit, CancellationToken cancellationToken) => GetAsync<RecentErrors>($"/api/v1/admin/errors?limit={limit}", cancellationToken);
 
-    private async Task<T> GetAsync<T>(string path, CancellationToken cancellationToken)
+    private async Task<T> GetAsync<T>(string path, CancellationToken cancellationToken, JsonSerializerOptions? json = null)
     {
         using var request = await AuthorizedAsync(HttpMethod.Get, path);
         using var response = await http.SendAsync(request, cancellationToken);
-        return await ReadAsync<T>(response, cancellationToken);
+        return await ReadAsync<T>(response, cancellationToken, json);
     }
 
-    private async Task<T> SendAsync<T>(HttpMethod method, string path, object? body, CancellationToken cancellationToken)
+    private async Task<T> SendAsync<T>(HttpMethod method, string path, object? body, CancellationToken cancellationToken, JsonSerializerOptions? json = null)
     {
         using var request = await AuthorizedAsync(method, path);
-        request.Content = body is null ? null : JsonContent.Create(body, options: Json);
+        request.Content = body is null ? null : JsonContent.Create(body, options: json ?? Json);
         using var response = await http.SendAsync(request, cancellationToken);
-        return await ReadAsync<T>(response, cancellationToken);
+        return await ReadAsync<T>(response, cancellationToken, json);
     }
 
     private async Task SendAsync(HttpMethod method, string path, object? body, CancellationToken cancellationToken)
@@ -204,9 +204,9 @@ public sealed class GatewayClient(HttpClient http, PortalSession session)
         return request;
     }
 
-    private static async Task<T> ReadAsync<T>(HttpResponseMessage response, CancellationToken cancellationToken) =>
+    private static async Task<T> ReadAsync<T>(HttpResponseMessage response, CancellationToken cancellationToken, JsonSerializerOptions? json = null) =>
         response.IsSuccessStatusCode
-            ? (await response.Content.ReadFromJsonAsync<T>(Json, cancellationToken))!
+            ? (await response.Content.ReadFromJsonAsync<T>(json ?? Json, cancellationToken))!
             : throw await ErrorAsync(response, cancellationToken);
 
     /// <summary>The Gateway's message: OpenAI's <c>error.message</c>, or a ProblemDetails' title, detail and field errors.</summary>
@@ -214,12 +214,17 @@ public sealed class GatewayClient(HttpClient http, PortalSession session)
     {
         var text = await response.Content.ReadAsStringAsync(cancellationToken);
         string? message = null;
+        Dictionary<string, string[]> errors = new(StringComparer.OrdinalIgnoreCase);
         try
         {
             var body = JsonNode.Parse(text);
+            foreach (var (field, messages) in body?["errors"] as JsonObject ?? [])
+            {
+                errors[field] = [.. messages?.AsArray().Select(m => m!.ToString()) ?? []];
+            }
             message = body?["error"]?["message"]?.ToString()
                 ?? string.Join(" ", new[] { body?["detail"]?.ToString() ?? body?["title"]?.ToString() }
-                    .Concat(body?["errors"]?.AsObject().SelectMany(e => e.Value!.AsArray().Select(m => m!.ToString())) ?? [])
+                    .Concat(errors.Values.SelectMany(m => m))
                     .Where(m => !string.IsNullOrEmpty(m)));
         }
         catch (JsonException)
@@ -227,7 +232,7 @@ public sealed class GatewayClient(HttpClient http, PortalSession session)
             // Not JSON: the status says it.
         }
         var retryAfter = response.Headers.RetryAfter?.Delta;
-        return new GatewayException(response.StatusCode, string.IsNullOrWhiteSpace(message) ? $"The Gateway answered {(int)response.StatusCode}." : message, retryAfter);
+        return new GatewayException(response.StatusCode, string.IsNullOrWhiteSpace(message) ? $"The Gateway answered {(int)response.StatusCode}." : message, retryAfter, errors);
     }
 
     private static string? Header(HttpResponseMessage response, string name) =>
@@ -257,12 +262,15 @@ public sealed class GatewayClient(HttpClient http, PortalSession session)
     }
 }
 
-/// <summary>A refusal from the Gateway: its status and message (and when to retry, for 429).</summary>
-public sealed class GatewayException(HttpStatusCode status, string message, TimeSpan? retryAfter = null) : Exception(message)
+/// <summary>A refusal from the Gateway: its status and message (and when to retry, for 429; which fields, for a validation problem).</summary>
+public sealed class GatewayException(HttpStatusCode status, string message, TimeSpan? retryAfter = null, IReadOnlyDictionary<string, string[]>? errors = null) : Exception(message)
 {
     public HttpStatusCode Status { get; } = status;
 
     public TimeSpan? RetryAfter { get; } = retryAfter;
+
+    /// <summary>A ProblemDetails' <c>errors</c>: the messages by field, as the API names them.</summary>
+    public IReadOnlyDictionary<string, string[]> Errors { get; } = errors ?? new Dictionary<string, string[]>();
 
     /// <summary>The session expired or was revoked: the user signs in again.</summary>
     public bool SessionEnded => Status == HttpStatusCode.Unauthorized;

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Billing;
 using Microsoft.Playwright;
+using Orchestrator;
 using Platform.Catalog;
 using Platform.Testing;
 using Platform.Testing.Mocks;
@@ -13,11 +14,13 @@ namespace Portal;
 
 /// <summary>
 /// The whole platform with the portal, and Debian's Chromium driven by Playwright (no browser download). One mock
-/// provider model streams its words 100 ms apart, so a test can watch an answer arrive token by token.
+/// provider model streams its words 100 ms apart, so a test can watch an answer arrive token by token; another answers
+/// at once, and follows the tool calls a message scripts (see <see cref="MockOpenAiServer"/>), for agents.
 /// </summary>
 public sealed class PortalFixture : IAsyncLifetime
 {
     public const string StreamingModel = "mock/mock-stream";
+    public const string AgentModel = "mock/mock-1";
 
     private IPlaywright? _playwright;
 
@@ -39,13 +42,19 @@ public sealed class PortalFixture : IAsyncLifetime
         MockOpenAi.WordDelays["mock-stream"] = TimeSpan.FromMilliseconds(100);
         var settings = new PlatformSettings()
             // The budgets test's webhook receiver listens on 127.0.0.1; webhooks reach no other private address.
-            .Configure<BillingOptions>("Billing", billing => billing.WebhookAllowedNetworks = ["127.0.0.1/32"]);
+            .Configure<BillingOptions>("Billing", billing => billing.WebhookAllowedNetworks = ["127.0.0.1/32"])
+            // The agents test's MCP server listens on 127.0.0.1 too.
+            .Configure<AgentOptions>("Agents", agents => agents.AllowedPrivateNetworks = ["127.0.0.1/32"]);
         settings.Providers["mock"] = new ProviderOptions
         {
             Kind = ProviderKinds.OpenAi,
             BaseUrl = MockOpenAi.BaseUrl,
             ApiKey = "sk-mock",
-            Models = [new() { Id = "mock-stream", InputPricePerMillion = 2, OutputPricePerMillion = 4 }],
+            Models =
+            [
+                new() { Id = "mock-stream", InputPricePerMillion = 2, OutputPricePerMillion = 4 },
+                new() { Id = "mock-1", InputPricePerMillion = 1, OutputPricePerMillion = 2 },
+            ],
         };
         // With the Aspire dashboard, which a test opens as a developer would.
         App = await TestPlatform.StartAsync(settings, dashboard: true);
