@@ -102,7 +102,8 @@ public static class AgentCompletions
                             await SendAsync(writer, sent, step, @event.Data.GetProperty("text").GetString() ?? "", fromStart: false, http.RequestAborted);
                         }
                         break;
-                    case "model.step":
+                    // A draft (the agent has a critic) is not the answer until its review passes: the run's end brings that.
+                    case "model.step" when !@event.Data.GetProperty("draft").GetBoolean():
                         var stored = @event.Data.GetProperty("step").GetInt32();
                         completed.Add(stored);
                         await SendAsync(writer, sent, stored, @event.Data.GetProperty("text").GetString() ?? "", fromStart: true, http.RequestAborted);
@@ -120,6 +121,10 @@ public static class AgentCompletions
                         }, http.RequestAborted);
                         break;
                     case "run.succeeded":
+                        if (sent.Count == 0)
+                        {
+                            await writer.WriteAsync(new ChatResponseUpdate(ChatRole.Assistant, @event.Data.GetProperty("answer").GetString()), http.RequestAborted);
+                        }
                         await writer.WriteAsync(new ChatResponseUpdate { Contents = [new UsageContent(UsageOf(@event.Data))], FinishReason = ChatFinishReason.Stop }, http.RequestAborted);
                         writer.Cost = @event.Data.GetProperty("cost").GetDecimal();
                         await writer.CompleteAsync(http.RequestAborted);

@@ -61,7 +61,8 @@ public sealed partial class AgentRunner(
         {
             var model = models.For(run, definition.Model);
             var session = new RunSession(run, definition, tools.Functions, model, db, journal, events, catalog, time);
-            error = await ExecuteAsync(session, model.Client, () => cancelled, running.Token, cancellationToken);
+            var reviewer = definition.Critic is { } critic ? models.For(run, critic.Model) : null;
+            error = await ExecuteAsync(session, model.Client, reviewer, () => cancelled, running.Token, cancellationToken);
             if (error is not null || cancelled)
             {
                 await session.CompensateAsync(cancellationToken);
@@ -81,8 +82,9 @@ public sealed partial class AgentRunner(
         }
     }
 
-    /// <summary>The loop, until an answer (null) or why it stopped.</summary>
-    private async Task<ExecutionError?> ExecuteAsync(RunSession session, IChatClient model, Func<bool> cancelled, CancellationToken running, CancellationToken stopping)
+    /// <summary>The loop, until an answer (null) or why it stopped; with a critic, until a draft passes or the retries are spent.</summary>
+    private async Task<ExecutionError?> ExecuteAsync(
+        RunSession session, IChatClient model, GatewayModels.RunModelClient? reviewer, Func<bool> cancelled, CancellationToken running, CancellationToken stopping)
     {
         using var client = new ChatClientBuilder(model)
             .UseFunctionInvocation(configure: loop =>
@@ -97,15 +99,31 @@ public sealed partial class AgentRunner(
         try
         {
             await session.CompletePendingCallsAsync(running);
-            if (session.Run.Messages.LastOrDefault() is { Role.Value: "assistant" } last && !last.Contents.OfType<FunctionCallContent>().Any())
+            for (var round = 1; ; round++)
             {
-                return null;
+                // After a restart the last step may be the answer already.
+                if (session.Run.Messages.LastOrDefault() is not { Role.Value: "assistant" } last || last.Contents.OfType<FunctionCallContent>().Any())
+                {
+                    await foreach (var _ in client.GetStreamingResponseAsync(session.Run.Messages, new ChatOptions { Tools = [.. session.Tools] }, running))
+                    {
+                        // The steps are recorded below the loop, by RunStepChatClient and the tool invoker.
+                    }
+                    if (session.Stopped is { } stopped)
+                    {
+                        return stopped.Error;
+                    }
+                }
+                if (session.Critic is not { } critic)
+                {
+                    return null;
+                }
+                var (passed, verdict) = await session.ReviewAsync(critic, reviewer!, round, running);
+                if (passed || round > critic.MaxRetries)
+                {
+                    return null;
+                }
+                session.Redraft(verdict, critic.Threshold);
             }
-            await foreach (var _ in client.GetStreamingResponseAsync(session.Run.Messages, new ChatOptions { Tools = [.. session.Tools] }, running))
-            {
-                // The steps are recorded below the loop, by RunStepChatClient and the tool invoker.
-            }
-            return session.Stopped?.Error;
         }
         catch (AgentRunException ex)
         {

@@ -11,6 +11,7 @@ public static class RunEvents
     public const string ToolResult = "tool.result";
     public const string ToolRefused = "tool.refused";
     public const string ToolCompensated = "tool.compensated";
+    public const string CriticReview = "critic.review";
     public const string Succeeded = "run.succeeded";
     public const string Failed = "run.failed";
     public const string Cancelled = "run.cancelled";
@@ -26,7 +27,11 @@ public static class RunEvents
 
 public sealed record StartedData(string Agent, int Version, string Model);
 
-public sealed record ModelStepData(int Step, string? Model, long InputTokens, long OutputTokens, decimal Cost, string Text, IReadOnlyList<ToolCallData> ToolCalls);
+/// <summary>A model call of the run; a <see cref="Draft"/>'s text is not the answer until its review passes.</summary>
+public sealed record ModelStepData(int Step, string? Model, long InputTokens, long OutputTokens, decimal Cost, string Text, IReadOnlyList<ToolCallData> ToolCalls, bool Draft);
+
+public sealed record CriticReviewData(
+    int Round, string? DraftModel, string? Model, double Score, double Groundedness, double Adherence, double Tone, string Reasons, bool Passed, string Draft, decimal Cost);
 
 public sealed record ToolCallData(string Id, string Name, string Arguments);
 

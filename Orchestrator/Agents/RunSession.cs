@@ -32,6 +32,14 @@ public sealed partial class RunSession(
     /// <summary>A limit a tool call reached: the loop is told to end, and the run fails with this.</summary>
     public AgentRunException? Stopped { get; private set; }
 
+    /// <summary>With a critic, answers are drafts until reviewed: their text is not streamed to followers as it comes.</summary>
+    public bool WritesDrafts => definition.Critic is not null;
+
+    public CriticSettings? Critic => definition.Critic;
+
+    /// <summary>The model that wrote the last step, which a review of its draft is about.</summary>
+    public string? LastModel { get; private set; }
+
     public void BeforeModelCall(IEnumerable<ChatMessage> messages)
     {
         var limits = definition.Limits;
@@ -59,9 +67,10 @@ public sealed partial class RunSession(
         run.Cost += cost;
         run.Answer += response.Text;
         var calls = response.Messages.SelectMany(m => m.Contents).OfType<FunctionCallContent>().ToList();
+        LastModel = model?.QualifiedId ?? response.ModelId;
         RunJournal.Checkpoint(run, messages.Concat(response.Messages));
-        await journal.AppendAsync(run, RunEvents.ModelStep, new ModelStepData(step, model?.QualifiedId ?? response.ModelId, input, output, cost, response.Text,
-            [.. calls.Select(c => new ToolCallData(c.CallId, c.Name, Serialize(c.Arguments)))]), cancellationToken);
+        await journal.AppendAsync(run, RunEvents.ModelStep, new ModelStepData(step, LastModel, input, output, cost, response.Text,
+            [.. calls.Select(c => new ToolCallData(c.CallId, c.Name, Serialize(c.Arguments)))], WritesDrafts), cancellationToken);
         foreach (var call in calls.Where(c => !_tools.ContainsKey(c.Name)))
         {
             await journal.AppendAsync(run, RunEvents.ToolRefused, new ToolRefusedData(step, call.CallId, call.Name, "The tool is not on the agent's allow-list."), cancellationToken);
@@ -88,6 +97,46 @@ public sealed partial class RunSession(
             results.Add(new FunctionResultContent(call.CallId, result));
         }
         RunJournal.Checkpoint(run, [.. run.Messages, new ChatMessage(ChatRole.Tool, results)]);
+    }
+
+    /// <summary>
+    /// Has the critic review the run's current draft (its answer so far): its scores are recorded in the run and
+    /// published for the Router to learn the draft's model's quality from. True when the draft passes.
+    /// </summary>
+    public async Task<(bool Passed, CriticVerdict Verdict)> ReviewAsync(CriticSettings critic, GatewayModels.RunModelClient reviewer, int round, CancellationToken cancellationToken)
+    {
+        if (run.Cost >= definition.Limits.MaxCostUsd)
+        {
+            throw AgentRunException.Limit("cost_limit_exceeded", $"The run reached its cost limit of {definition.Limits.MaxCostUsd} USD before its review (it used {run.Cost:0.######}).");
+        }
+        reviewer.RenewTokenIfOld();
+        var draft = run.Answer ?? "";
+        var response = await reviewer.Client.GetResponseAsync<CriticVerdict>(CriticPrompts.Prompt(definition, critic, run.Messages, draft, round), cancellationToken: cancellationToken);
+        if (!response.TryGetResult(out var verdict))
+        {
+            throw new AgentRunException(new ExecutionError(StatusCodes.Status502BadGateway, "The critic's review was not the JSON asked for.", "api_error", "critic_unreadable"));
+        }
+        var (input, output) = (response.Usage?.InputTokenCount ?? 0, response.Usage?.OutputTokenCount ?? 0);
+        var model = response.ModelId is { } id ? catalog.Find(id).Model : null;
+        var cost = model?.CostOf(input, output) ?? 0;
+        run.InputTokens += input;
+        run.OutputTokens += output;
+        run.Cost += cost;
+        var passed = verdict.Score >= critic.Threshold;
+        await journal.AppendAsync(run, RunEvents.CriticReview, new CriticReviewData(round, LastModel, model?.QualifiedId ?? response.ModelId, verdict.Score,
+            verdict.Groundedness, verdict.Adherence, verdict.Tone, verdict.Reasons, passed, draft, cost), cancellationToken);
+        if (LastModel is { } reviewed)
+        {
+            await events.PublishAsync(AnswerReviewedIntegrationEvent.Subject, new AnswerReviewedIntegrationEvent { TenantId = run.TenantId, RunId = run.Id, Model = reviewed, Score = verdict.Score }, cancellationToken);
+        }
+        return (passed, verdict);
+    }
+
+    /// <summary>Sends the rejected draft back with the reviewer's critique: the next draft replaces it.</summary>
+    public void Redraft(CriticVerdict verdict, double threshold)
+    {
+        RunJournal.Checkpoint(run, [.. run.Messages, CriticPrompts.Critique(verdict, threshold)]);
+        run.Answer = null;
     }
 
     private static string Serialize(IDictionary<string, object?>? arguments) => JsonSerializer.Serialize(arguments ?? new Dictionary<string, object?>(), ExecutionJson.Options);

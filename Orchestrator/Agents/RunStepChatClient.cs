@@ -22,7 +22,7 @@ public sealed class RunStepChatClient(IChatClient inner, RunSession session, Run
         await foreach (var update in base.GetStreamingResponseAsync(conversation, options, cancellationToken))
         {
             updates.Add(update);
-            if (update.Text is { Length: > 0 } text)
+            if (update.Text is { Length: > 0 } text && !session.WritesDrafts)
             {
                 await journal.DeltaAsync(session.Run.Id, step, text);
             }

@@ -151,6 +151,17 @@ public static partial class AgentsApi
         {
             errors["limits.maxSeconds"] = ["Between 1 and 3,600."];
         }
+        if (request.Critic is { } critic)
+        {
+            if (critic.Model != "auto" && catalog.Find(critic.Model).Model is not { IsEmbedding: false })
+            {
+                errors["critic.model"] = [$"'{critic.Model}' is not a chat model of the catalog (provider/model), nor 'auto'."];
+            }
+            if (critic.Threshold is < 0 or > 1 || critic.MaxRetries is < 0 or > 5 || critic.Instructions?.Length > 4_000)
+            {
+                errors["critic"] = ["A threshold from 0 to 1, 0 to 5 retries, and instructions of at most 4,000 characters."];
+            }
+        }
         return errors;
     }
 
@@ -163,7 +174,7 @@ public static partial class AgentsApi
     private static partial Regex AgentName();
 }
 
-public sealed record AgentRequest(string? Name, string? Description, string? Instructions, string? Model, List<string>? Tools, AgentLimits? Limits)
+public sealed record AgentRequest(string? Name, string? Description, string? Instructions, string? Model, List<string>? Tools, AgentLimits? Limits, CriticSettings? Critic = null)
 {
     public AgentDefinition ToDefinition() => new()
     {
@@ -172,6 +183,7 @@ public sealed record AgentRequest(string? Name, string? Description, string? Ins
         Model = Model ?? "auto",
         Tools = Tools ?? [],
         Limits = Limits ?? new AgentLimits(),
+        Critic = Critic,
     };
 }
 

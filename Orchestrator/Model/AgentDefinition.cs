@@ -17,6 +17,25 @@ public sealed record AgentDefinition
     public IReadOnlyList<string> Tools { get; init; } = [];
 
     public AgentLimits Limits { get; init; } = new();
+
+    /// <summary>When set, a reviewer model scores each draft answer; one below its threshold is written again.</summary>
+    public CriticSettings? Critic { get; init; }
+}
+
+/// <summary>The critic (reflection) loop: who reviews, the score a draft needs, and how many times it may be written again.</summary>
+public sealed record CriticSettings
+{
+    /// <summary>Default <c>auto</c>: the reviewer is routed like any model.</summary>
+    public string Model { get; init; } = "auto";
+
+    /// <summary>Default 0.7 of 1: the mean of groundedness, adherence and tone a draft needs.</summary>
+    public double Threshold { get; init; } = 0.7;
+
+    /// <summary>Default 2 drafts after the first; the last draft stands if none passes.</summary>
+    public int MaxRetries { get; init; } = 2;
+
+    /// <summary>What the reviewer checks besides the agent's instructions, if anything.</summary>
+    public string Instructions { get; init; } = "";
 }
 
 /// <summary>What one run may spend; reaching a limit stops the run with an error, billed for what it used.</summary>

@@ -47,5 +47,11 @@ public static class Extensions
             consumer.Stream = EventStreams.Usage;
             consumer.FilterSubject = RouteOutcomeIntegrationEvent.Subject;
         });
+        builder.AddEventConsumer<AnswerReviewedIntegrationEvent, AnswerReviewedHandler>(consumer =>
+        {
+            consumer.Durable = "router-answer-reviews";
+            consumer.Stream = EventStreams.Usage;
+            consumer.FilterSubject = AnswerReviewedIntegrationEvent.Subject;
+        });
     }
 }

@@ -4,7 +4,7 @@ namespace Platform.Testing.Mocks;
 
 /// <summary>
 /// An agent loop's <c>[[calls:name {json args}|…]]</c> script (see <see cref="MockOpenAiServer"/>), read from the last
-/// user message that has one: the tool results after that message say how far the loop has come.
+/// user message: the tool results after that message say how far the loop has come.
 /// </summary>
 internal static class AgentScript
 {
@@ -13,14 +13,18 @@ internal static class AgentScript
     /// <summary>The next call, or the answer once every call has its result.</summary>
     public sealed record Step(Call? Call, string? Answer);
 
-    /// <summary>The conversation's next step, or null when no user message holds a script.</summary>
+    /// <summary>The conversation's next step, or null when its last user message holds no script (a critique, say).</summary>
     public static Step? Next(JsonArray messages)
     {
         for (var i = messages.Count - 1; i >= 0; i--)
         {
-            if (messages[i]?["role"]?.ToString() != "user" || MockServer.Directive(Text(messages[i]!["content"]), "calls") is not { } script)
+            if (messages[i]?["role"]?.ToString() != "user")
             {
                 continue;
+            }
+            if (MockServer.Directive(Text(messages[i]!["content"]), "calls") is not { } script)
+            {
+                return null;
             }
             var calls = script.Split('|', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
             var results = messages.Skip(i + 1).Where(message => message?["role"]?.ToString() == "tool").ToList();

@@ -13,7 +13,9 @@ namespace Platform.Testing.Mocks;
 /// An agent loop is scripted by <c>[[calls:get_weather {"city":"Paris"}|charge {"account":"a","amount":5}]]</c> in a
 /// user message, found even when the last message is a tool result: while fewer tool results than calls follow that
 /// message, the answer is the next call (id <c>call_{index}</c>, the JSON as its arguments); then it is
-/// "mock: &lt;the last tool result&gt;". Arguments stay free of <c>|</c> and <c>]]</c>.
+/// "mock: &lt;the last tool result&gt;". Arguments stay free of <c>|</c> and <c>]]</c>. A reviewer's request (its last
+/// message has "Review round: n") holding <c>[[critic:0.3,0.9]]</c> is answered with that round's score (0.3, then
+/// 0.9) as the critic's JSON: groundedness, adherence and tone.
 /// </summary>
 public sealed class MockOpenAiServer : MockServer
 {
@@ -82,7 +84,12 @@ public sealed class MockOpenAiServer : MockServer
         }
         var call = Directive(last, "tool") is { } tool ? new AgentScript.Call("call_mock_1", tool, """{"city":"Paris"}""") : null;
         var reply = FixedAnswers.TryGetValue(model, out var fixedAnswer) ? fixedAnswer : $"mock: {last}";
-        if (call is null && AgentScript.Next(messages) is { } step)
+        if (Directive(last, "critic") is { } scores && System.Text.RegularExpressions.Regex.Match(last, @"Review round: (\d+)") is { Success: true } round)
+        {
+            var score = scores.Split(',')[Math.Min(int.Parse(round.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture), scores.Split(',').Length) - 1].Trim();
+            reply = $$"""{"groundedness":{{score}},"adherence":{{score}},"tone":{{score}},"reasons":"Mock review of round {{round.Groups[1].Value}}."}""";
+        }
+        else if (call is null && AgentScript.Next(messages) is { } step)
         {
             (call, reply) = (step.Call, step.Answer ?? reply);
         }
