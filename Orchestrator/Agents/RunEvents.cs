@@ -19,6 +19,9 @@ public static class RunEvents
     /// <summary>Live only: a piece of a model's text as it streams.</summary>
     public const string Delta = "delta";
 
+    /// <summary>Sent to a follower after a quiet while, so proxies keep the connection.</summary>
+    public const string Ping = "ping";
+
     /// <summary>Snake case, as the rest of the <c>/v1</c> API.</summary>
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 

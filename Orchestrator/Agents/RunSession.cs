@@ -59,15 +59,10 @@ public sealed partial class RunSession(
     public async Task AfterModelCallAsync(IEnumerable<ChatMessage> messages, ChatResponse response, CancellationToken cancellationToken)
     {
         var step = ++run.ModelCalls;
-        var (input, output) = (response.Usage?.InputTokenCount ?? 0, response.Usage?.OutputTokenCount ?? 0);
-        var model = response.ModelId is { } id ? catalog.Find(id).Model : null;
-        var cost = model?.CostOf(input, output) ?? 0;
-        run.InputTokens += input;
-        run.OutputTokens += output;
-        run.Cost += cost;
+        var (model, input, output, cost) = Meter(response);
         run.Answer += response.Text;
         var calls = response.Messages.SelectMany(m => m.Contents).OfType<FunctionCallContent>().ToList();
-        LastModel = model?.QualifiedId ?? response.ModelId;
+        LastModel = model;
         RunJournal.Checkpoint(run, messages.Concat(response.Messages));
         await journal.AppendAsync(run, RunEvents.ModelStep, new ModelStepData(step, LastModel, input, output, cost, response.Text,
             [.. calls.Select(c => new ToolCallData(c.CallId, c.Name, Serialize(c.Arguments)))], WritesDrafts), cancellationToken);
@@ -116,14 +111,9 @@ public sealed partial class RunSession(
         {
             throw new AgentRunException(new ExecutionError(StatusCodes.Status502BadGateway, "The critic's review was not the JSON asked for.", "api_error", "critic_unreadable"));
         }
-        var (input, output) = (response.Usage?.InputTokenCount ?? 0, response.Usage?.OutputTokenCount ?? 0);
-        var model = response.ModelId is { } id ? catalog.Find(id).Model : null;
-        var cost = model?.CostOf(input, output) ?? 0;
-        run.InputTokens += input;
-        run.OutputTokens += output;
-        run.Cost += cost;
+        var (model, _, _, cost) = Meter(response);
         var passed = verdict.Score >= critic.Threshold;
-        await journal.AppendAsync(run, RunEvents.CriticReview, new CriticReviewData(round, LastModel, model?.QualifiedId ?? response.ModelId, verdict.Score,
+        await journal.AppendAsync(run, RunEvents.CriticReview, new CriticReviewData(round, LastModel, model, verdict.Score,
             verdict.Groundedness, verdict.Adherence, verdict.Tone, verdict.Reasons, passed, draft, cost), cancellationToken);
         if (LastModel is { } reviewed)
         {
@@ -137,6 +127,18 @@ public sealed partial class RunSession(
     {
         RunJournal.Checkpoint(run, [.. run.Messages, CriticPrompts.Critique(verdict, threshold)]);
         run.Answer = null;
+    }
+
+    /// <summary>Adds a model call's tokens and cost (at the catalog's prices of the model that answered) to the run's.</summary>
+    private (string? Model, long Input, long Output, decimal Cost) Meter(ChatResponse response)
+    {
+        var (input, output) = (response.Usage?.InputTokenCount ?? 0, response.Usage?.OutputTokenCount ?? 0);
+        var model = response.ModelId is { } id ? catalog.Find(id).Model : null;
+        var cost = model?.CostOf(input, output) ?? 0;
+        run.InputTokens += input;
+        run.OutputTokens += output;
+        run.Cost += cost;
+        return (model?.QualifiedId ?? response.ModelId, input, output, cost);
     }
 
     private static string Serialize(IDictionary<string, object?>? arguments) => JsonSerializer.Serialize(arguments ?? new Dictionary<string, object?>(), ExecutionJson.Options);

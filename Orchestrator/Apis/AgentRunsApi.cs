@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
@@ -23,6 +24,9 @@ public static class AgentRunsApi
     public const string RunsSegment = "runs";
 
     private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(1);
+
+    // Proxies drop a connection quiet for long (YARP after 100 s): a run waiting on a slow tool sends a ping.
+    private static readonly TimeSpan KeepAlive = TimeSpan.FromSeconds(15);
 
     public static IEndpointRouteBuilder MapAgentRunsApi(this IEndpointRouteBuilder app)
     {
@@ -131,6 +135,7 @@ public static class AgentRunsApi
             var last = after;
             // A piece of a step's text read after the step's stored event (which holds all of it) is old news.
             var completedSteps = 0;
+            var quietSince = Stopwatch.GetTimestamp();
             while (true)
             {
                 var stored = await db.AgentRunEvents.AsNoTracking().Where(e => e.RunId == id && e.Seq > last).OrderBy(e => e.Seq).ToListAsync(cancellationToken);
@@ -142,6 +147,7 @@ public static class AgentRunsApi
                         completedSteps = @event.Data.GetProperty("step").GetInt32();
                     }
                     yield return new SseItem<string>(@event.Data.GetRawText(), @event.Type) { EventId = @event.Seq.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+                    quietSince = Stopwatch.GetTimestamp();
                     if (RunEvents.Ends(@event.Type))
                     {
                         yield break;
@@ -155,11 +161,17 @@ public static class AgentRunsApi
                     if (message.Seq is null && message.Data.GetProperty("step").GetInt32() > completedSteps)
                     {
                         yield return new SseItem<string>(message.Data.GetRawText(), message.Type);
+                        quietSince = Stopwatch.GetTimestamp();
                     }
                     else if (message.Seq > last)
                     {
                         break;
                     }
+                }
+                if (Stopwatch.GetElapsedTime(quietSince) > KeepAlive)
+                {
+                    yield return new SseItem<string>("{}", RunEvents.Ping);
+                    quietSince = Stopwatch.GetTimestamp();
                 }
             }
         }

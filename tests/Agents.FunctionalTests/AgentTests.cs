@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using OpenAI.Chat;
@@ -21,7 +20,7 @@ public sealed class AgentTests(PlatformFixture platform) : IAsyncLifetime
     public async Task AnAgent_AnswersThroughTheOpenAiSdk_CallingAnMcpTool_WholeAndStreamed_WithEveryStepBilled()
     {
         var (tenantId, key) = await platform.CreateTenantWithKeyAsync(new { name = "agents" });
-        using var http = TenantHttp(key);
+        using var http = platform.CreateGatewayClient(key);
         await RegisterToolsAsync(http, "weather");
         await CreateAgentAsync(http, "forecaster", ["mcp:weather/get_weather"]);
         var chat = platform.CreateOpenAiClient(key).GetChatClient("agent/forecaster");
@@ -57,7 +56,7 @@ public sealed class AgentTests(PlatformFixture platform) : IAsyncLifetime
     public async Task ARun_ShowsItsStepsLiveAndAfter_WithUsageAndCostTheSumOfItsModelCalls()
     {
         var (tenantId, key) = await platform.CreateTenantWithKeyAsync(new { name = "agent-runs" });
-        using var http = TenantHttp(key);
+        using var http = platform.CreateGatewayClient(key);
         await RegisterToolsAsync(http, "weather");
         await CreateAgentAsync(http, "planner", ["mcp:weather/get_weather", "calculator"]);
 
@@ -90,7 +89,7 @@ public sealed class AgentTests(PlatformFixture platform) : IAsyncLifetime
     public async Task AToolNotOnTheAllowList_IsRefused_AndNeverCalled()
     {
         var (_, key) = await platform.CreateTenantWithKeyAsync(new { name = "agent-allow-list" });
-        using var http = TenantHttp(key);
+        using var http = platform.CreateGatewayClient(key);
         await RegisterToolsAsync(http, "bank");
         await CreateAgentAsync(http, "careful", ["mcp:bank/get_weather"]);
 
@@ -108,7 +107,7 @@ public sealed class AgentTests(PlatformFixture platform) : IAsyncLifetime
     public async Task ARun_ThatReachesItsIterationLimit_StopsWithAClearError_BilledForWhatItUsed()
     {
         var (tenantId, key) = await platform.CreateTenantWithKeyAsync(new { name = "agent-iterations" });
-        using var http = TenantHttp(key);
+        using var http = platform.CreateGatewayClient(key);
         await CreateAgentAsync(http, "looper", ["calculator"], limits: new { maxIterations = 2 });
 
         var chat = platform.CreateOpenAiClient(key, retries: false).GetChatClient("agent/looper");
@@ -125,7 +124,7 @@ public sealed class AgentTests(PlatformFixture platform) : IAsyncLifetime
     public async Task ARun_ThatReachesItsCostLimit_StopsWithAClearError()
     {
         var (_, key) = await platform.CreateTenantWithKeyAsync(new { name = "agent-cost" });
-        using var http = TenantHttp(key);
+        using var http = platform.CreateGatewayClient(key);
         // One mock-1 call costs about 0.00001 USD.
         await CreateAgentAsync(http, "spender", ["calculator"], limits: new { maxCostUsd = 0.000001m });
 
@@ -143,8 +142,8 @@ public sealed class AgentTests(PlatformFixture platform) : IAsyncLifetime
     {
         var (_, key) = await platform.CreateTenantWithKeyAsync(new { name = "agent-registry" });
         var (_, otherKey) = await platform.CreateTenantWithKeyAsync(new { name = "agent-registry-other" });
-        using var http = TenantHttp(key);
-        using var other = TenantHttp(otherKey);
+        using var http = platform.CreateGatewayClient(key);
+        using var other = platform.CreateGatewayClient(otherKey);
 
         await CreateAgentAsync(http, "helper", ["calculator"]);
         (await http.PostAsJsonAsync("/api/v1/orchestrator/agents", Agent("helper", ["calculator"]), Cancellation)).StatusCode.ShouldBe(HttpStatusCode.Conflict);
@@ -183,7 +182,7 @@ public sealed class AgentTests(PlatformFixture platform) : IAsyncLifetime
     public async Task McpServers_OnlyAtAllowedAddresses_AndOnlyWhenTheyListTheirTools()
     {
         var (_, key) = await platform.CreateTenantWithKeyAsync(new { name = "agent-mcp" });
-        using var http = TenantHttp(key);
+        using var http = platform.CreateGatewayClient(key);
 
         var privateAddress = await http.PostAsJsonAsync("/api/v1/orchestrator/mcp-servers", new { name = "inside", url = "http://10.0.0.1/mcp" }, Cancellation);
         privateAddress.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
@@ -201,12 +200,6 @@ public sealed class AgentTests(PlatformFixture platform) : IAsyncLifetime
 
     private static string Question(string city) => $$"""[[calls:weather__get_weather {"city":"{{city}}"}]] What is the weather in {{city}}?""";
 
-    private HttpClient TenantHttp(string key)
-    {
-        var http = platform.App.CreateHttpClient("gateway");
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
-        return http;
-    }
 
     private async Task<JsonElement> RegisterToolsAsync(HttpClient http, string name, Dictionary<string, string>? headers = null)
     {

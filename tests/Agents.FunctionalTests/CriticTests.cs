@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using OpenAI.Chat;
@@ -15,8 +14,7 @@ public sealed class CriticTests(PlatformFixture platform)
     public async Task ARejectedFirstDraft_IsWrittenAgain_TheSecondIsTheAnswer_BothScoresKept_AndTheRouterLearnsFromThem()
     {
         var (_, key) = await platform.CreateTenantWithKeyAsync(new { name = "agent-critic" });
-        using var http = platform.App.CreateHttpClient("gateway");
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        using var http = platform.CreateGatewayClient(key);
         var created = await http.PostAsJsonAsync("/api/v1/orchestrator/agents", new
         {
             name = "careful-writer",

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 
@@ -61,8 +60,7 @@ public sealed class DurableRunTests(PlatformFixture platform) : IAsyncLifetime
     private async Task<HttpClient> TenantWithBankAsync(string tenant, string agent, object limits)
     {
         var (_, key) = await platform.CreateTenantWithKeyAsync(new { name = tenant });
-        var http = platform.App.CreateHttpClient("gateway");
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        var http = platform.CreateGatewayClient(key);
         (await http.PostAsJsonAsync("/api/v1/orchestrator/mcp-servers", new { name = "bank", url = _tools.Endpoint }, Cancellation)).StatusCode.ShouldBe(HttpStatusCode.Created);
         var created = await http.PostAsJsonAsync("/api/v1/orchestrator/agents",
             new { name = agent, instructions = "Pay as asked.", model = "mock/mock-1", tools = new[] { "mcp:bank/charge", "mcp:bank/get_weather" }, limits }, Cancellation);

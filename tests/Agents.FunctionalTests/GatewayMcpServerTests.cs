@@ -73,7 +73,7 @@ public sealed class GatewayMcpServerTests(PlatformFixture platform)
     {
         var (_, key) = await platform.CreateTenantWithKeyAsync(new { name = "mcp-knowledge" });
         var (_, otherKey) = await platform.CreateTenantWithKeyAsync(new { name = "mcp-knowledge-other" });
-        using var http = TenantHttp(key);
+        using var http = platform.CreateGatewayClient(key);
         var upload = await http.PostAsJsonAsync("/api/v1/ingestion/documents", new { name = "espresso.txt", text = "Descale the espresso machine every 200 cups." }, Cancellation);
         upload.StatusCode.ShouldBe(HttpStatusCode.Accepted, await upload.Content.ReadAsStringAsync(Cancellation));
         var document = (await upload.Content.ReadFromJsonAsync<JsonElement>(Cancellation)).GetProperty("id").GetGuid();
@@ -147,16 +147,9 @@ public sealed class GatewayMcpServerTests(PlatformFixture platform)
         return response;
     }
 
-    private HttpClient TenantHttp(string key)
-    {
-        var http = platform.App.CreateHttpClient("gateway");
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
-        return http;
-    }
-
     private async Task CreateAgentAsync(string key, string name, string description = "", object? limits = null)
     {
-        using var http = TenantHttp(key);
+        using var http = platform.CreateGatewayClient(key);
         var response = await http.PostAsJsonAsync("/api/v1/orchestrator/agents",
             new { name, description, instructions = "You help with the tools you have.", model = "mock/mock-1", tools = new[] { "calculator" }, limits }, Cancellation);
         response.StatusCode.ShouldBe(HttpStatusCode.Created, await response.Content.ReadAsStringAsync(Cancellation));

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 
@@ -60,7 +59,7 @@ public sealed class ToolRouterTests(PlatformFixture platform) : IAsyncLifetime
     public async Task ACapability_NeedsKnownTools_AndAFunctionName()
     {
         var (_, key) = await platform.CreateTenantWithKeyAsync(new { name = "router-validation" });
-        using var http = TenantHttp(key);
+        using var http = platform.CreateGatewayClient(key);
         (await http.PutAsJsonAsync("/api/v1/orchestrator/capabilities/web-search", new { tools = new[] { "calculator" } }, Cancellation)).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
         (await http.PutAsJsonAsync("/api/v1/orchestrator/capabilities/web_search", new { tools = new[] { "mcp:nowhere/search" } }, Cancellation)).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
         (await http.PutAsJsonAsync("/api/v1/orchestrator/capabilities/web_search", new { tools = Array.Empty<string>() }, Cancellation)).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
@@ -73,7 +72,7 @@ public sealed class ToolRouterTests(PlatformFixture platform) : IAsyncLifetime
     private async Task<HttpClient> TenantWithSearchAsync(string name, object policy)
     {
         var (_, key) = await platform.CreateTenantWithKeyAsync(new { name });
-        var http = TenantHttp(key);
+        var http = platform.CreateGatewayClient(key);
         (await http.PostAsJsonAsync("/api/v1/orchestrator/mcp-servers", new { name = "search", url = _tools.Endpoint }, Cancellation)).StatusCode.ShouldBe(HttpStatusCode.Created);
         var capability = await http.PutAsJsonAsync("/api/v1/orchestrator/capabilities/web_search",
             new { description = "Searches the web.", tools = new[] { "mcp:search/search_primary", "mcp:search/search_backup" }, policy }, Cancellation);
@@ -103,10 +102,4 @@ public sealed class ToolRouterTests(PlatformFixture platform) : IAsyncLifetime
     private static List<(string Tool, bool Ok, string? Reason)> Attempts(JsonElement result) =>
         [.. result.GetProperty("attempts").EnumerateArray().Select(a => (a.GetProperty("tool").GetString()!, a.GetProperty("ok").GetBoolean(), a.GetProperty("reason").GetString()))];
 
-    private HttpClient TenantHttp(string key)
-    {
-        var http = platform.App.CreateHttpClient("gateway");
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
-        return http;
-    }
 }

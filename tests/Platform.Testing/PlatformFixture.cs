@@ -175,6 +175,9 @@ public sealed class PlatformFixture : IAsyncLifetime
     public HttpClient CreateTenantClient(string resourceName, Guid tenantId) =>
         WithBearer(App.CreateHttpClient(resourceName), Tokens.IssueForTenant(tenantId));
 
+    /// <summary>A client of the Gateway (through its load balancer) with a tenant's key.</summary>
+    public HttpClient CreateGatewayClient(string key) => WithBearer(App.CreateHttpClient("gateway"), key);
+
     public HttpClient CreateOperatorClient(string resourceName) =>
         WithBearer(App.CreateHttpClient(resourceName), Tokens.IssueForOperator());
 
