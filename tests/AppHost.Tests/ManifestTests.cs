@@ -20,7 +20,7 @@ public sealed class ManifestTests
     {
         { "gateway", ["gatewaydb", "redis", "nats", "router", "orchestrator", "ingestion", "analytics", "billing", "realtime"] },
         { "router", ["routerdb", "redis", "nats", "orchestrator"] },
-        { "orchestrator", ["redis", "nats", "router", "ingestion"] },
+        { "orchestrator", ["orchestratordb", "redis", "nats", "router", "ingestion", "gateway"] },
         { "ingestion", ["ingestiondb", "redis", "nats", "orchestrator"] },
         { "analytics", ["analyticsdb", "nats"] },
         { "billing", ["billingdb", "redis", "nats"] },
@@ -61,7 +61,7 @@ public sealed class ManifestTests
         resources["postgres"]!["type"]!.GetValue<string>().ShouldBe("postgres.server.v0");
         resources["redis"]!["type"]!.GetValue<string>().ShouldBe("redis.server.v0");
         resources["nats"]!["type"]!.GetValue<string>().ShouldBe("nats.server.v0");
-        foreach (var database in new[] { "gatewaydb", "routerdb", "ingestiondb", "analyticsdb", "billingdb" })
+        foreach (var database in new[] { "gatewaydb", "routerdb", "ingestiondb", "analyticsdb", "billingdb", "orchestratordb" })
         {
             resources[database]!["type"]!.GetValue<string>().ShouldBe("postgres.database.v0");
             resources[database]!["parent"]!.GetValue<string>().ShouldBe("postgres");

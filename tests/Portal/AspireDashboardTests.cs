@@ -20,7 +20,7 @@ public sealed class AspireDashboardTests(PortalFixture portal)
         await page.GotoAsync((await portal.App.Application.GetDashboardUrlAsync(Cancellation)).ToString());
 
         var resources = portal.App.Resources.Where(r => r is ProjectResource or IResourceWithConnectionString).Select(r => r.Name).ToList();
-        resources.Count.ShouldBe(16, "postgres, five databases, redis, nats and eight services");
+        resources.Count.ShouldBe(17, "postgres, six databases, redis, nats and eight services");
         foreach (var name in resources)
         {
             var row = page.Locator("tr.resource-row", new() { Has = page.Locator(".resource-name-text", new() { HasTextRegex = new Regex($"^{name}$") }) });
