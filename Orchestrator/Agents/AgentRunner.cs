@@ -48,7 +48,8 @@ public sealed partial class AgentRunner(
 
         // The run's time counts from its start, across restarts; a cancellation arrives on the run's subject.
         using var running = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        running.CancelAfter(TimeSpan.FromSeconds(definition.Limits.MaxSeconds) - (time.GetUtcNow() - run.StartedAt!.Value));
+        var remaining = TimeSpan.FromSeconds(definition.Limits.MaxSeconds) - (time.GetUtcNow() - run.StartedAt!.Value);
+        running.CancelAfter(remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero);
         var cancelled = false;
         var watching = WatchCancellationAsync(run.Id, () =>
         {
