@@ -12,6 +12,7 @@ app.MapProvidersApi();
 app.MapExecutionApi();
 app.MapAgentsApi();
 app.MapAgentRunsApi();
+app.MapMemoryApi();
 app.MapMcpServersApi();
 app.MapCapabilitiesApi();
 

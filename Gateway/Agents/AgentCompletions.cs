@@ -13,11 +13,15 @@ public static class AgentCompletions
 {
     public const string ModelPrefix = "agent/";
 
+    /// <summary>The <c>metadata</c> key naming the conversation a request continues, for an agent's hot memory.</summary>
+    public const string ConversationMetadata = "conversation_id";
+
     public static bool Addresses(ChatCompletionRequest request) => request.Model.StartsWith(ModelPrefix, StringComparison.Ordinal);
 
     public static async Task<IResult> HandleAsync(HttpContext http, ChatCompletionRequest request, AgentRunsClient agents)
     {
-        var (runId, error) = await agents.StartAsync(request.Model[ModelPrefix.Length..], request.Messages, http.RequestAborted);
+        var (runId, error) = await agents.StartAsync(request.Model[ModelPrefix.Length..], request.Messages, request.Options.User,
+            request.Metadata?.GetValueOrDefault(ConversationMetadata), http.RequestAborted);
         if (error is not null)
         {
             return OpenAiErrors.From(http, error);

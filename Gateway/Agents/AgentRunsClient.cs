@@ -27,10 +27,14 @@ public sealed class AgentRunsClient(HttpClient http)
             agent.GetProperty("definition").GetProperty("description").GetString() ?? ""))];
     }
 
-    /// <summary>Starts a run of <paramref name="agent"/> on <paramref name="messages"/>: its id, or why not.</summary>
-    public async Task<(Guid RunId, ExecutionError? Error)> StartAsync(string agent, IEnumerable<ChatMessage> messages, CancellationToken cancellationToken)
+    /// <summary>
+    /// Starts a run of <paramref name="agent"/> on <paramref name="messages"/> for <paramref name="user"/> (whose memory
+    /// it reads and writes), continuing <paramref name="conversation"/> if given: its id, or why not.
+    /// </summary>
+    public async Task<(Guid RunId, ExecutionError? Error)> StartAsync(
+        string agent, IEnumerable<ChatMessage> messages, string? user, string? conversation, CancellationToken cancellationToken)
     {
-        var body = new { messages = messages.Where(m => m.Text.Length > 0).Select(m => new { role = m.Role.Value, content = m.Text }) };
+        var body = new { messages = messages.Where(m => m.Text.Length > 0).Select(m => new { role = m.Role.Value, content = m.Text }), user, conversation };
         using var response = await http.PostAsJsonAsync($"{Agents}/{Uri.EscapeDataString(agent)}/runs", body, cancellationToken);
         using var json = await JsonDocument.ParseAsync(await response.Content.ReadAsStreamAsync(cancellationToken), cancellationToken: cancellationToken);
         return response.IsSuccessStatusCode

@@ -47,7 +47,7 @@ public static class AgentTools
             return Failed("Give the agent an 'input': the text of what to ask it.");
         }
         var runs = RunsOf(request);
-        var (runId, error) = await runs.StartAsync(name[Prefix.Length..], [new ChatMessage(ChatRole.User, text)], cancellationToken);
+        var (runId, error) = await runs.StartAsync(name[Prefix.Length..], [new ChatMessage(ChatRole.User, text)], null, null, cancellationToken);
         if (error is not null)
         {
             return error.Code == "agent_not_found" ? throw Unknown(name) : Failed(error.Message);

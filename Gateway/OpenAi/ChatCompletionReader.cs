@@ -53,7 +53,30 @@ public static partial class ChatCompletionReader
             ToolChoice = ToolChoice(body),
         };
         options = ResponseFormat(body, options);
-        return new ChatCompletionRequest(model, stream, includeUsage, Messages(body), options, StringList(body, "fallbacks"), Route(body), Retrieval(body));
+        return new ChatCompletionRequest(model, stream, includeUsage, Messages(body), options, StringList(body, "fallbacks"), Route(body), Retrieval(body), Metadata(body));
+    }
+
+    /// <summary>OpenAI's <c>metadata</c>: up to 16 string pairs, keys of at most 64 characters and values of at most 512.</summary>
+    private static Dictionary<string, string>? Metadata(JsonElement body)
+    {
+        if (!body.TryGetProperty("metadata", out var metadata) || metadata.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+        if (metadata.ValueKind != JsonValueKind.Object)
+        {
+            throw new InvalidRequestException("metadata", "metadata must be an object of strings.");
+        }
+        var pairs = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var pair in metadata.EnumerateObject())
+        {
+            if (pair.Value.ValueKind != JsonValueKind.String || pair.Name.Length > 64 || pair.Value.GetString()!.Length > 512 || pairs.Count == 16)
+            {
+                throw new InvalidRequestException("metadata", "metadata holds up to 16 pairs of strings, keys of at most 64 characters and values of at most 512.");
+            }
+            pairs[pair.Name] = pair.Value.GetString()!;
+        }
+        return pairs;
     }
 
     private static List<ChatMessage> Messages(JsonElement body)

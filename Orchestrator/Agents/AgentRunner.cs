@@ -17,6 +17,7 @@ public sealed partial class AgentRunner(
     OrchestratorDbContext db,
     RunJournal journal,
     RunToolsFactory toolsFactory,
+    AgentMemory memory,
     GatewayModels models,
     EventPublisher events,
     ModelCatalog catalog,
@@ -68,6 +69,10 @@ public sealed partial class AgentRunner(
             {
                 await session.CompensateAsync(cancellationToken);
             }
+            else
+            {
+                await session.RememberAsync(memory, logger, cancellationToken);
+            }
         }
         await running.CancelAsync();
         await watching;
@@ -99,6 +104,7 @@ public sealed partial class AgentRunner(
             .Build();
         try
         {
+            await session.RecallMemoryAsync(memory, running);
             await session.CompletePendingCallsAsync(running);
             for (var round = 1; ; round++)
             {

@@ -12,6 +12,7 @@ public static class RunEvents
     public const string ToolRefused = "tool.refused";
     public const string ToolCompensated = "tool.compensated";
     public const string CriticReview = "critic.review";
+    public const string MemoryRecalled = "memory.recalled";
     public const string Succeeded = "run.succeeded";
     public const string Failed = "run.failed";
     public const string Cancelled = "run.cancelled";
@@ -49,6 +50,11 @@ public sealed record ToolAttemptData(string Tool, bool Ok, string? Reason, strin
 public sealed record ToolCompensatedData(int Step, string CallId, string Tool, string Compensation, bool Ok, string Result);
 
 public sealed record ToolRefusedData(int Step, string CallId, string Tool, string Reason);
+
+/// <summary>What an agent with memory began with: the conversation's turns (and summary) and the memories recalled.</summary>
+public sealed record MemoryRecalledData(string User, string? Conversation, int Turns, string? Summary, decimal SummaryCost, IReadOnlyList<RecalledMemoryData> Recalled);
+
+public sealed record RecalledMemoryData(string Kind, string Text, double Score);
 
 public sealed record RunUsageData(long InputTokens, long OutputTokens);
 

@@ -182,7 +182,7 @@ public sealed partial class RunSession
         Error = error,
     };
 
-    /// <summary>Built-in tools only read; an MCP tool may be repeated when its server says it is idempotent or read-only.</summary>
+    /// <summary>Built-in tools only read, or (<c>remember</c>) add a fact at most once; an MCP tool may be repeated when its server says it is idempotent or read-only.</summary>
     public static bool IsIdempotent(AIFunction function) => function switch
     {
         McpToolFunction mcp => mcp.Tool.Idempotent,

@@ -12,7 +12,8 @@ namespace Orchestrator.Agents;
 /// or all of a server's with <c>/*</c>), from each server's cached list, listed again once it is older than
 /// <see cref="AgentOptions.ToolListLifetime"/>. A server is connected to only when the run first calls one of its tools.
 /// </summary>
-public sealed class RunToolsFactory(OrchestratorDbContext db, BuiltInTools builtIn, McpTools mcp, ToolResilience resilience, IOptions<AgentOptions> options, TimeProvider time)
+public sealed class RunToolsFactory(
+    OrchestratorDbContext db, BuiltInTools builtIn, AgentMemory memory, McpTools mcp, ToolResilience resilience, IOptions<AgentOptions> options, TimeProvider time)
 {
     public const string McpPrefix = "mcp:";
     public const string CapabilityPrefix = "capability:";
@@ -59,6 +60,10 @@ public sealed class RunToolsFactory(OrchestratorDbContext db, BuiltInTools built
                 ? available.Where(a => a.Key.StartsWith(t[..^1], StringComparison.Ordinal)).Select(a => a.Value)
                 : available.TryGetValue(t, out var member) ? [member] : []).ToList();
             tools.Functions.Add(new CapabilityFunction(capability, members, resilience));
+        }
+        if (definition.Memory is { Tools: true })
+        {
+            tools.Functions.AddRange(MemoryTools.For(memory, run));
         }
         return tools;
     }

@@ -50,6 +50,13 @@ public static class AgentRunsApi
         {
             return Error(StatusCodes.Status400BadRequest, "Give the run an 'input' (text) or 'messages' (role and content, roles system, user or assistant).", "invalid_request_error", "invalid_input", "input");
         }
+        foreach (var (value, param) in new[] { (request.User, "user"), (request.Conversation, "conversation") })
+        {
+            if (value is { } given && (given.Length is 0 or > OrchestratorDbContext.MemoryUserMaxLength || given.Any(char.IsControl)))
+            {
+                return Error(StatusCodes.Status400BadRequest, $"'{param}' must be 1 to {OrchestratorDbContext.MemoryUserMaxLength} characters, without control characters.", "invalid_request_error", $"invalid_{param}", param);
+            }
+        }
         var agent = await db.Agents.AsNoTracking().FirstOrDefaultAsync(a => a.Name == name, cancellationToken);
         if (agent is null)
         {
@@ -64,6 +71,9 @@ public static class AgentRunsApi
             AgentId = agent.Id,
             AgentName = agent.Name,
             AgentVersion = agent.CurrentVersion,
+            User = request.User ?? AgentMemory.KeyUser(keyId),
+            Conversation = request.Conversation,
+            Question = input.LastOrDefault(m => m.Role == ChatRole.User)?.Text ?? "",
             Messages = [new ChatMessage(ChatRole.System, definition.Instructions), .. input],
             CreatedAt = time.GetUtcNow(),
         };
@@ -219,8 +229,11 @@ public static class AgentRunsApi
         TypedResults.Json(new { error = new { message, type, param, code } }, RunEvents.Json, statusCode: status);
 }
 
-/// <summary><c>input</c> (a user message) or <c>messages</c> with text content.</summary>
-public sealed record RunRequest(string? Input, List<RunMessage>? Messages)
+/// <summary>
+/// <c>input</c> (a user message) or <c>messages</c> with text content; for an agent with memory, the <c>user</c> it
+/// is for and the <c>conversation</c> it continues.
+/// </summary>
+public sealed record RunRequest(string? Input, List<RunMessage>? Messages, string? User = null, string? Conversation = null)
 {
     public List<ChatMessage>? ToConversation() =>
         Input is { Length: > 0 } input ? [new ChatMessage(ChatRole.User, input)]
@@ -233,11 +246,11 @@ public sealed record RunMessage(string? Role, string? Content);
 
 /// <summary>A run as its API shows it: state, usage, cost, answer or error, and its steps when asked for one run.</summary>
 public sealed record RunView(
-    Guid Id, string Object, string Agent, int AgentVersion, string State, string? Answer, object? Error, RunUsageData Usage, decimal Cost,
+    Guid Id, string Object, string Agent, int AgentVersion, string State, string User, string? Conversation, string? Answer, object? Error, RunUsageData Usage, decimal Cost,
     int ModelCalls, int ToolCalls, DateTimeOffset CreatedAt, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt, IReadOnlyList<RunStepView>? Steps)
 {
     public static RunView Of(AgentRun run, List<AgentRunEvent>? steps) => new(
-        run.Id, "agent.run", run.AgentName, run.AgentVersion, run.State.ToString().ToLowerInvariant(), run.Answer,
+        run.Id, "agent.run", run.AgentName, run.AgentVersion, run.State.ToString().ToLowerInvariant(), run.User, run.Conversation, run.Answer,
         run.ErrorCode is null ? null : new { code = run.ErrorCode, message = run.ErrorMessage },
         new RunUsageData(run.InputTokens, run.OutputTokens), run.Cost, run.ModelCalls, run.ToolCalls, run.CreatedAt, run.StartedAt, run.FinishedAt,
         steps?.ConvertAll(e => new RunStepView(e.Seq, e.Type, e.Data, e.CreatedAt)));

@@ -162,6 +162,11 @@ public static partial class AgentsApi
                 errors["critic"] = ["A threshold from 0 to 1, 0 to 5 retries, and instructions of at most 4,000 characters."];
             }
         }
+        if (request.Memory is { } memory
+            && (memory.ConversationTokens is < 100 or > 100_000 || memory.ConversationHours is < 1 or > 24 * 90 || memory.RecallTop is < 0 or > 20 || memory.RecallThreshold is < 0 or > 1))
+        {
+            errors["memory"] = ["Conversation tokens from 100 to 100,000, conversation hours from 1 to 2,160, recall top from 0 to 20, and a recall threshold from 0 to 1."];
+        }
         return errors;
     }
 
@@ -174,7 +179,7 @@ public static partial class AgentsApi
     private static partial Regex AgentName();
 }
 
-public sealed record AgentRequest(string? Name, string? Description, string? Instructions, string? Model, List<string>? Tools, AgentLimits? Limits, CriticSettings? Critic = null)
+public sealed record AgentRequest(string? Name, string? Description, string? Instructions, string? Model, List<string>? Tools, AgentLimits? Limits, CriticSettings? Critic = null, MemorySettings? Memory = null)
 {
     public AgentDefinition ToDefinition() => new()
     {
@@ -184,6 +189,7 @@ public sealed record AgentRequest(string? Name, string? Description, string? Ins
         Tools = Tools ?? [],
         Limits = Limits ?? new AgentLimits(),
         Critic = Critic,
+        Memory = Memory,
     };
 }
 

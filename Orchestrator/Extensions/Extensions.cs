@@ -52,6 +52,7 @@ public static class Extensions
         builder.Services.AddScoped<RunJournal>();
         builder.Services.AddScoped<AgentRunner>();
         builder.Services.AddScoped<RunToolsFactory>();
+        builder.Services.AddScoped<AgentMemory>();
         builder.Services.AddSingleton<GatewayModels>();
         builder.Services.AddSingleton<BuiltInTools>();
         builder.Services.AddSingleton<McpTools>();

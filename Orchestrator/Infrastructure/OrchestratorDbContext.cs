@@ -24,6 +24,12 @@ public sealed class OrchestratorDbContext(DbContextOptions<OrchestratorDbContext
 
     public DbSet<ToolCapability> ToolCapabilities => Set<ToolCapability>();
 
+    public DbSet<MemoryEntry> MemoryEntries => Set<MemoryEntry>();
+
+    public DbSet<MemoryEntity> MemoryEntities => Set<MemoryEntity>();
+
+    public DbSet<MemoryRelation> MemoryRelations => Set<MemoryRelation>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<Agent>(agent =>
@@ -60,6 +66,9 @@ public sealed class OrchestratorDbContext(DbContextOptions<OrchestratorDbContext
             run.Property(r => r.AgentName).HasColumnName("agent_name").HasMaxLength(64);
             run.Property(r => r.AgentVersion).HasColumnName("agent_version");
             run.Property(r => r.State).HasColumnName("state").HasConversion<string>().HasMaxLength(16);
+            run.Property(r => r.User).HasColumnName("user_id").HasMaxLength(MemoryUserMaxLength);
+            run.Property(r => r.Conversation).HasColumnName("conversation").HasMaxLength(MemoryUserMaxLength);
+            run.Property(r => r.Question).HasColumnName("question");
             run.Property(r => r.Messages).HasColumnName("messages").HasColumnType("jsonb").HasConversion(Json<List<ChatMessage>>(), JsonComparer<List<ChatMessage>>());
             run.Property(r => r.LastEventSeq).HasColumnName("last_event_seq");
             run.Property(r => r.ModelCalls).HasColumnName("model_calls");
@@ -138,7 +147,56 @@ public sealed class OrchestratorDbContext(DbContextOptions<OrchestratorDbContext
             capability.Property(c => c.UpdatedAt).HasColumnName("updated_at");
             capability.HasIndex(c => new { c.TenantId, c.Name }).IsUnique();
         });
+
+        modelBuilder.Entity<MemoryEntry>(entry =>
+        {
+            entry.ToTable("memory_entries");
+            entry.Property(e => e.Id).HasColumnName("id");
+            entry.Property(e => e.TenantId).HasColumnName("tenant_id");
+            entry.Property(e => e.User).HasColumnName("user_id").HasMaxLength(MemoryUserMaxLength);
+            entry.Property(e => e.Agent).HasColumnName("agent").HasMaxLength(64);
+            entry.Property(e => e.Kind).HasColumnName("kind").HasConversion<string>().HasMaxLength(16);
+            entry.Property(e => e.Text).HasColumnName("text");
+            entry.Property(e => e.Embedding).HasColumnName("embedding");
+            entry.Property(e => e.RunId).HasColumnName("run_id");
+            entry.Property(e => e.CreatedAt).HasColumnName("created_at");
+            entry.HasIndex(e => new { e.TenantId, e.User, e.CreatedAt });
+        });
+
+        modelBuilder.Entity<MemoryEntity>(entity =>
+        {
+            entity.ToTable("memory_entities");
+            entity.Property(e => e.Id).HasColumnName("id");
+            entity.Property(e => e.TenantId).HasColumnName("tenant_id");
+            entity.Property(e => e.User).HasColumnName("user_id").HasMaxLength(MemoryUserMaxLength);
+            entity.Property(e => e.Name).HasColumnName("name").HasMaxLength(MemoryNameMaxLength);
+            entity.Property(e => e.Key).HasColumnName("key").HasMaxLength(MemoryNameMaxLength);
+            entity.Property(e => e.CreatedAt).HasColumnName("created_at");
+            entity.HasIndex(e => new { e.TenantId, e.User, e.Key }).IsUnique();
+        });
+
+        modelBuilder.Entity<MemoryRelation>(relation =>
+        {
+            relation.ToTable("memory_relations");
+            relation.Property(r => r.Id).HasColumnName("id");
+            relation.Property(r => r.TenantId).HasColumnName("tenant_id");
+            relation.Property(r => r.User).HasColumnName("user_id").HasMaxLength(MemoryUserMaxLength);
+            relation.Property(r => r.SubjectId).HasColumnName("subject_id");
+            relation.Property(r => r.Relation).HasColumnName("relation").HasMaxLength(MemoryNameMaxLength);
+            relation.Property(r => r.ObjectId).HasColumnName("object_id");
+            relation.Property(r => r.Agent).HasColumnName("agent").HasMaxLength(64);
+            relation.Property(r => r.CreatedAt).HasColumnName("created_at");
+            relation.HasIndex(r => new { r.TenantId, r.User, r.SubjectId, r.Relation, r.ObjectId }).IsUnique();
+            relation.HasOne<MemoryEntity>().WithMany().HasForeignKey(r => r.SubjectId).OnDelete(DeleteBehavior.Cascade);
+            relation.HasOne<MemoryEntity>().WithMany().HasForeignKey(r => r.ObjectId).OnDelete(DeleteBehavior.Cascade);
+        });
     }
+
+    /// <summary>The longest user or conversation id a run may name (OpenAI allows any string; ours are ids).</summary>
+    public const int MemoryUserMaxLength = 256;
+
+    /// <summary>The longest entity name or relation the memory tool stores.</summary>
+    public const int MemoryNameMaxLength = 200;
 
     // Stored as JSON the way Microsoft.Extensions.AI writes its own types, so messages keep their tool calls and
     // results; jsonb orders an object's keys its own way, so a type's "$type" may come back after its other keys.

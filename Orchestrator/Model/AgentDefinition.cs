@@ -20,6 +20,32 @@ public sealed record AgentDefinition
 
     /// <summary>When set, a reviewer model scores each draft answer; one below its threshold is written again.</summary>
     public CriticSettings? Critic { get; init; }
+
+    /// <summary>When set, the agent remembers each user: their conversations, past exchanges and facts.</summary>
+    public MemorySettings? Memory { get; init; }
+}
+
+/// <summary>
+/// Three tiers of a user's memory: hot, the conversation in Redis (its older turns summarised past a token budget);
+/// warm, past exchanges and facts recalled by similarity to the question; cold, facts as entities and relations,
+/// written and read by the agent's <c>remember</c> and <c>recall</c> tools.
+/// </summary>
+public sealed record MemorySettings
+{
+    /// <summary>Default 2,000 tokens of earlier turns kept word for word; past it the older turns are summarised.</summary>
+    public int ConversationTokens { get; init; } = 2_000;
+
+    /// <summary>Default 24 hours: a conversation nobody continues for this long is forgotten.</summary>
+    public int ConversationHours { get; init; } = 24;
+
+    /// <summary>Default 3: past exchanges and facts recalled into each run (0: none).</summary>
+    public int RecallTop { get; init; } = 3;
+
+    /// <summary>Default 0.35: the least similarity (cosine) a memory needs to be recalled.</summary>
+    public double RecallThreshold { get; init; } = 0.35;
+
+    /// <summary>Default true: the agent has the <c>remember</c> and <c>recall</c> tools for durable facts.</summary>
+    public bool Tools { get; init; } = true;
 }
 
 /// <summary>The critic (reflection) loop: who reviews, the score a draft needs, and how many times it may be written again.</summary>

@@ -23,6 +23,15 @@ public sealed class AgentRun
 
     public AgentRunState State { get; set; } = AgentRunState.Queued;
 
+    /// <summary>Whom the run is for (OpenAI's <c>user</c>; the key when none is given): whose memory it reads and writes.</summary>
+    public required string User { get; set; }
+
+    /// <summary>The conversation the run continues, if any: its earlier turns are the agent's hot memory.</summary>
+    public string? Conversation { get; set; }
+
+    /// <summary>The input's last user message: what memory is recalled for, and remembered with the answer.</summary>
+    public string Question { get; set; } = "";
+
     /// <summary>The conversation so far: the input, then every model answer and tool result, saved after each step.</summary>
     public required List<ChatMessage> Messages { get; set; }
 

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Text.Json;
 
 namespace Agents.FunctionalTests;
 
@@ -19,7 +18,7 @@ public sealed class DurableRunTests(PlatformFixture platform) : IAsyncLifetime
     {
         using var http = await TenantWithBankAsync("durable-restart", "payer", new { });
         _tools.HoldCharges = true;
-        var run = await StartRunAsync(http, "payer", """[[calls:bank__charge {"account":"restart","amount":5}|bank__get_weather {"city":"Oslo"}]] Pay, then tell me the weather.""");
+        var run = await AgentRuns.StartAsync(http, "payer", new { input = """[[calls:bank__charge {"account":"restart","amount":5}|bank__get_weather {"city":"Oslo"}]] Pay, then tell me the weather.""" });
 
         // The charge is made, and its answer held back: the run cannot know it happened.
         await _tools.WaitingAsync("charge").WaitAsync(TimeSpan.FromSeconds(60), Cancellation);
@@ -28,33 +27,35 @@ public sealed class DurableRunTests(PlatformFixture platform) : IAsyncLifetime
         _tools.Release("charge");
         await platform.App.StartResourceAsync("orchestrator");
 
-        var ended = await WaitForEndAsync(http, run);
+        var ended = await AgentRuns.WaitForEndAsync(http, run);
         ended.GetProperty("state").GetString().ShouldBe("succeeded", ended.ToString());
         ended.GetProperty("answer").GetString().ShouldBe("mock: Sunny in Oslo, 21 °C");
         _tools.ChargesOf("restart").ShouldBe(1);
         // The restarted run asked the tool what became of its call, by the call's idempotency key.
         _tools.CallsOf("charge_status").ShouldBe(1);
-        var charge = Steps(ended, "tool.result").Single(s => s.GetProperty("tool").GetString() == "bank__charge");
+        var charge = AgentRuns.Steps(ended, "tool.result").Single(s => s.GetProperty("tool").GetString() == "bank__charge");
         charge.GetProperty("ok").GetBoolean().ShouldBeTrue();
         charge.GetProperty("result").GetString().ShouldBe("receipt-restart-1");
         charge.GetProperty("answered_by").GetString()!.ShouldContain("charge_status");
         // One call written ahead, never a second for the same step.
-        Steps(ended, "tool.call").Count(s => s.GetProperty("tool").GetString() == "bank__charge").ShouldBe(1);
+        AgentRuns.Steps(ended, "tool.call").Count(s => s.GetProperty("tool").GetString() == "bank__charge").ShouldBe(1);
     }
 
     [Fact]
     public async Task ARun_ThatFailsAfterItsCharges_RefundsThem_NewestFirst()
     {
         using var http = await TenantWithBankAsync("durable-compensation", "spender", new { maxIterations = 2 });
-        var run = await StartRunAsync(http, "spender",
-            """[[calls:bank__charge {"account":"undo","amount":5}|bank__charge {"account":"undo","amount":7}|bank__charge {"account":"undo","amount":9}]] Pay three times.""");
+        var run = await AgentRuns.StartAsync(http, "spender", new
+        {
+            input = """[[calls:bank__charge {"account":"undo","amount":5}|bank__charge {"account":"undo","amount":7}|bank__charge {"account":"undo","amount":9}]] Pay three times.""",
+        });
 
-        var ended = await WaitForEndAsync(http, run);
+        var ended = await AgentRuns.WaitForEndAsync(http, run);
         ended.GetProperty("state").GetString().ShouldBe("failed");
         ended.GetProperty("error").GetProperty("code").GetString().ShouldBe("max_iterations_exceeded");
         _tools.ChargesOf("undo").ShouldBe(2);
         _tools.Refunds.ShouldBe(["receipt-undo-2", "receipt-undo-1"]);
-        Steps(ended, "tool.compensated").Select(s => (s.GetProperty("compensation").GetString(), s.GetProperty("ok").GetBoolean())).ShouldBe([("refund", true), ("refund", true)]);
+        AgentRuns.Steps(ended, "tool.compensated").Select(s => (s.GetProperty("compensation").GetString(), s.GetProperty("ok").GetBoolean())).ShouldBe([("refund", true), ("refund", true)]);
     }
 
     private async Task<HttpClient> TenantWithBankAsync(string tenant, string agent, object limits)
@@ -67,29 +68,4 @@ public sealed class DurableRunTests(PlatformFixture platform) : IAsyncLifetime
         created.StatusCode.ShouldBe(HttpStatusCode.Created, await created.Content.ReadAsStringAsync(Cancellation));
         return http;
     }
-
-    private static async Task<Guid> StartRunAsync(HttpClient http, string agent, string input)
-    {
-        var response = await http.PostAsJsonAsync($"/v1/agents/{agent}/runs", new { input }, Cancellation);
-        response.StatusCode.ShouldBe(HttpStatusCode.Accepted);
-        return (await response.Content.ReadFromJsonAsync<JsonElement>(Cancellation)).GetProperty("id").GetGuid();
-    }
-
-    private static async Task<JsonElement> WaitForEndAsync(HttpClient http, Guid run)
-    {
-        var ended = await Eventually.GetAsync(async () =>
-        {
-            using var response = await http.GetAsync($"/v1/agents/runs/{run}", Cancellation);
-            if (!response.IsSuccessStatusCode)
-            {
-                return null;
-            }
-            var current = await response.Content.ReadFromJsonAsync<JsonElement>(Cancellation);
-            return current.GetProperty("state").GetString() is "succeeded" or "failed" or "cancelled" ? current.GetRawText() : null;
-        }, TimeSpan.FromSeconds(90));
-        return JsonDocument.Parse(ended).RootElement;
-    }
-
-    private static IEnumerable<JsonElement> Steps(JsonElement run, string type) =>
-        run.GetProperty("steps").EnumerateArray().Where(s => s.GetProperty("type").GetString() == type).Select(s => s.GetProperty("data"));
 }

@@ -15,7 +15,8 @@ namespace Platform.Testing.Mocks;
 /// message, the answer is the next call (id <c>call_{index}</c>, the JSON as its arguments); then it is
 /// "mock: &lt;the last tool result&gt;". Arguments stay free of <c>|</c> and <c>]]</c>. A reviewer's request (its last
 /// message has "Review round: n") holding <c>[[critic:0.3,0.9]]</c> is answered with that round's score (0.3, then
-/// 0.9) as the critic's JSON: groundedness, adherence and tone.
+/// 0.9) as the critic's JSON: groundedness, adherence and tone. <c>[[context]]</c> is answered with what came before
+/// the last message: "mock: " and every earlier message's content, joined by " | " (what an agent's memory added).
 /// </summary>
 public sealed class MockOpenAiServer : MockServer
 {
@@ -83,7 +84,9 @@ public sealed class MockOpenAiServer : MockServer
             }
         }
         var call = Directive(last, "tool") is { } tool ? new AgentScript.Call("call_mock_1", tool, """{"city":"Paris"}""") : null;
-        var reply = FixedAnswers.TryGetValue(model, out var fixedAnswer) ? fixedAnswer : $"mock: {last}";
+        var reply = FixedAnswers.TryGetValue(model, out var fixedAnswer) ? fixedAnswer
+            : Directive(last, "context") is not null ? $"mock: {string.Join(" | ", messages.SkipLast(1).Select(m => m!["content"]?.ToString()))}"
+            : $"mock: {last}";
         if (Directive(last, "critic") is { } scores && System.Text.RegularExpressions.Regex.Match(last, @"Review round: (\d+)") is { Success: true } round)
         {
             var score = scores.Split(',')[Math.Min(int.Parse(round.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture), scores.Split(',').Length) - 1].Trim();
