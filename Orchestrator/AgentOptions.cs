@@ -13,8 +13,9 @@ public sealed class AgentOptions
     public TimeSpan ToolListLifetime { get; set; } = TimeSpan.FromMinutes(10);
 
     /// <summary>
-    /// Default none: private networks (CIDR) MCP servers may be at, such as a cluster's own tool servers. Tenants'
-    /// servers must otherwise be on public addresses, so an agent cannot reach the platform's own services.
+    /// Default none: private networks (CIDR) MCP servers and fetched pages may be at, such as a cluster's own tool
+    /// servers. Tenants' servers and pages must otherwise be on public addresses, so an agent cannot reach the
+    /// platform's own services.
     /// </summary>
     public string[] AllowedPrivateNetworks { get; set; } = [];
 }

@@ -13,6 +13,7 @@ app.MapExecutionApi();
 app.MapAgentsApi();
 app.MapAgentRunsApi();
 app.MapMemoryApi();
+app.MapFetchAllowListApi();
 app.MapMcpServersApi();
 app.MapCapabilitiesApi();
 

@@ -4,19 +4,24 @@ using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text;
 using Microsoft.Extensions.AI;
+using Orchestrator.Model;
 
 namespace Orchestrator.Agents;
 
-/// <summary>The tools every tenant's agents may be given by name: a calculator and the tenant's knowledge search.</summary>
-public sealed class BuiltInTools(IHttpClientFactory httpClients, InternalTokenIssuer tokens)
+/// <summary>
+/// The tools every tenant's agents may be given by name: a calculator, the tenant's knowledge search, and a fetch of
+/// pages on the hosts the tenant allowed.
+/// </summary>
+public sealed class BuiltInTools(IHttpClientFactory httpClients, InternalTokenIssuer tokens, HttpFetch fetch)
 {
     public const string Calculator = "calculator";
     public const string KnowledgeSearch = "knowledge_search";
+    public const string HttpFetchTool = "http_fetch";
 
-    public static readonly IReadOnlyList<string> Names = [Calculator, KnowledgeSearch];
+    public static readonly IReadOnlyList<string> Names = [Calculator, KnowledgeSearch, HttpFetchTool];
 
-    /// <summary>The built-in tools named in <paramref name="allowed"/>, acting for <paramref name="tenantId"/>.</summary>
-    public IEnumerable<AIFunction> For(IReadOnlySet<string> allowed, Guid tenantId, Guid keyId)
+    /// <summary>The built-in tools named in <paramref name="allowed"/>, acting for <paramref name="tenantId"/>; a fetch only within <paramref name="fetchAllowList"/>.</summary>
+    public IEnumerable<AIFunction> For(IReadOnlySet<string> allowed, Guid tenantId, Guid keyId, FetchAllowList fetchAllowList)
     {
         if (allowed.Contains(Calculator))
         {
@@ -29,6 +34,14 @@ public sealed class BuiltInTools(IHttpClientFactory httpClients, InternalTokenIs
                     SearchAsync(tenantId, keyId, query, Math.Clamp(top, 1, 10), cancellationToken),
                 KnowledgeSearch,
                 "Searches the tenant's documents and returns numbered passages with their sources, to cite as [n].");
+        }
+        if (allowed.Contains(HttpFetchTool))
+        {
+            var hosts = fetchAllowList.Hosts.Count == 0 ? "none yet" : string.Join(", ", fetchAllowList.Hosts);
+            yield return AIFunctionFactory.Create(
+                ([Description("The page's http or https URL.")] string url, CancellationToken cancellationToken) => fetch.FetchAsync(fetchAllowList, url, cancellationToken),
+                HttpFetchTool,
+                $"Fetches a web page (GET) and returns its text. Only these hosts may be fetched: {hosts}.");
         }
     }
 

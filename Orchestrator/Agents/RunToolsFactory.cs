@@ -25,7 +25,10 @@ public sealed class RunToolsFactory(
         var capabilities = capabilityNames.Count == 0 ? [] : await db.ToolCapabilities.AsNoTracking().Where(c => capabilityNames.Contains(c.Name)).ToListAsync(cancellationToken);
         // Every tool the run may reach: its own, and those its capabilities route to.
         var reachable = definition.Tools.Concat(capabilities.SelectMany(c => c.Tools)).ToHashSet();
-        var available = builtIn.For(reachable, run.TenantId, run.KeyId).ToDictionary(f => f.Name, f => f);
+        var fetchAllowList = reachable.Contains(BuiltInTools.HttpFetchTool)
+            ? await db.FetchAllowLists.AsNoTracking().FirstOrDefaultAsync(cancellationToken) ?? new FetchAllowList()
+            : new FetchAllowList();
+        var available = builtIn.For(reachable, run.TenantId, run.KeyId, fetchAllowList).ToDictionary(f => f.Name, f => f);
         var allowed = reachable.Where(t => t.StartsWith(McpPrefix, StringComparison.Ordinal))
             .Select(t => t[McpPrefix.Length..].Split('/', 2))
             .Where(parts => parts.Length == 2)

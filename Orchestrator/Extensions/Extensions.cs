@@ -55,9 +55,10 @@ public static class Extensions
         builder.Services.AddScoped<AgentMemory>();
         builder.Services.AddSingleton<GatewayModels>();
         builder.Services.AddSingleton<BuiltInTools>();
+        builder.Services.AddSingleton<HttpFetch>();
         builder.Services.AddSingleton<McpTools>();
         builder.Services.AddSingleton<ToolResilience>();
-        builder.Services.AddSingleton(services => new PublicAddresses(services.GetRequiredService<IOptions<AgentOptions>>().Value.AllowedPrivateNetworks, "MCP servers"));
+        builder.Services.AddSingleton(services => new PublicAddresses(services.GetRequiredService<IOptions<AgentOptions>>().Value.AllowedPrivateNetworks, "agents' tools"));
 
         // Model calls stream and a run's own time limit bounds them: no standard timeouts or retries (the Gateway retries providers).
 #pragma warning disable EXTEXP0001 // The library's way to opt one client out of the defaults' resilience handler.
@@ -65,14 +66,21 @@ public static class Extensions
         builder.Services.AddHttpClient("ingestion", client => client.BaseAddress = new Uri("https+http://ingestion"));
         // A tenant's server: only at allowed addresses, never redirected elsewhere; each call has its tool's timeout.
         builder.Services.AddHttpClient(McpTools.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
-            .ConfigurePrimaryHttpMessageHandler(services => new SocketsHttpHandler
-            {
-                AllowAutoRedirect = false,
-                UseProxy = false,
-                ConnectCallback = services.GetRequiredService<PublicAddresses>().ConnectAsync,
-            })
+            .ConfigurePrimaryHttpMessageHandler(ToPublicAddressesOnly)
+            .RemoveAllResilienceHandlers();
+        // Pages for http_fetch: the same guard; redirects are followed by the tool, each checked against the allow-list.
+        builder.Services.AddHttpClient(HttpFetch.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(20))
+            .ConfigurePrimaryHttpMessageHandler(ToPublicAddressesOnly)
             .RemoveAllResilienceHandlers();
 #pragma warning restore EXTEXP0001
+
+        static SocketsHttpHandler ToPublicAddressesOnly(IServiceProvider services) => new()
+        {
+            AllowAutoRedirect = false,
+            UseProxy = false,
+            AutomaticDecompression = System.Net.DecompressionMethods.All,
+            ConnectCallback = services.GetRequiredService<PublicAddresses>().ConnectAsync,
+        };
 
         // Runs mostly wait on models and tools: several at once per replica, each pulled only when it can start.
         builder.AddEventConsumer<AgentRunRequestedIntegrationEvent, AgentRunJobHandler>(consumer =>

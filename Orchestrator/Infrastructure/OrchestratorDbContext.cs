@@ -24,6 +24,8 @@ public sealed class OrchestratorDbContext(DbContextOptions<OrchestratorDbContext
 
     public DbSet<ToolCapability> ToolCapabilities => Set<ToolCapability>();
 
+    public DbSet<FetchAllowList> FetchAllowLists => Set<FetchAllowList>();
+
     public DbSet<MemoryEntry> MemoryEntries => Set<MemoryEntry>();
 
     public DbSet<MemoryEntity> MemoryEntities => Set<MemoryEntity>();
@@ -146,6 +148,15 @@ public sealed class OrchestratorDbContext(DbContextOptions<OrchestratorDbContext
             capability.Property(c => c.Version).HasColumnName("version");
             capability.Property(c => c.UpdatedAt).HasColumnName("updated_at");
             capability.HasIndex(c => new { c.TenantId, c.Name }).IsUnique();
+        });
+
+        modelBuilder.Entity<FetchAllowList>(list =>
+        {
+            list.ToTable("fetch_allow_lists");
+            list.HasKey(l => l.TenantId);
+            list.Property(l => l.TenantId).HasColumnName("tenant_id");
+            list.Property(l => l.Hosts).HasColumnName("hosts").HasColumnType("jsonb").HasConversion(Json<List<string>>(), JsonComparer<List<string>>());
+            list.Property(l => l.UpdatedAt).HasColumnName("updated_at");
         });
 
         modelBuilder.Entity<MemoryEntry>(entry =>

@@ -240,6 +240,27 @@ namespace Orchestrator.Infrastructure.Migrations
                     b.ToTable("agent_versions", (string)null);
                 });
 
+            modelBuilder.Entity("Orchestrator.Model.FetchAllowList", b =>
+                {
+                    b.Property<Guid>("TenantId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<string>("Hosts")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("hosts");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("TenantId");
+
+                    b.ToTable("fetch_allow_lists", (string)null);
+                });
+
             modelBuilder.Entity("Orchestrator.Model.McpServer", b =>
                 {
                     b.Property<Guid>("Id")

@@ -76,12 +76,26 @@ public sealed class TestMcpServer : MockServer
             {
                 app.Use(server.AuthorizeAsync);
                 app.MapMcp("/mcp");
+                server.MapPages(app);
             },
             builder => builder.Services
                 .AddMcpServer(options => options.ServerInfo = new() { Name = "test-mcp", Version = "1.0" })
                 .WithHttpTransport(options => options.Stateless = true)
                 .WithTools(server));
         return server;
+    }
+
+    /// <summary>
+    /// Web pages for an agent's <c>http_fetch</c>: an article (HTML), a redirect to it on the same host, one to it on
+    /// <c>localhost</c> (another host name for this server), and a binary file.
+    /// </summary>
+    private void MapPages(WebApplication app)
+    {
+        app.MapGet("/pages/article", () => Results.Content(
+            "<html><head><title>Tides</title><style>p { color: red }</style></head><body><script>alert(1)</script><p>High tide is at 06:12.</p></body></html>", "text/html"));
+        app.MapGet("/pages/around", () => Results.Redirect("/pages/article"));
+        app.MapGet("/pages/away", () => Results.Redirect($"{Root.Replace("127.0.0.1", "localhost", StringComparison.Ordinal)}/pages/article"));
+        app.MapGet("/pages/binary", () => Results.Bytes([0, 1, 2, 3], "application/octet-stream"));
     }
 
     /// <summary>How many times a tool was called, failed calls included.</summary>
