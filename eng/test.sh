@@ -19,16 +19,20 @@ format=$!
 export PLATFORM_START_FAILURES="$results/platform-start-failures.log"
 
 crashed=0
+timings=()
 # Unit tests first (seconds), then the projects that start the platform. Not test projects (see
 # tests/Directory.Build.props): the shared fixtures and the benchmarks.
 for project in tests/*.UnitTests/*.csproj $(ls tests/*/*.csproj | grep -v '\.UnitTests/'); do
   name=$(basename "$project" .csproj)
   case "$name" in Benchmarks|Platform.Testing) continue ;; esac
   echo "test: $name"
+  started=$SECONDS
   if ! dotnet test --project "$project" --no-build --report-xunit-trx --results-directory "$results/$name"; then
     # A project that failed without writing results (a crash) still counts as a failure below.
     compgen -G "$results/$name/*.trx" >/dev/null || crashed=$((crashed + 1))
   fi
+  # Where the run's time goes (CI allows 20 minutes for the whole of it).
+  timings+=("$(printf '%5d s  %s' $((SECONDS - started)) "$name")")
 done
 
 if ! wait "$format"; then
@@ -69,5 +73,6 @@ if [ -s "$PLATFORM_START_FAILURES" ]; then
   grep -o '^[^ ]* a platform.s start failed and was tried again: [^:]*: .\{0,300\}' "$PLATFORM_START_FAILURES"
 fi
 
+printf 'test: %s\n' "${timings[@]}"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]

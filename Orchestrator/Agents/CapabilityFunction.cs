@@ -15,6 +15,9 @@ public sealed class CapabilityFunction(ToolCapability capability, IReadOnlyList<
 
     public override string Description => capability.Description;
 
+    /// <summary>Its tools, in the order they are tried.</summary>
+    public IReadOnlyList<AIFunction> Tools => tools;
+
     // The tools of a capability take the same arguments: the first one's schema stands for them all.
     public override JsonElement JsonSchema => tools.Count > 0 ? tools[0].JsonSchema : base.JsonSchema;
 

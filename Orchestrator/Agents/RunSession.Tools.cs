@@ -65,6 +65,7 @@ public sealed partial class RunSession
                 var result = await context.Function.InvokeAsync(context.Arguments, timeout.Token);
                 var (text, answeredBy, attempts) = result is CapabilityResult routed ? (routed.Text, routed.AnsweredBy, routed.Attempts) : (AsText(result), context.Function, null);
                 var cost = answeredBy is McpToolFunction { Tool.CostUsd: { } price } ? price : 0;
+                record.AnsweredBy = answeredBy.Name;
                 return await CompleteAsync(record, new ToolOutcome(true, text, time.GetElapsedTime(started).TotalMilliseconds, cost, answeredBy.Name, attempts), cancellationToken);
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
@@ -100,15 +101,19 @@ public sealed partial class RunSession
     }
 
     /// <summary>
-    /// A run that failed undoes what its tools did: each successful call whose tool declares a compensation, newest
-    /// first, is compensated once (recorded, so a run finished again after a restart does not do it twice).
+    /// A run that failed undoes what its tools did: each successful call whose tool (for a capability, the tool that
+    /// answered) declares a compensation, newest first, is compensated once (recorded, so a run finished again after a restart does not do it twice).
     /// </summary>
     public async Task CompensateAsync(CancellationToken cancellationToken)
     {
         var done = await db.ToolCalls.Where(c => c.RunId == run.Id && c.State == ToolCallState.Succeeded).OrderByDescending(c => c.RequestedAt).ToListAsync(cancellationToken);
         foreach (var call in done)
         {
-            if (!_tools.TryGetValue(call.Tool, out var function) || function is not McpToolFunction { Tool: { CompensationTool: { } undo, CompensationArgument: { } argument } } mcp)
+            // A capability's call is undone by the tool of it that answered.
+            var function = _tools.GetValueOrDefault(call.Tool) is CapabilityFunction capability
+                ? capability.Tools.FirstOrDefault(t => t.Name == call.AnsweredBy)
+                : _tools.GetValueOrDefault(call.Tool);
+            if (function is not McpToolFunction { Tool: { CompensationTool: { } undo, CompensationArgument: { } argument } } mcp)
             {
                 continue;
             }

@@ -112,6 +112,7 @@ public sealed class OrchestratorDbContext(DbContextOptions<OrchestratorDbContext
             call.Property(c => c.TenantId).HasColumnName("tenant_id");
             call.Property(c => c.Step).HasColumnName("step");
             call.Property(c => c.Tool).HasColumnName("tool").HasMaxLength(128);
+            call.Property(c => c.AnsweredBy).HasColumnName("answered_by").HasMaxLength(128);
             call.Property(c => c.ArgumentsHash).HasColumnName("arguments_hash").HasMaxLength(64);
             call.Property(c => c.IdempotencyKey).HasColumnName("idempotency_key").HasMaxLength(64);
             call.Property(c => c.State).HasColumnName("state").HasConversion<string>().HasMaxLength(16);

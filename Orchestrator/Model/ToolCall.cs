@@ -17,6 +17,9 @@ public sealed class ToolCall
 
     public required string Tool { get; set; }
 
+    /// <summary>The tool that answered: for a capability's call, the one of its tools whose compensation undoes it.</summary>
+    public string? AnsweredBy { get; set; }
+
     /// <summary>SHA-256 of the arguments as the model sent them.</summary>
     public required string ArgumentsHash { get; set; }
 

@@ -473,6 +473,11 @@ namespace Orchestrator.Infrastructure.Migrations
                         .HasColumnType("character varying(128)")
                         .HasColumnName("call_id");
 
+                    b.Property<string>("AnsweredBy")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("answered_by");
+
                     b.Property<string>("ArgumentsHash")
                         .IsRequired()
                         .HasMaxLength(64)
