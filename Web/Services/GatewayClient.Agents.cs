@@ -6,12 +6,13 @@ using System.Text.Json;
 
 namespace Web.Services;
 
-// Agents: the registry and MCP servers (platform API, camelCase, ProblemDetails) and runs (/v1, snake case, OpenAI errors).
+// Agents: the registry and MCP servers (platform API, camelCase, ProblemDetails), runs and memory (/v1, snake case, OpenAI errors).
 public sealed partial class GatewayClient
 {
     private const string AgentsPath = "/api/v1/orchestrator/agents";
     private const string McpServersPath = "/api/v1/orchestrator/mcp-servers";
     private const string RunsPath = "/v1/agents";
+    private const string MemoryPath = $"{RunsPath}/memory/users";
     private const int MaxResumes = 10;
     private static readonly TimeSpan ResumeDelay = TimeSpan.FromSeconds(1);
     private static readonly JsonSerializerOptions RunJson = new(JsonSerializerDefaults.Web) { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
@@ -43,9 +44,12 @@ public sealed partial class GatewayClient
 
     public Task DeleteMcpServerAsync(string name, CancellationToken cancellationToken) => SendAsync(HttpMethod.Delete, $"{McpServersPath}/{Uri.EscapeDataString(name)}", null, cancellationToken);
 
-    /// <summary>Starts a run as the signed-in session's key; it is queued, and <see cref="FollowRunAsync"/> shows it go.</summary>
-    public Task<AgentRun> StartRunAsync(string agent, string input, CancellationToken cancellationToken) =>
-        SendAsync<AgentRun>(HttpMethod.Post, $"{RunsPath}/{Uri.EscapeDataString(agent)}/runs", new { input }, cancellationToken, RunJson);
+    /// <summary>
+    /// Starts a run as the signed-in session's key, for <paramref name="user"/> in <paramref name="conversation"/> when
+    /// given (an agent with memory remembers them); it is queued, and <see cref="FollowRunAsync"/> shows it go.
+    /// </summary>
+    public Task<AgentRun> StartRunAsync(string agent, string input, string? user, string? conversation, CancellationToken cancellationToken) =>
+        SendAsync<AgentRun>(HttpMethod.Post, $"{RunsPath}/{Uri.EscapeDataString(agent)}/runs", new { input, user, conversation }, cancellationToken, RunJson);
 
     public async Task<List<AgentRun>> ListRunsAsync(string agent, int limit, CancellationToken cancellationToken) =>
         (await GetAsync<RunList>($"{RunsPath}/runs?agent={Uri.EscapeDataString(agent)}&limit={limit}", cancellationToken, RunJson)).Data;
@@ -55,6 +59,18 @@ public sealed partial class GatewayClient
 
     public Task<AgentRun> CancelRunAsync(Guid id, CancellationToken cancellationToken) =>
         SendAsync<AgentRun>(HttpMethod.Post, $"{RunsPath}/runs/{id}/cancel", null, cancellationToken, RunJson);
+
+    /// <summary>The users the tenant's agents remember, the most recently remembered first.</summary>
+    public async Task<List<MemoryUser>> ListMemoryUsersAsync(int limit, CancellationToken cancellationToken) =>
+        (await GetAsync<MemoryUserList>($"{MemoryPath}?limit={limit}", cancellationToken, RunJson)).Data;
+
+    /// <summary>All three tiers of what the tenant's agents remember of <paramref name="user"/>; empty when nothing is.</summary>
+    public Task<UserMemory> GetUserMemoryAsync(string user, CancellationToken cancellationToken) =>
+        GetAsync<UserMemory>($"{MemoryPath}/{Uri.EscapeDataString(user)}", cancellationToken, RunJson);
+
+    /// <summary>Forgets everything about <paramref name="user"/>: what was erased of each tier.</summary>
+    public Task<ErasedMemory> EraseUserMemoryAsync(string user, CancellationToken cancellationToken) =>
+        SendAsync<ErasedMemory>(HttpMethod.Delete, $"{MemoryPath}/{Uri.EscapeDataString(user)}", null, cancellationToken, RunJson);
 
     /// <summary>
     /// The run's events from the first until the one that ends it. A stream that breaks or closes early (a proxy's idle
@@ -117,18 +133,24 @@ public sealed partial class GatewayClient
     }
 
     private static object AgentBody(string name, AgentDefinition definition) =>
-        new { name, definition.Description, definition.Instructions, definition.Model, definition.Tools, definition.Limits };
+        new { name, definition.Description, definition.Instructions, definition.Model, definition.Tools, definition.Limits, definition.Memory };
 
     private sealed record RunList(List<AgentRun> Data);
+
+    private sealed record MemoryUserList(List<MemoryUser> Data);
 }
 
 public sealed record AgentView(string Name, int Version, AgentDefinition Definition, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
 
 public sealed record AgentVersionView(int Version, AgentDefinition Definition, DateTimeOffset CreatedAt);
 
-public sealed record AgentDefinition(string Description, string Instructions, string Model, List<string> Tools, AgentLimits Limits);
+/// <summary>An agent's definition as the portal edits it; <see cref="Memory"/> null is an agent without memory.</summary>
+public sealed record AgentDefinition(string Description, string Instructions, string Model, List<string> Tools, AgentLimits Limits, MemorySettings? Memory = null);
 
 public sealed record AgentLimits(int MaxIterations, int MaxToolCalls, decimal MaxCostUsd, int MaxSeconds);
+
+/// <summary>An agent's memory of each user, with the API's defaults.</summary>
+public sealed record MemorySettings(int ConversationTokens = 2_000, int ConversationHours = 24, int RecallTop = 3, double RecallThreshold = 0.35, bool Tools = true);
 
 public sealed record McpServerView(string Name, Uri Url, List<string> Headers, int TimeoutSeconds, List<McpToolInfo> Tools, DateTimeOffset? ToolsListedAt, DateTimeOffset CreatedAt);
 
@@ -152,3 +174,20 @@ public sealed record RunEvent(int? Seq, string Type, JsonElement Data)
 {
     public bool Ends => Type is "run.succeeded" or "run.failed" or "run.cancelled";
 }
+
+public sealed record MemoryUser(string User, int Memories, int Facts, DateTimeOffset LastRemembered);
+
+/// <summary>What the tenant's agents remember of one user: conversations (hot), memories recalled by similarity (warm), facts (cold).</summary>
+public sealed record UserMemory(string User, List<MemoryConversation> Conversations, List<MemoryEntry> Memories, List<MemoryFact> Facts);
+
+/// <summary>A conversation as kept for its TTL: a summary of its older turns, and the newer ones word for word.</summary>
+public sealed record MemoryConversation(string Agent, string User, string Conversation, string? Summary, List<MemoryTurn> Turns, Guid? LastRunId, DateTimeOffset UpdatedAt);
+
+public sealed record MemoryTurn(string Role, string Text);
+
+/// <summary>A past exchange (<c>exchange</c>) or a fact an agent remembered (<c>fact</c>).</summary>
+public sealed record MemoryEntry(Guid Id, string Kind, string Agent, string Text, DateTimeOffset CreatedAt);
+
+public sealed record MemoryFact(string Subject, string Relation, string Object, string Agent, DateTimeOffset CreatedAt);
+
+public sealed record ErasedMemory(string User, int Conversations, int Memories, int Entities, int Facts);

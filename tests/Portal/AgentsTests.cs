@@ -31,6 +31,8 @@ public sealed class AgentsTests(PortalFixture portal)
         await Expect(page.GetByTestId("version-arithmetic")).ToHaveTextAsync("v1");
         await Expect(page.GetByTestId("agents")).ToContainTextAsync(PortalFixture.AgentModel);
         await Expect(page.GetByTestId("agents")).ToContainTextAsync("calculator");
+        // Saved without memory, which the switch left off.
+        await Expect(page.GetByTestId("memory-arithmetic")).ToHaveTextAsync("off");
         await PortalFixture.ScreenshotAsync(page, "agents");
 
         // A new version of its instructions; the first stays in the history.
@@ -44,6 +46,7 @@ public sealed class AgentsTests(PortalFixture portal)
         await Expect(versions).ToContainTextAsync("v2");
         await versions.GetByRole(AriaRole.Row).Filter(new() { HasText = "v1" }).ClickAsync();
         await Expect(page.GetByTestId("definition-instructions")).ToHaveTextAsync("You do arithmetic with the calculator.");
+        await Expect(page.GetByTestId("definition-memory")).ToHaveTextAsync("off");
 
         // Run: the mock model calls the calculator, then answers with its result.
         await page.GetByRole(AriaRole.Tab, new() { Name = "Playground" }).ClickAsync();
