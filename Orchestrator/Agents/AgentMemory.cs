@@ -72,7 +72,10 @@ public sealed class AgentMemory(
         {
             return [];
         }
-        var entries = await db.MemoryEntries.AsNoTracking().Where(e => e.User == run.User)
+        // Exchanges of the run's own conversation are in its hot memory (or its summary) already.
+        var entries = await db.MemoryEntries.AsNoTracking()
+            .Where(e => e.User == run.User && !(run.Conversation != null && db.AgentRuns.Any(r => r.Id == e.RunId && e.Kind == MemoryKind.Exchange
+                && r.AgentName == run.AgentName && r.Conversation == run.Conversation)))
             .OrderByDescending(e => e.CreatedAt).Take(RecallScanLimit)
             .Select(e => new { e.Kind, e.Text, e.Embedding, e.CreatedAt }).ToListAsync(cancellationToken);
         if (entries.Count == 0)

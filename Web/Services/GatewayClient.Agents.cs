@@ -133,7 +133,7 @@ public sealed partial class GatewayClient
     }
 
     private static object AgentBody(string name, AgentDefinition definition) =>
-        new { name, definition.Description, definition.Instructions, definition.Model, definition.Tools, definition.Limits, definition.Memory };
+        new { name, definition.Description, definition.Instructions, definition.Model, definition.Tools, definition.Limits, definition.Memory, definition.Critic };
 
     private sealed record RunList(List<AgentRun> Data);
 
@@ -145,7 +145,11 @@ public sealed record AgentView(string Name, int Version, AgentDefinition Definit
 public sealed record AgentVersionView(int Version, AgentDefinition Definition, DateTimeOffset CreatedAt);
 
 /// <summary>An agent's definition as the portal edits it; <see cref="Memory"/> null is an agent without memory.</summary>
-public sealed record AgentDefinition(string Description, string Instructions, string Model, List<string> Tools, AgentLimits Limits, MemorySettings? Memory = null);
+public sealed record AgentDefinition(
+    string Description, string Instructions, string Model, List<string> Tools, AgentLimits Limits, MemorySettings? Memory = null, CriticSettings? Critic = null);
+
+/// <summary>The critic loop's settings, which the portal keeps as they are when it saves an agent.</summary>
+public sealed record CriticSettings(string Model, double Threshold, int MaxRetries, string Instructions);
 
 public sealed record AgentLimits(int MaxIterations, int MaxToolCalls, decimal MaxCostUsd, int MaxSeconds);
 
