@@ -31,8 +31,12 @@ public static class RunEvents
 
 public sealed record StartedData(string Agent, int Version, string Model);
 
-/// <summary>A model call of the run; a <see cref="Draft"/>'s text is not the answer until its review passes.</summary>
-public sealed record ModelStepData(int Step, string? Model, long InputTokens, long OutputTokens, decimal Cost, string Text, IReadOnlyList<ToolCallData> ToolCalls, bool Draft);
+/// <summary>
+/// A model call of the run, <see cref="DurationMs"/> the time inside the call itself; a <see cref="Draft"/>'s text is
+/// not the answer until its review passes.
+/// </summary>
+public sealed record ModelStepData(
+    int Step, string? Model, long InputTokens, long OutputTokens, decimal Cost, double DurationMs, string Text, IReadOnlyList<ToolCallData> ToolCalls, bool Draft);
 
 public sealed record CriticReviewData(
     int Round, string? DraftModel, string? Model, double Score, double Groundedness, double Adherence, double Tone, string Reasons, bool Passed, string Draft, decimal Cost);

@@ -56,7 +56,7 @@ public sealed partial class RunSession(
         models.RenewTokenIfOld();
     }
 
-    public async Task AfterModelCallAsync(IEnumerable<ChatMessage> messages, ChatResponse response, CancellationToken cancellationToken)
+    public async Task AfterModelCallAsync(IEnumerable<ChatMessage> messages, ChatResponse response, double durationMs, CancellationToken cancellationToken)
     {
         var step = ++run.ModelCalls;
         var (model, input, output, cost) = Meter(response);
@@ -64,7 +64,7 @@ public sealed partial class RunSession(
         var calls = response.Messages.SelectMany(m => m.Contents).OfType<FunctionCallContent>().ToList();
         LastModel = model;
         RunJournal.Checkpoint(run, messages.Concat(response.Messages));
-        await journal.AppendAsync(run, RunEvents.ModelStep, new ModelStepData(step, LastModel, input, output, cost, response.Text,
+        await journal.AppendAsync(run, RunEvents.ModelStep, new ModelStepData(step, LastModel, input, output, cost, durationMs, response.Text,
             [.. calls.Select(c => new ToolCallData(c.CallId, c.Name, Serialize(c.Arguments)))], WritesDrafts), cancellationToken);
         foreach (var call in calls.Where(c => !_tools.ContainsKey(c.Name)))
         {

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.AI;
 
@@ -19,8 +20,19 @@ public sealed class RunStepChatClient(IChatClient inner, RunSession session, Run
         session.BeforeModelCall(conversation);
         var step = session.Run.ModelCalls + 1;
         List<ChatResponseUpdate> updates = [];
-        await foreach (var update in base.GetStreamingResponseAsync(conversation, options, cancellationToken))
+        // The step's duration is the model's own: the time spent waiting for its updates, not handing them on.
+        var inModel = TimeSpan.Zero;
+        await using var stream = base.GetStreamingResponseAsync(conversation, options, cancellationToken).GetAsyncEnumerator(cancellationToken);
+        while (true)
         {
+            var waiting = Stopwatch.GetTimestamp();
+            var more = await stream.MoveNextAsync();
+            inModel += Stopwatch.GetElapsedTime(waiting);
+            if (!more)
+            {
+                break;
+            }
+            var update = stream.Current;
             updates.Add(update);
             if (update.Text is { Length: > 0 } text && !session.WritesDrafts)
             {
@@ -28,6 +40,6 @@ public sealed class RunStepChatClient(IChatClient inner, RunSession session, Run
             }
             yield return update;
         }
-        await session.AfterModelCallAsync(conversation, updates.ToChatResponse(), cancellationToken);
+        await session.AfterModelCallAsync(conversation, updates.ToChatResponse(), inModel.TotalMilliseconds, cancellationToken);
     }
 }
