@@ -2,9 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text;
-using Platform.Catalog;
-using Platform.Testing;
-using Platform.Testing.Mocks;
 
 namespace Benchmarks;
 
@@ -25,11 +22,8 @@ public static class LoadRunner
     /// <summary>Starts the platform and measures it: at rest for <paramref name="idleSeconds"/> (when not 0), then under load.</summary>
     public static async Task<List<Figure>> MeasureAsync(int seconds, string only, int idleSeconds)
     {
-        await using var mock = await MockOpenAiServer.StartAsync();
-        var settings = new PlatformSettings { ServiceEnvironment = "Production" };
-        settings.Providers["mock"] = new ProviderOptions { Kind = ProviderKinds.OpenAi, BaseUrl = mock.BaseUrl, ApiKey = "sk-mock", Models = [new() { Id = "mock-1" }] };
-        Console.WriteLine("Starting the platform (Production environment, throwaway data)…");
-        await using var platform = await TestPlatform.StartAsync(settings);
+        await using var mocked = await MockedPlatform.StartAsync();
+        var (mock, platform) = (mocked.Mock, mocked.Platform);
         var figures = idleSeconds > 0 ? await Rest.MeasureAsync(platform, idleSeconds) : [];
         var key = await platform.GetParameterValueAsync("demo-key");
         var gateway = platform.GetEndpoint("gateway");
@@ -103,38 +97,25 @@ public static class LoadRunner
 
     private static async Task<Result> MeasureAsync(HttpClient http, Scenario scenario, int concurrency, TimeSpan duration)
     {
-        var latencies = new List<double>[concurrency];
-        var errors = 0;
-        var clock = Stopwatch.StartNew();
-        await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async worker =>
+        var loop = await ClosedLoop.RunAsync(concurrency, duration, async () =>
         {
-            var mine = latencies[worker] = new List<double>(100_000);
-            while (clock.Elapsed < duration)
+            using var request = new HttpRequestMessage(HttpMethod.Post, scenario.Url) { Content = new StringContent(scenario.Body(), Encoding.UTF8, "application/json") };
+            if (scenario.Key is not null)
             {
-                using var request = new HttpRequestMessage(HttpMethod.Post, scenario.Url) { Content = new StringContent(scenario.Body(), Encoding.UTF8, "application/json") };
-                if (scenario.Key is not null)
-                {
-                    request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", scenario.Key);
-                }
-                var started = Stopwatch.GetTimestamp();
-                using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
-                await using var body = await response.Content.ReadAsStreamAsync();
-                var buffer = new byte[4096];
-                var first = await body.ReadAsync(buffer);
-                var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-                while (first > 0 && await body.ReadAsync(buffer) > 0)
-                {
-                }
-                mine.Add(scenario.Streams ? elapsed : Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-                if (!response.IsSuccessStatusCode)
-                {
-                    Interlocked.Increment(ref errors);
-                }
+                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", scenario.Key);
             }
-        }));
-        var all = latencies.SelectMany(l => l).Order().ToArray();
-        return new Result(scenario, concurrency, all.Length, all.Length / clock.Elapsed.TotalSeconds,
-            all[(int)(all.Length * 0.50)], all[Math.Min(all.Length - 1, (int)(all.Length * 0.99))], errors);
+            var started = Stopwatch.GetTimestamp();
+            using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+            await using var body = await response.Content.ReadAsStreamAsync();
+            var buffer = new byte[4096];
+            var first = await body.ReadAsync(buffer);
+            var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            while (first > 0 && await body.ReadAsync(buffer) > 0)
+            {
+            }
+            return (scenario.Streams ? elapsed : Stopwatch.GetElapsedTime(started).TotalMilliseconds, response.IsSuccessStatusCode);
+        });
+        return new Result(scenario, concurrency, loop.Requests, loop.Rate, loop.Percentile(0.50), loop.Percentile(0.99), loop.Errors);
     }
 
     private static string Body(string model, long n, bool stream = false) =>

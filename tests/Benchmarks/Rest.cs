@@ -1,8 +1,6 @@
 using System.Globalization;
 using Aspire.Hosting.ApplicationModel;
-using Platform.Catalog;
 using Platform.Testing;
-using Platform.Testing.Mocks;
 
 namespace Benchmarks;
 
@@ -19,12 +17,8 @@ public static class Rest
     public static async Task RunAsync(string[] args)
     {
         var seconds = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 30;
-        await using var mock = await MockOpenAiServer.StartAsync();
-        var settings = new PlatformSettings { ServiceEnvironment = "Production" };
-        settings.Providers["mock"] = new ProviderOptions { Kind = ProviderKinds.OpenAi, BaseUrl = mock.BaseUrl, ApiKey = "sk-mock", Models = [new() { Id = "mock-1" }] };
-        Console.WriteLine("Starting the platform (Production environment, throwaway data)…");
-        await using var platform = await TestPlatform.StartAsync(settings);
-        Figures.WriteRun("idle", await MeasureAsync(platform, seconds));
+        await using var mocked = await MockedPlatform.StartAsync();
+        Figures.WriteRun("idle", await MeasureAsync(mocked.Platform, seconds));
     }
 
     public static async Task<List<Figure>> MeasureAsync(TestPlatform platform, int seconds)
