@@ -12,7 +12,7 @@ namespace Benchmarks;
 public sealed record Figure(string Name, double Value, string Unit, bool Context = false)
 {
     [JsonIgnore]
-    public bool HigherIsBetter => Unit is "RPS";
+    public bool HigherIsBetter => Unit is "RPS" or "runs/s";
 
     /// <summary>How much worse than <paramref name="accepted"/> this is, as a share (0.25: 25 % worse); negative when better.</summary>
     public double WorseBy(double accepted) =>

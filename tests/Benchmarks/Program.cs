@@ -5,7 +5,8 @@ using Benchmarks;
 // `load`: whole requests through the running platform; `evaluate`: the Router against a simulated fleet;
 // `usage-throughput`: how fast usage events are consumed; `knowledge`: documents indexed and searched;
 // `retrieval`: recall@5 and MRR of vector, full-text and hybrid search on labelled questions;
-// `semantic-cache`: the Gateway's semantic cache looked up at 10k and 100k entries; `semantic-eval`: its decisions on labelled pairs.
+// `semantic-cache`: the Gateway's semantic cache looked up at 10k and 100k entries; `semantic-eval`: its decisions on labelled pairs;
+// `agents`: agent runs per second and each step's overhead beyond its model and tool calls.
 // Anything else goes to BenchmarkDotNet (hot-path code).
 if (args is ["compare", ..])
 {
@@ -38,6 +39,10 @@ else if (args is ["semantic-eval", ..])
 else if (args is ["semantic-cache", ..])
 {
     await SemanticCacheBenchmark.RunAsync();
+}
+else if (args is ["agents", ..])
+{
+    await AgentBenchmark.RunAsync(args[1..]);
 }
 else if (args is ["usage-throughput", ..])
 {
