@@ -18,6 +18,9 @@ public static class AgentBenchmark
 {
     private const string Agent = "calc";
 
+    /// <summary>The table's columns: each concurrency's <see cref="Result.ToFigures"/>, in order.</summary>
+    private static readonly string[] Columns = ["runs/s", "p50 ms", "p95 ms", "overhead p50", "overhead p95", "queue p50", "queue p95"];
+
     public static async Task RunAsync(string[] args)
     {
         var seconds = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 10;
@@ -43,20 +46,13 @@ public static class AgentBenchmark
         }
 
         Console.WriteLine();
-        Console.WriteLine($"{"conc",4} {"runs",6} {"runs/s",7} {"p50 ms",8} {"p95 ms",8} {"step overhead p50",18} {"p95",7} {"queue delay p50",16} {"p95",7} {"errors",7}");
+        Console.WriteLine($"{"conc",4} {"runs",6} {"errors",6}{string.Concat(Columns.Select(c => $" {c,13}"))}");
         var figures = new List<Figure>();
         foreach (var result in results)
         {
-            var (loop, c) = (result.Loop, result.Concurrency);
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{c,4} {loop.Requests,6} {loop.Rate,7:0.0} {loop.Percentile(0.50),8:0.0} {loop.Percentile(0.95),8:0.0} {result.Of(r => r.OverheadPerStepMs, 0.50),18:0.00} {result.Of(r => r.OverheadPerStepMs, 0.95),7:0.00} {result.Of(r => r.QueueMs, 0.50),16:0.00} {result.Of(r => r.QueueMs, 0.95),7:0.00} {loop.Errors,7}"));
-            figures.Add(new Figure($"agent runs, c={c}: runs/s", loop.Rate, "runs/s"));
-            figures.Add(new Figure($"agent runs, c={c}: p50", loop.Percentile(0.50), "ms"));
-            figures.Add(new Figure($"agent runs, c={c}: p95", loop.Percentile(0.95), "ms"));
-            figures.Add(new Figure($"agent runs, c={c}: step overhead p50", result.Of(r => r.OverheadPerStepMs, 0.50), "ms"));
-            figures.Add(new Figure($"agent runs, c={c}: step overhead p95", result.Of(r => r.OverheadPerStepMs, 0.95), "ms"));
-            figures.Add(new Figure($"agent runs, c={c}: queue delay p50", result.Of(r => r.QueueMs, 0.50), "ms"));
-            figures.Add(new Figure($"agent runs, c={c}: queue delay p95", result.Of(r => r.QueueMs, 0.95), "ms"));
+            var row = result.ToFigures();
+            figures.AddRange(row);
+            Console.WriteLine($"{result.Concurrency,4} {result.Loop.Requests,6} {result.Loop.Errors,6}{string.Concat(row.Select(f => $" {Figures.Format(f.Value),13}"))}");
         }
         Console.WriteLine("Step overhead: a run's time (started → finished) less the time inside its model and tool calls, per model step (goal ≤ 2 ms).");
         Console.WriteLine($"Machine: {Environment.ProcessorCount} cores; load generator, mock, every service, Redis, NATS and PostgreSQL all on it.");
@@ -114,6 +110,17 @@ public static class AgentBenchmark
     private sealed record Result(int Concurrency, ClosedLoop Loop, List<RunTimes> Runs)
     {
         public double Of(Func<RunTimes, double> figure, double share) => ClosedLoop.Percentile([.. Runs.Select(figure).Order()], share);
+
+        public List<Figure> ToFigures() =>
+        [
+            new($"agent runs, c={Concurrency}: runs/s", Loop.Rate, "runs/s"),
+            new($"agent runs, c={Concurrency}: p50", Loop.Percentile(0.50), "ms"),
+            new($"agent runs, c={Concurrency}: p95", Loop.Percentile(0.95), "ms"),
+            new($"agent runs, c={Concurrency}: step overhead p50", Of(r => r.OverheadPerStepMs, 0.50), "ms"),
+            new($"agent runs, c={Concurrency}: step overhead p95", Of(r => r.OverheadPerStepMs, 0.95), "ms"),
+            new($"agent runs, c={Concurrency}: queue delay p50", Of(r => r.QueueMs, 0.50), "ms"),
+            new($"agent runs, c={Concurrency}: queue delay p95", Of(r => r.QueueMs, 0.95), "ms"),
+        ];
 
         public override string ToString() => string.Create(CultureInfo.InvariantCulture,
             $"agent runs @ {Concurrency}: {Loop.Requests} runs, {Loop.Rate:0.0} runs/s, p50 {Loop.Percentile(0.50):0.0} ms, p95 {Loop.Percentile(0.95):0.0} ms, {Loop.Errors} errors; " +
