@@ -35,11 +35,13 @@ public sealed partial class AgentRunner(
             return;
         }
         var definition = (await db.AgentVersions.AsNoTracking().FirstAsync(v => v.AgentId == run.AgentId && v.Version == run.AgentVersion, cancellationToken)).Definition;
-        if (run.State == AgentRunState.Queued)
+        var resumed = run.State == AgentRunState.Running;
+        if (!resumed)
         {
+            // Saved with the first step: a run whose replica dies before then is still queued, and starts again.
             run.State = AgentRunState.Running;
             run.StartedAt = time.GetUtcNow();
-            await journal.AppendAsync(run, RunEvents.Started, new StartedData(run.AgentName, run.AgentVersion, definition.Model), cancellationToken);
+            journal.Stage(run, RunEvents.Started, new StartedData(run.AgentName, run.AgentVersion, definition.Model));
         }
         if (run.CancelRequested)
         {
@@ -63,6 +65,10 @@ public sealed partial class AgentRunner(
         {
             var model = models.For(run, definition.Model);
             var session = new RunSession(run, definition, tools.Functions, model, db, journal, events, catalog, time);
+            if (resumed)
+            {
+                await session.LoadRecordedCallsAsync(cancellationToken);
+            }
             var reviewer = definition.Critic is { } critic ? models.For(run, critic.Model) : null;
             error = await ExecuteAsync(session, model.Client, reviewer, () => cancelled, running.Token, cancellationToken);
             if (error is not null || cancelled)

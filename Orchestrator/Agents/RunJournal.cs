@@ -13,15 +13,37 @@ namespace Orchestrator.Agents;
 /// </summary>
 public sealed class RunJournal(OrchestratorDbContext db, INatsConnection nats, TimeProvider time)
 {
+    // Events written with the next save: a step's event waits for the write that must follow it anyway (a tool call's
+    // write-ahead, the run's end), so a step costs one transaction rather than two.
+    private readonly List<(Guid RunId, LiveRunMessage Message)> _staged = [];
+
     public static string LiveSubject(Guid runId) => $"live.agent-runs.{runId:N}";
 
+    /// <summary>Writes the event, with the run's checkpoint and any staged events, and tells live followers.</summary>
     public async Task AppendAsync(AgentRun run, string type, object data, CancellationToken cancellationToken)
+    {
+        Stage(run, type, data);
+        await SaveAsync(cancellationToken);
+    }
+
+    /// <summary>Numbers the event and adds it to the unit of work: stored and told by the next <see cref="SaveAsync"/>.</summary>
+    public void Stage(AgentRun run, string type, object data)
     {
         var json = JsonSerializer.SerializeToElement(data, RunEvents.Json);
         run.LastEventSeq++;
         db.AgentRunEvents.Add(new AgentRunEvent { RunId = run.Id, TenantId = run.TenantId, Seq = run.LastEventSeq, Type = type, Data = json, CreatedAt = time.GetUtcNow() });
+        _staged.Add((run.Id, new LiveRunMessage(run.LastEventSeq, type, json)));
+    }
+
+    /// <summary>Saves the unit of work (the run, its staged events, what else changed) in one transaction, then tells live followers.</summary>
+    public async Task SaveAsync(CancellationToken cancellationToken)
+    {
         await db.SaveChangesAsync(cancellationToken);
-        await PublishAsync(run.Id, new LiveRunMessage(run.LastEventSeq, type, json));
+        foreach (var (runId, message) in _staged)
+        {
+            await PublishAsync(runId, message);
+        }
+        _staged.Clear();
     }
 
     /// <summary>Sets the run's conversation to <paramref name="messages"/>; saved with the next event.</summary>

@@ -7,11 +7,23 @@ namespace Orchestrator.Agents;
 
 public sealed partial class RunSession
 {
+    // The run's tool calls by id: those this session wrote, and for a resumed run those written before (LoadRecordedCallsAsync).
+    private readonly Dictionary<string, ToolCall> _recordedCalls = [];
+
+    /// <summary>A resumed run's recorded tool calls, so that a call made before the restart is found and not made again.</summary>
+    public async Task LoadRecordedCallsAsync(CancellationToken cancellationToken)
+    {
+        foreach (var call in await db.ToolCalls.Where(c => c.RunId == run.Id).ToListAsync(cancellationToken))
+        {
+            _recordedCalls[call.CallId] = call;
+        }
+    }
+
     /// <summary>An agent's tool call as Microsoft.Extensions.AI's function invocation makes it (its <c>FunctionInvoker</c>).</summary>
     public async ValueTask<object?> InvokeToolAsync(FunctionInvocationContext context, CancellationToken cancellationToken)
     {
         var call = context.CallContent;
-        var record = await db.ToolCalls.FindAsync([run.Id, call.CallId], cancellationToken);
+        var record = _recordedCalls.GetValueOrDefault(call.CallId);
         if (record is { State: not ToolCallState.Requested })
         {
             // Made before a restart: its recorded result, not a second call.
@@ -42,9 +54,11 @@ public sealed partial class RunSession
                 RequestedAt = time.GetUtcNow(),
             };
             db.ToolCalls.Add(record);
-            await journal.AppendAsync(run, RunEvents.ToolCall, new ToolCallEventData(record.Step, call.CallId, call.Name, arguments), cancellationToken);
-            // Written ahead: stored on JetStream before the tool runs, so a crash leaves a trace of every call begun.
-            await events.PublishAsync(ToolCallIntegrationEvent.Requested, Event(record, null, null), cancellationToken);
+            _recordedCalls[call.CallId] = record;
+            journal.Stage(run, RunEvents.ToolCall, new ToolCallEventData(record.Step, call.CallId, call.Name, arguments));
+            // Written ahead, in the database and on JetStream (both at once) before the tool runs, so a crash leaves a
+            // trace of every call begun.
+            await Task.WhenAll(journal.SaveAsync(cancellationToken), events.PublishAsync(ToolCallIntegrationEvent.Requested, Event(record, null, null), cancellationToken));
         }
         else if (!IsIdempotent(context.Function))
         {
@@ -150,9 +164,10 @@ public sealed partial class RunSession
         record.CompletedAt = time.GetUtcNow();
         run.ToolCalls++;
         run.Cost += cost;
-        await journal.AppendAsync(run, RunEvents.ToolResult,
-            new ToolResultData(record.Step, record.CallId, record.Tool, ok, result, durationMs, Replayed: false, cost, outcome.AnsweredBy, outcome.Attempts), cancellationToken);
-        await events.PublishAsync(ok ? ToolCallIntegrationEvent.Succeeded : ToolCallIntegrationEvent.Failed, Event(record, durationMs, ok ? null : result), cancellationToken);
+        journal.Stage(run, RunEvents.ToolResult,
+            new ToolResultData(record.Step, record.CallId, record.Tool, ok, result, durationMs, Replayed: false, cost, outcome.AnsweredBy, outcome.Attempts));
+        await Task.WhenAll(journal.SaveAsync(cancellationToken),
+            events.PublishAsync(ok ? ToolCallIntegrationEvent.Succeeded : ToolCallIntegrationEvent.Failed, Event(record, durationMs, ok ? null : result), cancellationToken));
         if (cost > 0)
         {
             // A priced tool call is usage of its own, billed beside the run's model calls.

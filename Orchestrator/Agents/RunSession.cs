@@ -64,11 +64,17 @@ public sealed partial class RunSession(
         var calls = response.Messages.SelectMany(m => m.Contents).OfType<FunctionCallContent>().ToList();
         LastModel = model;
         RunJournal.Checkpoint(run, messages.Concat(response.Messages));
-        await journal.AppendAsync(run, RunEvents.ModelStep, new ModelStepData(step, LastModel, input, output, cost, durationMs, response.Text,
-            [.. calls.Select(c => new ToolCallData(c.CallId, c.Name, Serialize(c.Arguments)))], WritesDrafts), cancellationToken);
+        journal.Stage(run, RunEvents.ModelStep, new ModelStepData(step, LastModel, input, output, cost, durationMs, response.Text,
+            [.. calls.Select(c => new ToolCallData(c.CallId, c.Name, Serialize(c.Arguments)))], WritesDrafts));
         foreach (var call in calls.Where(c => !_tools.ContainsKey(c.Name)))
         {
-            await journal.AppendAsync(run, RunEvents.ToolRefused, new ToolRefusedData(step, call.CallId, call.Name, "The tool is not on the agent's allow-list."), cancellationToken);
+            journal.Stage(run, RunEvents.ToolRefused, new ToolRefusedData(step, call.CallId, call.Name, "The tool is not on the agent's allow-list."));
+        }
+        // Saved now, unless a write follows at once anyway: the first tool call's, or (no critic to wait for) the run's end.
+        var writeFollows = calls.Count > 0 ? calls.All(c => _tools.ContainsKey(c.Name)) : definition.Critic is null;
+        if (!writeFollows)
+        {
+            await journal.SaveAsync(cancellationToken);
         }
     }
 
