@@ -61,7 +61,9 @@ public sealed class AgentMemory(
     }
 
     public int Tokens(ConversationMemory conversation) =>
-        tokens.Count(conversation.Summary ?? "") + conversation.Turns.Sum(turn => tokens.Count(turn.Text));
+        tokens.Count(conversation.Summary ?? "") + conversation.Turns.Sum(Tokens);
+
+    public int Tokens(ConversationTurn turn) => tokens.Count(turn.Text);
 
     // ---- Warm: past exchanges and facts by similarity ----
 

@@ -85,7 +85,7 @@ public sealed partial class RunSession
         var keptTokens = 0;
         foreach (var turn in Enumerable.Reverse(conversation.Turns))
         {
-            keptTokens += memory.Tokens(conversation with { Summary = null, Turns = [turn] });
+            keptTokens += memory.Tokens(turn);
             if (keptTokens > settings.ConversationTokens / 2)
             {
                 break;

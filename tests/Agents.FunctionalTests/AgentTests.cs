@@ -60,7 +60,7 @@ public sealed class AgentTests(PlatformFixture platform) : IAsyncLifetime
         await RegisterToolsAsync(http, "weather");
         await CreateAgentAsync(http, "planner", ["mcp:weather/get_weather", "calculator"]);
 
-        var run = await StartRunAsync(http, "planner", """[[calls:calculator {"expression":"(17.5 * 4) / 2"}|weather__get_weather {"city":"Oslo"}]] Plan my day.""");
+        var run = await AgentRuns.StartAsync(http, "planner", new { input = """[[calls:calculator {"expression":"(17.5 * 4) / 2"}|weather__get_weather {"city":"Oslo"}]] Plan my day.""" });
         var events = await FollowAsync(http, run);
 
         events.Select(e => e.Type).ShouldBe(["run.started", "model.step", "tool.call", "tool.result", "model.step", "tool.call", "tool.result", "model.step", "run.succeeded"]);
@@ -93,7 +93,7 @@ public sealed class AgentTests(PlatformFixture platform) : IAsyncLifetime
         await RegisterToolsAsync(http, "bank");
         await CreateAgentAsync(http, "careful", ["mcp:bank/get_weather"]);
 
-        var run = await StartRunAsync(http, "careful", """[[calls:bank__charge {"account":"acme","amount":5}]] Pay the bill.""");
+        var run = await AgentRuns.StartAsync(http, "careful", new { input = """[[calls:bank__charge {"account":"acme","amount":5}]] Pay the bill.""" });
         var events = await FollowAsync(http, run);
 
         var refused = events.Single(e => e.Type == "tool.refused");
@@ -128,7 +128,7 @@ public sealed class AgentTests(PlatformFixture platform) : IAsyncLifetime
         // One mock-1 call costs about 0.00001 USD.
         await CreateAgentAsync(http, "spender", ["calculator"], limits: new { maxCostUsd = 0.000001m });
 
-        var run = await StartRunAsync(http, "spender", """[[calls:calculator {"expression":"1+1"}]] Count.""");
+        var run = await AgentRuns.StartAsync(http, "spender", new { input = """[[calls:calculator {"expression":"1+1"}]] Count.""" });
         var events = await FollowAsync(http, run);
 
         events[^1].Type.ShouldBe("run.failed");
@@ -169,7 +169,7 @@ public sealed class AgentTests(PlatformFixture platform) : IAsyncLifetime
 
         // Another tenant sees neither the agent nor its runs, and cannot run it.
         (await other.GetAsync("/api/v1/orchestrator/agents/helper", Cancellation)).StatusCode.ShouldBe(HttpStatusCode.NotFound);
-        var run = await StartRunAsync(http, "helper", "Hello.");
+        var run = await AgentRuns.StartAsync(http, "helper", new { input = "Hello." });
         (await other.GetAsync($"/v1/agents/runs/{run}", Cancellation)).StatusCode.ShouldBe(HttpStatusCode.NotFound);
         var notFound = await other.PostAsJsonAsync("/v1/agents/helper/runs", new { input = "Hello." }, Cancellation);
         notFound.StatusCode.ShouldBe(HttpStatusCode.NotFound);
@@ -215,13 +215,6 @@ public sealed class AgentTests(PlatformFixture platform) : IAsyncLifetime
     {
         var response = await http.PostAsJsonAsync("/api/v1/orchestrator/agents", Agent(name, tools, limits), Cancellation);
         response.StatusCode.ShouldBe(HttpStatusCode.Created, await response.Content.ReadAsStringAsync(Cancellation));
-    }
-
-    private static async Task<Guid> StartRunAsync(HttpClient http, string agent, string input)
-    {
-        var response = await http.PostAsJsonAsync($"/v1/agents/{agent}/runs", new { input }, Cancellation);
-        response.StatusCode.ShouldBe(HttpStatusCode.Accepted, await response.Content.ReadAsStringAsync(Cancellation));
-        return (await response.Content.ReadFromJsonAsync<JsonElement>(Cancellation)).GetProperty("id").GetGuid();
     }
 
     /// <summary>The run's stored events (not the live text), read from its event stream until the run ends.</summary>
