@@ -18,4 +18,32 @@ public sealed class AgentOptions
     /// platform's own services.
     /// </summary>
     public string[] AllowedPrivateNetworks { get; set; } = [];
+
+    /// <summary>
+    /// Default none: MCP servers the operator installed beside the Orchestrator, by name, each run as a child process
+    /// spoken to over stdio. Tenants cannot register these (a command line is the operator's to choose); their agents
+    /// name the tools as they name a registered server's, <c>mcp:&lt;name&gt;/&lt;tool&gt;</c>.
+    /// </summary>
+    public Dictionary<string, StdioServerOptions> StdioServers { get; set; } = [];
+}
+
+/// <summary>An operator-installed MCP server: how it is started, how long a call may take, and which tenants may use it.</summary>
+public sealed class StdioServerOptions
+{
+    public string Command { get; set; } = "";
+
+    public List<string> Arguments { get; set; } = [];
+
+    /// <summary>Set for the server's process, beside the Orchestrator's own environment.</summary>
+    public Dictionary<string, string> Environment { get; set; } = [];
+
+    public string? WorkingDirectory { get; set; }
+
+    /// <summary>Default 30: seconds a call (or starting the server) may take.</summary>
+    public int TimeoutSeconds { get; set; } = 30;
+
+    /// <summary>Default every tenant: the tenants (ids) whose agents may use the server.</summary>
+    public List<Guid> Tenants { get; set; } = [];
+
+    public bool IsFor(Guid tenantId) => Tenants.Count == 0 || Tenants.Contains(tenantId);
 }

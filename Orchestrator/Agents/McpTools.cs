@@ -29,16 +29,24 @@ public sealed class McpTools(IHttpClientFactory httpClients, ILoggerFactory logg
             AdditionalHeaders = server.Headers,
             ConnectionTimeout = TimeSpan.FromSeconds(server.TimeoutSeconds),
         }, httpClients.CreateClient(HttpClientName), loggers, ownsHttpClient: true);
-        return await McpClient.CreateAsync(transport, new McpClientOptions
-        {
-            ClientInfo = new Implementation { Name = "ai-platform-orchestrator", Version = "1.0" },
-            InitializationTimeout = TimeSpan.FromSeconds(server.TimeoutSeconds),
-        }, loggers, cancellationToken);
+        return await McpClient.CreateAsync(transport, ClientOptions(server.TimeoutSeconds), loggers, cancellationToken);
     }
+
+    public McpClientOptions ClientOptions(int timeoutSeconds) => new()
+    {
+        ClientInfo = new Implementation { Name = "ai-platform-orchestrator", Version = "1.0" },
+        InitializationTimeout = TimeSpan.FromSeconds(timeoutSeconds),
+    };
 
     public async Task<List<McpToolInfo>> ListAsync(McpServer server, CancellationToken cancellationToken)
     {
         await using var client = await ConnectAsync(server, cancellationToken);
+        return await ListAsync(client, cancellationToken);
+    }
+
+    /// <summary>A server's tools, with what their <c>_meta</c> and annotations declare.</summary>
+    public static async Task<List<McpToolInfo>> ListAsync(McpClient client, CancellationToken cancellationToken)
+    {
         var tools = await client.ListToolsAsync(cancellationToken: cancellationToken);
         return [.. tools.Select(tool => new McpToolInfo(
             tool.Name,
@@ -55,10 +63,16 @@ public sealed class McpTools(IHttpClientFactory httpClients, ILoggerFactory logg
     public static string FunctionName(string server, string tool) => $"{server}__{tool}";
 }
 
-/// <summary>A registered server's tool as the model sees it; the call goes through the run's connection to that server.</summary>
-public sealed class McpToolFunction(McpServer server, McpToolInfo tool, Func<McpServer, CancellationToken, ValueTask<McpClient>> connect) : AIFunction
+/// <summary>
+/// An MCP server's tool as the model sees it; the call goes through <paramref name="connect"/> (the run's connection to
+/// a tenant's server, or the operator's server's shared one), and tells an operator's server whose call it is.
+/// </summary>
+public sealed class McpToolFunction(string server, TimeSpan timeout, McpToolInfo tool, Func<CancellationToken, ValueTask<McpClient>> connect, Guid? operatorServerTenant = null) : AIFunction
 {
-    public override string Name { get; } = McpTools.FunctionName(server.Name, tool.Name);
+    /// <summary>Sent in an operator's server's calls' <c>_meta</c>: the tenant whose agent calls.</summary>
+    public const string TenantMeta = "tenant_id";
+
+    public override string Name { get; } = McpTools.FunctionName(server, tool.Name);
 
     public override string Description => tool.Description ?? "";
 
@@ -66,7 +80,7 @@ public sealed class McpToolFunction(McpServer server, McpToolInfo tool, Func<Mcp
 
     public McpToolInfo Tool => tool;
 
-    public TimeSpan Timeout => TimeSpan.FromSeconds(server.TimeoutSeconds);
+    public TimeSpan Timeout => timeout;
 
     /// <summary>The call's idempotency key, set by the run in the arguments' context and sent in the call's <c>_meta</c>.</summary>
     public static string? IdempotencyKeyOf(AIFunctionArguments arguments) =>
@@ -78,8 +92,17 @@ public sealed class McpToolFunction(McpServer server, McpToolInfo tool, Func<Mcp
     /// <summary>Calls <paramref name="name"/> on this tool's server (the tool itself, or its outcome or compensation tool): its text, or a <see cref="ToolFailedException"/>.</summary>
     public async Task<string> CallAsync(string name, IReadOnlyDictionary<string, object?> arguments, string? idempotencyKey, CancellationToken cancellationToken)
     {
-        var client = await connect(server, cancellationToken);
-        var options = idempotencyKey is null ? null : new RequestOptions { Meta = new JsonObject { [McpTools.IdempotencyKeyMeta] = idempotencyKey } };
+        var client = await connect(cancellationToken);
+        var meta = new JsonObject();
+        if (idempotencyKey is not null)
+        {
+            meta[McpTools.IdempotencyKeyMeta] = idempotencyKey;
+        }
+        if (operatorServerTenant is { } tenant)
+        {
+            meta[TenantMeta] = tenant.ToString();
+        }
+        var options = meta.Count == 0 ? null : new RequestOptions { Meta = meta };
         var result = await client.CallToolAsync(name, arguments, options: options, cancellationToken: cancellationToken);
         var text = string.Join("\n", result.Content.OfType<TextContentBlock>().Select(block => block.Text));
         return result.IsError == true ? throw new ToolFailedException(text.Length > 0 ? text : $"{name} failed.") : text;

@@ -9,11 +9,13 @@ namespace Orchestrator.Agents;
 
 /// <summary>
 /// The tools a run may call: the built-in ones its agent names, and the tools of the MCP servers it names (one tool,
-/// or all of a server's with <c>/*</c>), from each server's cached list, listed again once it is older than
-/// <see cref="AgentOptions.ToolListLifetime"/>. A server is connected to only when the run first calls one of its tools.
+/// or all of a server's with <c>/*</c>; the tenant's registered servers, or the operator's), from each server's cached
+/// list, listed again once it is older than <see cref="AgentOptions.ToolListLifetime"/>. A tenant's server is
+/// connected to only when the run first calls one of its tools.
 /// </summary>
 public sealed class RunToolsFactory(
-    OrchestratorDbContext db, BuiltInTools builtIn, AgentMemory memory, McpTools mcp, ToolResilience resilience, IOptions<AgentOptions> options, TimeProvider time)
+    OrchestratorDbContext db, BuiltInTools builtIn, AgentMemory memory, McpTools mcp, OperatorMcpServers operatorServers, ToolResilience resilience,
+    IOptions<AgentOptions> options, TimeProvider time, ILogger<RunToolsFactory> logger)
 {
     public const string McpPrefix = "mcp:";
     public const string CapabilityPrefix = "capability:";
@@ -41,7 +43,33 @@ public sealed class RunToolsFactory(
             var names = allowed[server.Name];
             foreach (var tool in server.Tools.Where(tool => names.Contains("*") || names.Contains(tool.Name)))
             {
-                available[$"{McpPrefix}{server.Name}/{tool.Name}"] = new McpToolFunction(server, tool, tools.ConnectAsync);
+                available[$"{McpPrefix}{server.Name}/{tool.Name}"] = new McpToolFunction(
+                    server.Name, TimeSpan.FromSeconds(server.TimeoutSeconds), tool, cancellation => tools.ConnectAsync(server, cancellation));
+            }
+        }
+        // The operator's servers the tenant may use, unless the tenant registered a server of the same name.
+        foreach (var name in allowed.Keys.Where(name => servers.All(s => s.Name != name)))
+        {
+            if (operatorServers.Find(name, run.TenantId) is not { } installed)
+            {
+                continue;
+            }
+            List<McpToolInfo> listed;
+            try
+            {
+                listed = (await operatorServers.ToolsAsync(name, refresh: false, cancellationToken)).Tools;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                // A server that does not start gives the run none of its tools; the operator finds why in the log.
+                logger.LogWarning(ex, "The operator's MCP server {Server} did not list its tools.", name);
+                continue;
+            }
+            var names = allowed[name];
+            foreach (var tool in listed.Where(tool => names.Contains("*") || names.Contains(tool.Name)))
+            {
+                available[$"{McpPrefix}{name}/{tool.Name}"] = new McpToolFunction(
+                    name, TimeSpan.FromSeconds(installed.TimeoutSeconds), tool, cancellation => operatorServers.ConnectAsync(name, cancellation), run.TenantId);
             }
         }
 

@@ -34,9 +34,9 @@ public static partial class AgentsApi
             .ToListAsync(cancellationToken));
 
     public static async Task<Results<Created<AgentView>, ValidationProblem, Conflict<ProblemDetails>>> CreateAgent(
-        AgentRequest request, OrchestratorDbContext db, TenantContext tenant, ModelCatalog catalog, IOptions<AgentOptions> options, TimeProvider time, CancellationToken cancellationToken)
+        AgentRequest request, OrchestratorDbContext db, OperatorMcpServers operatorServers, TenantContext tenant, ModelCatalog catalog, IOptions<AgentOptions> options, TimeProvider time, CancellationToken cancellationToken)
     {
-        if (await ValidateAsync(request.Name, request, db, catalog, options.Value, cancellationToken) is { Count: > 0 } errors)
+        if (await ValidateAsync(request.Name, request, db, operatorServers, tenant.RequiredTenantId, catalog, options.Value, cancellationToken) is { Count: > 0 } errors)
         {
             return TypedResults.ValidationProblem(errors);
         }
@@ -62,9 +62,9 @@ public static partial class AgentsApi
 
     /// <summary>Saves a new version of the agent (creating it if there is none), which serves the runs from now on.</summary>
     public static async Task<Results<Ok<AgentView>, ValidationProblem>> SaveAgent(
-        string name, AgentRequest request, OrchestratorDbContext db, TenantContext tenant, ModelCatalog catalog, IOptions<AgentOptions> options, TimeProvider time, CancellationToken cancellationToken)
+        string name, AgentRequest request, OrchestratorDbContext db, OperatorMcpServers operatorServers, TenantContext tenant, ModelCatalog catalog, IOptions<AgentOptions> options, TimeProvider time, CancellationToken cancellationToken)
     {
-        if (await ValidateAsync(name, request, db, catalog, options.Value, cancellationToken) is { Count: > 0 } errors)
+        if (await ValidateAsync(name, request, db, operatorServers, tenant.RequiredTenantId, catalog, options.Value, cancellationToken) is { Count: > 0 } errors)
         {
             return TypedResults.ValidationProblem(errors);
         }
@@ -104,7 +104,8 @@ public static partial class AgentsApi
         TypedResults.Conflict(new ProblemDetails { Status = StatusCodes.Status409Conflict, Title = "The agent exists.", Detail = $"An agent named '{name}' exists: PUT /api/v1/orchestrator/agents/{name} saves a new version of it." });
 
     private static async Task<Dictionary<string, string[]>> ValidateAsync(
-        string? name, AgentRequest request, OrchestratorDbContext db, ModelCatalog catalog, AgentOptions options, CancellationToken cancellationToken)
+        string? name, AgentRequest request, OrchestratorDbContext db, OperatorMcpServers operatorServers, Guid tenantId, ModelCatalog catalog, AgentOptions options,
+        CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>();
         if (name is null || !AgentName().IsMatch(name) || name == AgentRunsApi.RunsSegment)
@@ -125,14 +126,13 @@ public static partial class AgentsApi
             errors["model"] = [$"'{model}' is not a chat model of the catalog (provider/model), nor 'auto'."];
         }
         var tools = request.Tools ?? [];
-        var servers = tools.Where(t => t.StartsWith(RunToolsFactory.McpPrefix, StringComparison.Ordinal)).Select(t => t[RunToolsFactory.McpPrefix.Length..].Split('/')[0]).Distinct().ToList();
-        var registered = await db.McpServers.AsNoTracking().Where(s => servers.Contains(s.Name)).Select(s => s.Name).ToListAsync(cancellationToken);
+        var registered = await McpServersApi.ServersNamedAsync(tools, db, operatorServers, tenantId, cancellationToken);
         var capabilities = tools.Where(t => t.StartsWith(RunToolsFactory.CapabilityPrefix, StringComparison.Ordinal)).Select(t => t[RunToolsFactory.CapabilityPrefix.Length..]).ToList();
         var defined = await db.ToolCapabilities.AsNoTracking().Where(c => capabilities.Contains(c.Name)).Select(c => c.Name).ToListAsync(cancellationToken);
         var wrong = tools.Where(t => !IsTool(t, registered) && !(t.StartsWith(RunToolsFactory.CapabilityPrefix, StringComparison.Ordinal) && defined.Contains(t[RunToolsFactory.CapabilityPrefix.Length..]))).ToList();
         if (wrong.Count > 0 || tools.Count > 64)
         {
-            errors["tools"] = [$"Tools are built-in ({string.Join(", ", BuiltInTools.Names)}), 'mcp:<server>/<tool>' ('/*' for all) of a registered MCP server or 'capability:<name>' of a defined capability, at most 64; not: {string.Join(", ", wrong)}."];
+            errors["tools"] = [$"Tools are built-in ({string.Join(", ", BuiltInTools.Names)}), 'mcp:<server>/<tool>' ('/*' for all) of a registered (or the operator's) MCP server or 'capability:<name>' of a defined capability, at most 64; not: {string.Join(", ", wrong)}."];
         }
         var limits = request.Limits ?? new AgentLimits();
         if (limits.MaxIterations < 1 || limits.MaxIterations > options.MaxIterationsCeiling)
@@ -170,7 +170,7 @@ public static partial class AgentsApi
         return errors;
     }
 
-    /// <summary>A built-in tool, or a tool (or all tools) of one of the <paramref name="registered"/> MCP servers.</summary>
+    /// <summary>A built-in tool, or a tool (or all tools) of one of the <paramref name="registered"/> MCP servers (the tenant's or the operator's).</summary>
     public static bool IsTool(string tool, IReadOnlyCollection<string> registered) =>
         BuiltInTools.Names.Contains(tool)
         || (tool.StartsWith(RunToolsFactory.McpPrefix, StringComparison.Ordinal) && tool[RunToolsFactory.McpPrefix.Length..].Split('/') is [var server, { Length: > 0 }] && registered.Contains(server));

@@ -31,7 +31,7 @@ public static partial class CapabilitiesApi
 
     /// <summary>Creates or changes the capability; a change takes effect for calls made from now on, with fresh breakers.</summary>
     public static async Task<Results<Ok<ToolCapability>, ValidationProblem>> SaveCapability(
-        string name, CapabilityRequest request, OrchestratorDbContext db, TenantContext tenant, TimeProvider time, CancellationToken cancellationToken)
+        string name, CapabilityRequest request, OrchestratorDbContext db, OperatorMcpServers operatorServers, TenantContext tenant, TimeProvider time, CancellationToken cancellationToken)
     {
         var policy = request.Policy ?? new ToolPolicy();
         var errors = new Dictionary<string, string[]>();
@@ -40,12 +40,11 @@ public static partial class CapabilitiesApi
             errors["name"] = ["A name is a function name: 1 to 64 lowercase letters, digits or '_', starting with a letter, and not a built-in tool's."];
         }
         var tools = request.Tools ?? [];
-        var servers = tools.Where(t => t.StartsWith(RunToolsFactory.McpPrefix, StringComparison.Ordinal)).Select(t => t[RunToolsFactory.McpPrefix.Length..].Split('/')[0]).Distinct().ToList();
-        var registered = await db.McpServers.AsNoTracking().Where(s => servers.Contains(s.Name)).Select(s => s.Name).ToListAsync(cancellationToken);
+        var registered = await McpServersApi.ServersNamedAsync(tools, db, operatorServers, tenant.RequiredTenantId, cancellationToken);
         var wrong = tools.Where(t => !AgentsApi.IsTool(t, registered)).ToList();
         if (tools.Count is 0 or > 8 || wrong.Count > 0)
         {
-            errors["tools"] = [$"1 to 8 tools, tried in order: built-in ({string.Join(", ", BuiltInTools.Names)}) or 'mcp:<server>/<tool>' of a registered MCP server; not: {string.Join(", ", wrong)}."];
+            errors["tools"] = [$"1 to 8 tools, tried in order: built-in ({string.Join(", ", BuiltInTools.Names)}) or 'mcp:<server>/<tool>' of a registered (or the operator's) MCP server; not: {string.Join(", ", wrong)}."];
         }
         if (policy.TimeoutSeconds is < 1 or > 300 || policy.MaxConcurrency is < 1 or > 1_000 || policy.FailureRatio is <= 0 or > 1
             || policy.MinimumThroughput is < 2 or > 1_000 || policy.BreakSeconds is < 1 or > 3_600 || policy.Retries is < 0 or > 5)

@@ -57,6 +57,7 @@ public static class Extensions
         builder.Services.AddSingleton<BuiltInTools>();
         builder.Services.AddSingleton<HttpFetch>();
         builder.Services.AddSingleton<McpTools>();
+        builder.Services.AddSingleton<OperatorMcpServers>();
         builder.Services.AddSingleton<ToolResilience>();
         builder.Services.AddSingleton(services => new PublicAddresses(services.GetRequiredService<IOptions<AgentOptions>>().Value.AllowedPrivateNetworks, "agents' tools"));
 

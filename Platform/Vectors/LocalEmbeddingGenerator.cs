@@ -58,6 +58,8 @@ public sealed partial class LocalEmbeddingGenerator : IEmbeddingGenerator<string
     public async Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(
         IEnumerable<string> values, EmbeddingGenerationOptions? options = null, CancellationToken cancellationToken = default)
     {
+        // Cancelled already: nothing queued (the model's thread could otherwise answer before the cancellation is seen).
+        cancellationToken.ThrowIfCancellationRequested();
         _ = _worker.Value;
         var texts = values.Select(text => Windows(text).Select(words => new Window(words)).ToList()).ToList();
         foreach (var window in texts.SelectMany(windows => windows))

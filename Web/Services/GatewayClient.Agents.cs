@@ -156,7 +156,11 @@ public sealed record AgentLimits(int MaxIterations, int MaxToolCalls, decimal Ma
 /// <summary>An agent's memory of each user, with the API's defaults.</summary>
 public sealed record MemorySettings(int ConversationTokens = 2_000, int ConversationHours = 24, int RecallTop = 3, double RecallThreshold = 0.35, bool Tools = true);
 
-public sealed record McpServerView(string Name, Uri Url, List<string> Headers, int TimeoutSeconds, List<McpToolInfo> Tools, DateTimeOffset? ToolsListedAt, DateTimeOffset CreatedAt);
+/// <summary>A tenant's MCP server (streamable HTTP), or one the operator installed (stdio: no URL, not the tenant's to delete).</summary>
+public sealed record McpServerView(string Name, string Transport, Uri? Url, List<string> Headers, int TimeoutSeconds, List<McpToolInfo> Tools, DateTimeOffset? ToolsListedAt, DateTimeOffset? CreatedAt)
+{
+    public bool IsOperators => Transport == "stdio";
+}
 
 public sealed record McpToolInfo(string Name, string? Description, decimal? CostUsd, bool Idempotent);
 

@@ -1,12 +1,12 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Text.Json;
 
 namespace AppHost.Tests;
 
-// The developer's experience of ./eng/run.sh: the AppHost as its own process, its console, its data folder.
+// The developer's experience of ./eng/run.sh: the AppHost as its own process, its console, its data folder. (Starts
+// that fail are in AppHostStartFailureTests, a class of their own so that they run beside this one.)
 public sealed class AppHostTests
 {
     private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
@@ -51,60 +51,8 @@ public sealed class AppHostTests
         await ShouldAllEndAsync(second, data.Path);
     }
 
-    [Fact]
-    public async Task Start_WithAPortTaken_ShowsTheServiceFailed_WithTheReason()
-    {
-        using var data = new ThrowawayDataDirectory();
-        using var squatter = new TcpListener(IPAddress.Loopback, 0);
-        squatter.Start();
-        var port = ((IPEndPoint)squatter.LocalEndpoint).Port;
-
-        using var host = AppHostProcess.Start(data.Path, $"--Resources:gateway:Port={port}");
-
-        await host.WaitForOutputAsync("gateway ");
-        await host.WaitForOutputAsync("address already in use");
-        host.Output.ShouldMatch(@"gateway (Exited|Finished|FailedToStart).*The last lines of its log");
-        host.Interrupt();
-        (await host.WaitForExitAsync()).ShouldBe(0);
-        await ShouldAllEndAsync(host, data.Path);
-    }
-
-    [Fact]
-    public async Task Start_WithAServerBinaryMissing_SaysToRunSetup()
-    {
-        using var data = new ThrowawayDataDirectory();
-
-        using var host = AppHostProcess.Start(data.Path, "--LocalServers:NatsServer=/nonexistent/nats-server");
-
-        await host.WaitForOutputAsync("./eng/setup.sh");
-        host.Output.ShouldContain("/nonexistent/nats-server was not found (Debian package nats-server)");
-        host.Output.ShouldMatch(@"nats FailedToStart");
-        host.Interrupt();
-        (await host.WaitForExitAsync()).ShouldBe(0);
-        await ShouldAllEndAsync(host, data.Path);
-    }
-
-    [Fact]
-    public async Task Start_WithDamagedPostgresData_ExplainsAndKeepsIt()
-    {
-        using var data = new ThrowawayDataDirectory();
-        var damaged = Path.Combine(data.Path, "postgres", "data");
-        Directory.CreateDirectory(damaged);
-        var leftover = Path.Combine(damaged, "pg_hba.conf");
-        await File.WriteAllTextAsync(leftover, "what remains", Cancellation);
-
-        using var host = AppHostProcess.Start(data.Path);
-
-        await host.WaitForOutputAsync("looks damaged");
-        host.Output.ShouldMatch(@"postgres-init Finished \(exit code 1\)");
-        File.Exists(leftover).ShouldBeTrue("never a silent wipe");
-        host.Interrupt();
-        (await host.WaitForExitAsync()).ShouldBe(0);
-        await ShouldAllEndAsync(host, data.Path);
-    }
-
     // DCP stops what it started in the background after the AppHost has gone: give it a little while, then nothing is left.
-    private static async Task ShouldAllEndAsync(AppHostProcess host, string dataDirectory)
+    internal static async Task ShouldAllEndAsync(AppHostProcess host, string dataDirectory)
     {
         var deadline = DateTime.UtcNow.AddSeconds(30);
         while (host.RunningProcesses(dataDirectory).Count > 0 && DateTime.UtcNow < deadline)

@@ -153,11 +153,33 @@ public sealed class PlatformFixture : IAsyncLifetime
             .Configure<EventConsumerOptions>("Messaging:Consumers:ingestion-documents", consumer => consumer.AckWait = TimeSpan.FromSeconds(5))
             // An agent run cut off by a stopped Orchestrator resumes within seconds.
             .Configure<EventConsumerOptions>("Messaging:Consumers:orchestrator-agent-runs", consumer => consumer.AckWait = TimeSpan.FromSeconds(5))
-            // The tests' MCP servers listen on 127.0.0.1.
-            .Configure<AgentOptions>("Agents", agents => agents.AllowedPrivateNetworks = ["127.0.0.1/32"])
+            .Configure<AgentOptions>("Agents", agents =>
+            {
+                // The tests' MCP servers listen on 127.0.0.1.
+                agents.AllowedPrivateNetworks = ["127.0.0.1/32"];
+                // The operator's MCP server (tests/OperatorMcpServer, built beside the tests), for every tenant, and
+                // the same program for a tenant no test has.
+                agents.StdioServers[OperatorServer] = OperatorServerOptions([]);
+                agents.StdioServers[OtherTenantsOperatorServer] = OperatorServerOptions([Guid.NewGuid()]);
+            })
             // The tests' webhook receivers listen on 127.0.0.1; webhooks reach no other private address.
             .Configure<BillingOptions>("Billing", billing => billing.WebhookAllowedNetworks = ["127.0.0.1/32"]);
     }
+
+    /// <summary>The operator's MCP server every tenant may use (its tools: stock, caller, exit).</summary>
+    public const string OperatorServer = "inventory";
+
+    /// <summary>An operator's MCP server for one other tenant only.</summary>
+    public const string OtherTenantsOperatorServer = "warehouse";
+
+    private static StdioServerOptions OperatorServerOptions(List<Guid> tenants) => new()
+    {
+        Command = "dotnet",
+        Arguments = [Path.Combine(AppContext.BaseDirectory, "OperatorMcpServer.dll")],
+        Environment = { ["INVENTORY_REGION"] = "eu-west" },
+        TimeoutSeconds = 20,
+        Tenants = tenants,
+    };
 
     public async ValueTask DisposeAsync()
     {

@@ -18,7 +18,7 @@ public sealed class LayoutTests(PortalFixture portal)
         await Expect(page.Locator(".mud-drawer")).ToHaveClassAsync(new Regex("mud-drawer--closed"));
         await page.ClickAsync("[data-testid=menu]");
         await page.GetByRole(AriaRole.Link, new() { Name = "API keys" }).ClickAsync();
-        await page.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/keys");
+        await Expect(page).ToHaveURLAsync(new Regex("/keys$"));
         await Expect(page.Locator("[data-testid=key-name]")).ToBeVisibleAsync();
         // Following a link folds the menu again.
         await Expect(page.GetByRole(AriaRole.Link, new() { Name = "API keys" })).Not.ToBeInViewportAsync();

@@ -60,7 +60,7 @@ public sealed class MemoryTests(PortalFixture portal)
         await Expect(users.GetByRole(AriaRole.Row).Filter(new() { HasText = "alice" })).ToHaveTextAsync(new Regex(@"^\s*alice\s*3\s*1\s*\d{4}-"));
         await Expect(users.GetByRole(AriaRole.Row).Filter(new() { HasText = "bob" })).ToHaveTextAsync(new Regex(@"^\s*bob\s*1\s*0\s*\d{4}-"));
         await page.GetByTestId("memory-user-alice").ClickAsync();
-        await page.WaitForURLAsync(url => new Uri(url).Query == "?user=alice");
+        await Expect(page).ToHaveURLAsync(new Regex(@"/memory\?user=alice$"));
         var work = page.GetByTestId("conversation-work");
         await Expect(work).ToContainTextAsync("concierge");
         await Expect(work.GetByTestId("conversation-turn")).ToHaveTextAsync([new Regex(@"^user:\s*\[\[calls:remember .*\]\] I work at Contoso\.$"), new Regex(@"^assistant:\s*mock: Remembered: Alice works at Contoso\.$")]);

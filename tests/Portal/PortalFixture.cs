@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Billing;
 using Microsoft.Playwright;
 using Orchestrator;
@@ -125,7 +126,8 @@ public sealed class PortalFixture : IAsyncLifetime
         await page.FillAsync("#email", email);
         await page.FillAsync("#password", password);
         await page.ClickAsync("[data-testid=tenant-sign-in]");
-        await page.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/");
+        // A polling assertion: a navigation that lands between a waiter's URL check and its subscription is not missed.
+        await Assertions.Expect(page).ToHaveURLAsync(new Regex("^https?://[^/]+/$"));
         await Assertions.Expect(page.GetByTestId("plan")).ToBeVisibleAsync();
         return page;
     }
