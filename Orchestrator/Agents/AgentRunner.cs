@@ -29,6 +29,9 @@ public sealed partial class AgentRunner(
 
     public async Task RunAsync(Guid runId, CancellationToken cancellationToken)
     {
+        // One connection for the whole run (closed with the run's scope; at most the consumer's 16 runs at once): each
+        // step's save then costs no pool rent, tenant setting or session reset, only its own round trip.
+        await db.Database.OpenConnectionAsync(cancellationToken);
         var run = await db.AgentRuns.FirstOrDefaultAsync(r => r.Id == runId, cancellationToken);
         if (run is null || run.IsFinished)
         {

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.AI;
 using NATS.Client.Core;
 using Orchestrator.Infrastructure;
@@ -38,7 +39,18 @@ public sealed class RunJournal(OrchestratorDbContext db, INatsConnection nats, T
     /// <summary>Saves the unit of work (the run, its staged events, what else changed) in one transaction, then tells live followers.</summary>
     public async Task SaveAsync(CancellationToken cancellationToken)
     {
-        await db.SaveChangesAsync(cancellationToken);
+        // A save with events is one batch of a few rows, and Npgsql sends a batch with a single Sync: PostgreSQL runs
+        // it as one implicit transaction, all or nothing, so it needs no BEGIN and COMMIT round trips of its own. (Its
+        // first event's key, run and number, is what a second writer of the run would collide on, failing the whole.)
+        db.Database.AutoTransactionBehavior = _staged.Count > 0 ? AutoTransactionBehavior.Never : AutoTransactionBehavior.WhenNeeded;
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        finally
+        {
+            db.Database.AutoTransactionBehavior = AutoTransactionBehavior.WhenNeeded;
+        }
         foreach (var (runId, message) in _staged)
         {
             await PublishAsync(runId, message);
