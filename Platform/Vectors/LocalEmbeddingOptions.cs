@@ -10,4 +10,10 @@ public sealed class LocalEmbeddingOptions
 
     /// <summary>The threads one pass of the model uses, 0 for every core; each service sets its default (see <see cref="LocalEmbeddingExtensions.AddLocalEmbeddings"/>).</summary>
     public int Threads { get; set; }
+
+    /// <summary>
+    /// Whether the model is loaded as the service starts, so that the first request does not wait for it; each service
+    /// sets its default. The test platforms turn it off: most of their tests never embed, and a start costs less.
+    /// </summary>
+    public bool WarmUp { get; set; } = true;
 }

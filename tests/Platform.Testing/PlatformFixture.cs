@@ -10,6 +10,7 @@ using Orchestrator;
 using Platform.Catalog;
 using Platform.Messaging;
 using Platform.Tenancy;
+using Platform.Vectors;
 using Platform.Testing.Mocks;
 using Router;
 using Xunit;
@@ -162,6 +163,8 @@ public sealed class PlatformFixture : IAsyncLifetime
                 agents.StdioServers[OperatorServer] = OperatorServerOptions([]);
                 agents.StdioServers[OtherTenantsOperatorServer] = OperatorServerOptions([Guid.NewGuid()]);
             })
+            // The local model loaded when a test first embeds, not at every service's start.
+            .Configure<LocalEmbeddingOptions>(LocalEmbeddingOptions.Section, embeddings => embeddings.WarmUp = false)
             // The tests' webhook receivers listen on 127.0.0.1; webhooks reach no other private address.
             .Configure<BillingOptions>("Billing", billing => billing.WebhookAllowedNetworks = ["127.0.0.1/32"]);
     }

@@ -16,9 +16,15 @@ public sealed class BudgetsTests(PortalFixture portal)
         var (tenantId, email, password) = await portal.CreateTenantAdminAsync("budgets");
         var page = await portal.SignInAsTenantAsync(email, password);
         await page.GotoAsync("/budgets");
+        // The page's own loading done first, so it cannot land after the save and show the list from before it.
+        await Expect(page.GetByTestId("budgets")).ToContainTextAsync("No budgets");
 
-        await page.Locator("[data-testid=budget-limit]").FillAsync("0.0002");
+        var limit = page.Locator("[data-testid=budget-limit]");
+        await limit.FillAsync("0.0002");
+        await limit.BlurAsync();
+        await Expect(limit).ToHaveValueAsync("0.0002");
         await page.ClickAsync("[data-testid=save-budget]");
+        await Expect(page.GetByTestId("error")).ToHaveCountAsync(0);
         await Expect(page.GetByTestId("budgets")).ToContainTextAsync("$0.0002");
 
         await Expect(page.GetByTestId("webhook-url")).ToContainTextAsync("not sent anywhere");

@@ -8,6 +8,7 @@ using Orchestrator;
 using Platform.Catalog;
 using Platform.Testing;
 using Platform.Testing.Mocks;
+using Platform.Vectors;
 
 [assembly: AssemblyFixture(typeof(Portal.PortalFixture))]
 
@@ -45,7 +46,9 @@ public sealed class PortalFixture : IAsyncLifetime
             // The budgets test's webhook receiver listens on 127.0.0.1; webhooks reach no other private address.
             .Configure<BillingOptions>("Billing", billing => billing.WebhookAllowedNetworks = ["127.0.0.1/32"])
             // The agents test's MCP server listens on 127.0.0.1 too.
-            .Configure<AgentOptions>("Agents", agents => agents.AllowedPrivateNetworks = ["127.0.0.1/32"]);
+            .Configure<AgentOptions>("Agents", agents => agents.AllowedPrivateNetworks = ["127.0.0.1/32"])
+            // The local model loaded when a test first embeds, not at every service's start.
+            .Configure<LocalEmbeddingOptions>(LocalEmbeddingOptions.Section, embeddings => embeddings.WarmUp = false);
         settings.Providers["mock"] = new ProviderOptions
         {
             Kind = ProviderKinds.OpenAi,
