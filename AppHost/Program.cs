@@ -53,7 +53,7 @@ var billing = builder.AddService<Projects.Billing>("billing")
     .WaitFor(billingDb).WaitFor(redis).WaitFor(nats);
 
 var realtime = builder.AddService<Projects.Realtime>("realtime")
-    .WithReference(redis).WithReference(nats).WithReference(orchestrator)
+    .WithReference(redis).WithReference(nats)
     .WithEnvironment("InternalTokens__SigningKey", internalTokenKey)
     .WaitFor(redis).WaitFor(nats);
 
@@ -65,8 +65,9 @@ var gateway = builder.AddService<Projects.Gateway>("gateway")
     .WithEnvironment("Gateway__DemoKey", demoKey)
     .WaitFor(gatewayDb).WaitFor(redis).WaitFor(nats);
 
-// An agent's model calls go through the Gateway's own pipeline, as the key that started the run.
+// An agent's model calls, and a WebSocket session's, go through the Gateway's own pipeline, as the key that started them.
 orchestrator.WithReference(gateway);
+realtime.WithReference(gateway);
 
 // The portal calls the Gateway per request, so it starts beside it rather than after it.
 builder.AddService<Projects.Web>("web")

@@ -1,12 +1,14 @@
+using Microsoft.Net.Http.Headers;
+using Platform.Contracts.Realtime;
 using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.Transforms;
 
 namespace Gateway.Apis;
 
 /// <summary>
-/// The tenant's platform APIs through the one edge: <c>/api/v1/{service}/…</c> and <c>/ws/…</c> are forwarded
-/// (YARP) to the internal services with the signed internal token in place of the tenant's key; so are agent runs,
-/// <c>/v1/agents/…</c>, part of the OpenAI-compatible API (a key's <c>inference</c> scope).
+/// The tenant's platform APIs through the one edge: <c>/api/v1/{service}/…</c> are forwarded (YARP) to the internal
+/// services with the signed internal token in place of the tenant's key; so are agent runs, <c>/v1/agents/…</c>, and
+/// live chat, <c>/ws/…</c> to Realtime, both part of the inference API (a key's <c>inference</c> scope).
 /// </summary>
 public static class PlatformProxy
 {
@@ -16,8 +18,9 @@ public static class PlatformProxy
     {
         var routes = Services
             .Select(service => new RouteConfig { RouteId = service, ClusterId = service, Match = new RouteMatch { Path = $"/api/v1/{service}/{{**rest}}" } })
-            .Append(new RouteConfig { RouteId = "realtime", ClusterId = "realtime", Match = new RouteMatch { Path = "/ws/{**rest}" } })
             .Select(route => route with { AuthorizationPolicy = GatewayAuthentication.PlatformPolicy })
+            // Live chat over a WebSocket: model calls, so a key's inference scope.
+            .Append(new RouteConfig { RouteId = "realtime", ClusterId = "realtime", Match = new RouteMatch { Path = "/ws/{**rest}" }, AuthorizationPolicy = GatewayAuthentication.InferencePolicy })
             .Append(new RouteConfig
             {
                 RouteId = "agent-runs",
@@ -43,6 +46,17 @@ public static class PlatformProxy
                 var key = context.HttpContext.TenantKey();
                 var token = context.HttpContext.RequestServices.GetRequiredService<InternalTokenCache>().For(key);
                 context.ProxyRequest.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+                // A key a browser offered as a WebSocket subprotocol goes no further than here.
+                var protocols = context.HttpContext.Request.Headers.SecWebSocketProtocol;
+                if (RealtimeProtocol.CredentialOf(protocols) is not null)
+                {
+                    context.ProxyRequest.Headers.Remove(HeaderNames.SecWebSocketProtocol);
+                    var others = RealtimeProtocol.Offered(protocols).Where(protocol => !protocol.StartsWith(RealtimeProtocol.CredentialPrefix, StringComparison.Ordinal)).ToList();
+                    if (others.Count > 0)
+                    {
+                        context.ProxyRequest.Headers.TryAddWithoutValidation(HeaderNames.SecWebSocketProtocol, string.Join(", ", others));
+                    }
+                }
                 return ValueTask.CompletedTask;
             }));
         return builder;

@@ -39,18 +39,35 @@ public sealed class OrchestratorChatClient(OrchestratorClient orchestrator) : IC
         {
             await using var lines = OrchestratorClient.ReadLinesAsync(stream!, cancellationToken).GetAsyncEnumerator(cancellationToken);
             var first = true;
-            while (await NextAsync(lines, route, cancellationToken) is { } update)
+            var metered = false;
+            var streamed = 0L;
+            try
             {
-                foreach (var usage in update.Contents.OfType<UsageContent>())
+                while (await NextAsync(lines, route, cancellationToken) is { } update)
                 {
-                    Meter(call, usage.Details);
+                    foreach (var usage in update.Contents.OfType<UsageContent>())
+                    {
+                        Meter(call, usage.Details);
+                        metered = true;
+                    }
+                    if (first)
+                    {
+                        route?.AttachTo(update.AdditionalProperties ??= []);
+                        first = false;
+                    }
+                    streamed += update.Text.Length;
+                    yield return update;
                 }
-                if (first)
+            }
+            finally
+            {
+                // A stream cut off before its usage came (the client left, a generation was cancelled, the stream
+                // broke after it began) is billed for what it streamed, estimated as the input is: four characters a token.
+                if (!metered && (streamed > 0 || cancellationToken.IsCancellationRequested))
                 {
-                    route?.AttachTo(update.AdditionalProperties ??= []);
-                    first = false;
+                    call.Usage.InputTokens = call.InputTokenEstimate;
+                    call.Usage.OutputTokens = (streamed + 3) / 4;
                 }
-                yield return update;
             }
         }
     }

@@ -16,10 +16,10 @@ public static class GatewayAuthentication
 {
     public const string TenantKeyScheme = "TenantKey";
     public const string OperatorKeyScheme = "OperatorKey";
-    public const string AgentRunScheme = "AgentRun";
+    public const string DelegatedKeyScheme = "DelegatedKey";
 
     /// <summary>A tenant key, or an agent run's token acting as one, told apart by shape: a tenant key is never parsed as a token.</summary>
-    public const string TenantKeyOrAgentRunScheme = "TenantKeyOrAgentRun";
+    public const string TenantKeyOrDelegatedKeyScheme = "TenantKeyOrDelegatedKey";
 
     /// <summary>The OpenAI-compatible API and the MCP server: a tenant key with the <c>inference</c> scope, or an agent run's token for one.</summary>
     public const string InferencePolicy = "inference";
@@ -34,14 +34,14 @@ public static class GatewayAuthentication
     {
         services.AddAuthentication()
             .AddScheme<AuthenticationSchemeOptions, TenantKeyAuthenticationHandler>(TenantKeyScheme, null)
-            .AddScheme<AgentRunAuthenticationOptions, AgentRunAuthenticationHandler>(AgentRunScheme, null)
-            .AddPolicyScheme(TenantKeyOrAgentRunScheme, null, scheme =>
-                scheme.ForwardDefaultSelector = http => AgentRunToken.IsPresented(http.Request) ? AgentRunScheme : TenantKeyScheme)
+            .AddScheme<DelegatedKeyAuthenticationOptions, DelegatedKeyAuthenticationHandler>(DelegatedKeyScheme, null)
+            .AddPolicyScheme(TenantKeyOrDelegatedKeyScheme, null, scheme =>
+                scheme.ForwardDefaultSelector = http => DelegatedKeyToken.IsPresented(http.Request) ? DelegatedKeyScheme : TenantKeyScheme)
             .AddScheme<AuthenticationSchemeOptions, OperatorKeyAuthenticationHandler>(OperatorKeyScheme, null);
-        services.AddOptions<AgentRunAuthenticationOptions>(AgentRunScheme)
+        services.AddOptions<DelegatedKeyAuthenticationOptions>(DelegatedKeyScheme)
             .Configure<IOptions<InternalTokenOptions>>((agentRun, tokens) => agentRun.TokenValidationParameters = tokens.Value.CreateValidationParameters());
         services.AddAuthorizationBuilder()
-            .AddPolicy(InferencePolicy, policy => policy.AddAuthenticationSchemes(TenantKeyOrAgentRunScheme).AddRequirements(new KeyScopeRequirement(ApiKeyScopes.Inference)))
+            .AddPolicy(InferencePolicy, policy => policy.AddAuthenticationSchemes(TenantKeyOrDelegatedKeyScheme).AddRequirements(new KeyScopeRequirement(ApiKeyScopes.Inference)))
             .AddPolicy(PlatformPolicy, policy => policy.AddAuthenticationSchemes(TenantKeyScheme).AddRequirements(new KeyScopeRequirement(ApiKeyScopes.Platform)))
             .AddPolicy(OperatorPolicy, policy => policy.AddAuthenticationSchemes(OperatorKeyScheme).RequireAuthenticatedUser());
         services.AddSingleton<IAuthorizationHandler, KeyScopeAuthorizationHandler>();

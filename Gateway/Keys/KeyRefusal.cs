@@ -2,7 +2,7 @@ namespace Gateway.Keys;
 
 /// <summary>
 /// Why a key was refused: its status, OpenAI's error code and a message. Written in the one shape of the path it was
-/// refused on: OpenAI's error on <c>/v1</c>, ProblemDetails on the platform APIs.
+/// refused on: OpenAI's error on <c>/v1</c>, ProblemDetails on the platform APIs, an error event and a close on a WebSocket.
 /// </summary>
 public sealed record KeyRefusal(int Status, string? Code, string Message)
 {
@@ -10,6 +10,11 @@ public sealed record KeyRefusal(int Status, string? Code, string Message)
 
     public async Task WriteAsync(HttpContext http)
     {
+        if (http.WebSockets.IsWebSocketRequest)
+        {
+            await WebSocketRefusal.WriteAsync(http, this);
+            return;
+        }
         if (Status == StatusCodes.Status401Unauthorized)
         {
             http.Response.Headers.WWWAuthenticate = "Bearer";

@@ -1,3 +1,4 @@
+using Platform.Contracts.Realtime;
 using System.Security.Claims;
 using System.Text.Encodings.Web;
 using Gateway.Model;
@@ -7,8 +8,9 @@ using Microsoft.Extensions.Options;
 namespace Gateway.Keys;
 
 /// <summary>
-/// Tenant API keys, and portal sessions (keys of kind <c>session</c>): <c>Authorization: Bearer &lt;key&gt;</c>, found
-/// by its hash (<see cref="TenantKeyStore"/>). A live key authenticates, and rides on the request's features; whether
+/// Tenant API keys, and portal sessions (keys of kind <c>session</c>): <c>Authorization: Bearer &lt;key&gt;</c>, or on a
+/// WebSocket the subprotocol <c>bearer.&lt;key&gt;</c> (<see cref="RealtimeProtocol.CredentialPrefix"/>), found by
+/// its hash (<see cref="TenantKeyStore"/>). A live key authenticates, and rides on the request's features; whether
 /// its tenant is active and it holds an endpoint's scope is the policies' to say (<see cref="KeyScopeRequirement"/>).
 /// </summary>
 public sealed class TenantKeyAuthenticationHandler(
@@ -20,11 +22,19 @@ public sealed class TenantKeyAuthenticationHandler(
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
         var header = Request.Headers.Authorization.ToString();
-        if (!header.StartsWith(BearerPrefix, StringComparison.OrdinalIgnoreCase))
+        ReadOnlySpan<char> presented;
+        if (header.StartsWith(BearerPrefix, StringComparison.OrdinalIgnoreCase))
+        {
+            presented = header.AsSpan(BearerPrefix.Length).Trim();
+        }
+        else if (Context.WebSockets.IsWebSocketRequest && RealtimeProtocol.CredentialOf(Request.Headers.SecWebSocketProtocol) is { } offered)
+        {
+            presented = offered;
+        }
+        else
         {
             return Refuse(new KeyRefusal(StatusCodes.Status401Unauthorized, null, "You didn't provide an API key. Send it as 'Authorization: Bearer <key>'."));
         }
-        var presented = header.AsSpan(BearerPrefix.Length).Trim();
         if (presented.IsEmpty || presented.Length > ApiKeySecret.MaxLength)
         {
             return Refuse(KeyRefusal.InvalidKey("Incorrect API key provided."));

@@ -20,6 +20,9 @@ public static class TenancyExtensions
     /// <summary>The scope of a token an agent run calls the Gateway's <c>/v1</c> API with, as the key that started it.</summary>
     public const string AgentScope = "agent";
 
+    /// <summary>The scope of a token Realtime calls the Gateway's <c>/v1</c> API with, as the key a WebSocket session was opened with.</summary>
+    public const string RealtimeScope = "realtime";
+
     /// <summary>
     /// Accepts only the Gateway's signed internal token (<c>Authorization: Bearer</c>) and makes its tenant the
     /// request's <see cref="TenantContext"/>. A request that merely names a tenant in a header is unauthenticated.

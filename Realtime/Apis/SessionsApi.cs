@@ -1,6 +1,6 @@
-using System.Net.WebSockets;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Realtime.Services;
+using Microsoft.Extensions.Options;
+using Platform.Contracts.Realtime;
+using Realtime.Sessions;
 
 namespace Realtime.Apis;
 
@@ -8,46 +8,43 @@ public static class SessionsApi
 {
     public static IEndpointRouteBuilder MapSessionsApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/ws/echo", Echo);
+        // Reached through the Gateway, which admitted the tenant's key and sends its internal token for it.
+        app.MapGet("/ws/chat", ChatAsync).RequireAuthorization(TenancyExtensions.TenantPolicy);
         app.MapGet("api/v1/realtime/sessions", CountSessions).RequireAuthorization(TenancyExtensions.OperatorPolicy);
         return app;
     }
 
-    /// <summary>Echoes text frames back, with the session registered in Redis while it lives: the WebSocket path end to end.</summary>
-    public static async Task<Results<EmptyHttpResult, BadRequest<string>>> Echo(HttpContext context, SessionRegistry sessions)
+    /// <summary>The <c>/ws/chat</c> protocol (README, "Realtime"), one <see cref="ChatConnection"/> per socket.</summary>
+    public static async Task<IResult> ChatAsync(
+        HttpContext context, SessionHub hub, SessionStore store, Generations generations, ConnectionRegistry registry,
+        IOptions<RealtimeOptions> options, RealtimeMetrics metrics, ILogger<ChatConnection> logger)
     {
         if (!context.WebSockets.IsWebSocketRequest)
         {
-            return TypedResults.BadRequest("This endpoint speaks WebSocket only.");
+            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, detail: "This endpoint speaks WebSocket only.");
         }
-        using var socket = await context.WebSockets.AcceptWebSocketAsync();
-        var sessionId = Guid.NewGuid().ToString("N");
-        await sessions.RenewAsync(sessionId);
+        var user = context.User;
+        if (!Guid.TryParse(user.FindFirst(InternalTokenClaims.TenantId)?.Value, out var tenantId) || !Guid.TryParse(user.FindFirst(InternalTokenClaims.KeyId)?.Value, out var keyId))
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, detail: "A socket is opened with a tenant's key.");
+        }
+        var offered = RealtimeProtocol.Offered(context.Request.Headers.SecWebSocketProtocol);
+        using var socket = await context.WebSockets.AcceptWebSocketAsync(offered.Contains(RealtimeProtocol.Subprotocol) ? RealtimeProtocol.Subprotocol : null);
+        await registry.OpenedAsync();
         try
         {
-            var buffer = new byte[4096];
-            var aborted = context.RequestAborted;
-            while (socket.State == WebSocketState.Open)
-            {
-                var frame = await socket.ReceiveAsync(buffer, aborted);
-                if (frame.MessageType == WebSocketMessageType.Close)
-                {
-                    await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, null, aborted);
-                    break;
-                }
-                await socket.SendAsync(buffer.AsMemory(0, frame.Count), frame.MessageType, frame.EndOfMessage, aborted);
-                await sessions.RenewAsync(sessionId);
-            }
+            using var connection = new ChatConnection(socket, tenantId, keyId, hub, store, generations, options.Value, metrics, logger);
+            await connection.RunAsync(context.RequestAborted);
         }
         finally
         {
-            await sessions.RemoveAsync(sessionId);
+            await registry.ClosedAsync();
         }
         return TypedResults.Empty;
     }
 
-    public static async Task<Ok<ActiveSessions>> CountSessions(SessionRegistry sessions) =>
-        TypedResults.Ok(new ActiveSessions(await sessions.CountActiveAsync()));
+    public static async Task<IResult> CountSessions(ConnectionRegistry registry) =>
+        TypedResults.Ok(new ActiveSessions(await registry.CountActiveAsync()));
 }
 
 public sealed record ActiveSessions(long Active);

@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Net.WebSockets;
-using System.Text;
 using System.Text.Json;
 
 namespace Gateway.FunctionalTests;
@@ -73,17 +72,26 @@ public sealed class PlatformProxyTests(PlatformFixture platform)
     public async Task WebSockets_AreProxiedToRealtime()
     {
         var (_, key) = await platform.CreateTenantWithKeyAsync(new { name = "ws" });
-        using var socket = new ClientWebSocket();
-        socket.Options.SetRequestHeader("Authorization", $"Bearer {key}");
-        var gateway = platform.App.GetEndpoint("gateway");
+        using var client = await RealtimeClient.ConnectAsync(platform.App.GetEndpoint("gateway"), key, TestContext.Current.CancellationToken);
 
-        await socket.ConnectAsync(new Uri($"ws://{gateway.Authority}/ws/echo"), TestContext.Current.CancellationToken);
-        await socket.SendAsync("via the edge"u8.ToArray(), WebSocketMessageType.Text, true, TestContext.Current.CancellationToken);
-        var buffer = new byte[64];
-        var received = await socket.ReceiveAsync(buffer, TestContext.Current.CancellationToken);
+        var session = (await client.ReceiveAsync(TestContext.Current.CancellationToken))!.Value;
 
-        Encoding.UTF8.GetString(buffer, 0, received.Count).ShouldBe("via the edge");
-        await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, null, TestContext.Current.CancellationToken);
+        session.GetProperty("type").GetString().ShouldBe("session");
+        session.GetProperty("session_id").GetString().ShouldNotBeNullOrEmpty();
+        await client.Socket.CloseAsync(WebSocketCloseStatus.NormalClosure, null, TestContext.Current.CancellationToken);
+    }
+
+    [Fact]
+    public async Task WebSockets_NeedTheInferenceScope()
+    {
+        var (_, key) = await platform.CreateTenantWithKeyAsync(new { name = "ws-platform-only", scopes = new[] { "platform" } });
+        using var client = await RealtimeClient.ConnectAsync(platform.App.GetEndpoint("gateway"), key, TestContext.Current.CancellationToken);
+
+        var error = (await client.ReceiveAsync(TestContext.Current.CancellationToken))!.Value;
+
+        error.GetProperty("status").GetInt32().ShouldBe(403);
+        (await client.ReceiveAsync(TestContext.Current.CancellationToken)).ShouldBeNull();
+        ((int?)client.Socket.CloseStatus).ShouldBe(1008);
     }
 
     private HttpClient Client(string key)

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Net.WebSockets;
-using System.Text;
 using System.Text.Json;
 
 namespace Gateway.FunctionalTests;
@@ -116,20 +115,21 @@ public sealed class ServiceApiTests(PlatformFixture platform)
     }
 
     [Fact]
-    public async Task Realtime_WebSocket_EchoesAndIsCountedInRedis()
+    public async Task Realtime_Sockets_TakeTheGatewaysTokenForAKey_AndAreCountedInRedis()
     {
-        using var socket = new ClientWebSocket();
         var endpoint = platform.App.GetEndpoint("realtime");
-        await socket.ConnectAsync(new Uri($"ws://{endpoint.Authority}/ws/echo"), TestContext.Current.CancellationToken);
-        await socket.SendAsync("hello"u8.ToArray(), WebSocketMessageType.Text, true, TestContext.Current.CancellationToken);
-        var buffer = new byte[64];
-        var received = await socket.ReceiveAsync(buffer, TestContext.Current.CancellationToken);
+        using (var anonymous = new HttpClient())
+        {
+            (await anonymous.GetAsync(new Uri(endpoint, "/ws/chat"), TestContext.Current.CancellationToken)).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+        }
+        using var client = await RealtimeClient.ConnectAsync(endpoint, platform.Tokens.IssueForTenant(Guid.NewGuid(), Guid.NewGuid().ToString()), TestContext.Current.CancellationToken);
+        var session = (await client.ReceiveAsync(TestContext.Current.CancellationToken))!.Value;
         using var sessions = platform.CreateOperatorClient("realtime");
 
-        Encoding.UTF8.GetString(buffer, 0, received.Count).ShouldBe("hello");
+        session.GetProperty("type").GetString().ShouldBe("session");
         (await sessions.GetFromJsonAsync<JsonElement>("/api/v1/realtime/sessions", TestContext.Current.CancellationToken)).GetProperty("active").GetInt64().ShouldBe(1);
 
-        await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, null, TestContext.Current.CancellationToken);
+        await client.Socket.CloseAsync(WebSocketCloseStatus.NormalClosure, null, TestContext.Current.CancellationToken);
         await Eventually.TrueAsync(async () =>
             (await sessions.GetFromJsonAsync<JsonElement>("/api/v1/realtime/sessions", TestContext.Current.CancellationToken)).GetProperty("active").GetInt64() == 0,
             "the session to end");

@@ -20,7 +20,7 @@ public sealed class GatewayAuthenticationTests : IDisposable
 
     [Theory]
     [InlineData("Bearer sk-aip-0123456789abcdefghijklmnopqrstuvwxyzABCDEFG", GatewayAuthentication.TenantKeyScheme)]
-    [InlineData("Bearer eyJhbGciOiJIUzI1NiJ9.eyJydW4iOiJ4In0.c2ln", GatewayAuthentication.AgentRunScheme)]
+    [InlineData("Bearer eyJhbGciOiJIUzI1NiJ9.eyJydW4iOiJ4In0.c2ln", GatewayAuthentication.DelegatedKeyScheme)]
     [InlineData("Bearer eyJ-not-a-token", GatewayAuthentication.TenantKeyScheme)]
     [InlineData("", GatewayAuthentication.TenantKeyScheme)]
     public void InferenceScheme_ForwardsByTheCredentialsShape(string authorization, string scheme)
@@ -28,7 +28,7 @@ public sealed class GatewayAuthenticationTests : IDisposable
         var http = new DefaultHttpContext();
         http.Request.Headers.Authorization = authorization;
 
-        var selector = _services.GetRequiredService<IOptionsMonitor<PolicySchemeOptions>>().Get(GatewayAuthentication.TenantKeyOrAgentRunScheme).ForwardDefaultSelector;
+        var selector = _services.GetRequiredService<IOptionsMonitor<PolicySchemeOptions>>().Get(GatewayAuthentication.TenantKeyOrDelegatedKeyScheme).ForwardDefaultSelector;
 
         selector.ShouldNotBeNull()(http).ShouldBe(scheme);
     }
@@ -38,7 +38,7 @@ public sealed class GatewayAuthenticationTests : IDisposable
     {
         var authorization = _services.GetRequiredService<IOptions<AuthorizationOptions>>().Value;
 
-        authorization.GetPolicy(GatewayAuthentication.InferencePolicy)!.AuthenticationSchemes.ShouldBe([GatewayAuthentication.TenantKeyOrAgentRunScheme]);
+        authorization.GetPolicy(GatewayAuthentication.InferencePolicy)!.AuthenticationSchemes.ShouldBe([GatewayAuthentication.TenantKeyOrDelegatedKeyScheme]);
         authorization.GetPolicy(GatewayAuthentication.PlatformPolicy)!.AuthenticationSchemes.ShouldBe([GatewayAuthentication.TenantKeyScheme]);
         authorization.GetPolicy(GatewayAuthentication.OperatorPolicy)!.AuthenticationSchemes.ShouldBe([GatewayAuthentication.OperatorKeyScheme]);
     }

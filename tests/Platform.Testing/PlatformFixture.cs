@@ -12,6 +12,7 @@ using Platform.Messaging;
 using Platform.Tenancy;
 using Platform.Vectors;
 using Platform.Testing.Mocks;
+using Realtime;
 using Router;
 using Xunit;
 
@@ -51,8 +52,9 @@ public sealed class PlatformFixture : IAsyncLifetime
         MockOpenAi = await MockOpenAiServer.StartAsync();
         MockAnthropic = await MockAnthropicServer.StartAsync();
         MockOllama = await MockOllamaServer.StartAsync();
-        // Two Gateways, so tests can show that limits and revocations hold across instances.
-        App = await TestPlatform.StartAsync(Settings(MockOpenAi, MockAnthropic, MockOllama).WithReplicas("gateway", 2));
+        // Two Gateways, so tests can show that limits and revocations hold across instances; two Realtimes, that a
+        // session resumes on either.
+        App = await TestPlatform.StartAsync(Settings(MockOpenAi, MockAnthropic, MockOllama).WithReplicas("gateway", 2).WithReplicas("realtime", 2));
         AdminKey = await App.GetParameterValueAsync("admin-key");
         DemoKey = await App.GetParameterValueAsync("demo-key");
         Tokens = new InternalTokenIssuer(
@@ -102,6 +104,10 @@ public sealed class PlatformFixture : IAsyncLifetime
                 new() { Id = "mock-canary-b" },
                 new() { Id = "mock-canary-dear", InputPricePerMillion = 20, OutputPricePerMillion = 60 },
                 new() { Id = "mock-busy" },
+                // Realtime's: a steady stream, a slow one, and a flood for a client that stops reading.
+                new() { Id = "mock-ws", InputPricePerMillion = 1, OutputPricePerMillion = 2 },
+                new() { Id = "mock-ws-slow", InputPricePerMillion = 1, OutputPricePerMillion = 2 },
+                new() { Id = "mock-flood" },
                 // Priced embedding models: one whose vectors follow the words (the second platform's Ingestion embeds with
                 // it), and one that knows synonyms (its semantic cache embeds with it).
                 new() { Id = MockOpenAiServer.WordsEmbeddingModel, Type = ModelTypes.Embedding, InputPricePerMillion = 0.1m },
@@ -163,6 +169,8 @@ public sealed class PlatformFixture : IAsyncLifetime
                 agents.StdioServers[OperatorServer] = OperatorServerOptions([]);
                 agents.StdioServers[OtherTenantsOperatorServer] = OperatorServerOptions([Guid.NewGuid()]);
             })
+            // A dropped socket's answer runs on for a test's patience, not half a minute.
+            .Configure<RealtimeOptions>(RealtimeOptions.Section, realtime => realtime.GraceTime = TimeSpan.FromSeconds(5))
             // The local model loaded when a test first embeds, not at every service's start.
             .Configure<LocalEmbeddingOptions>(LocalEmbeddingOptions.Section, embeddings => embeddings.WarmUp = false)
             // The tests' webhook receivers listen on 127.0.0.1; webhooks reach no other private address.

@@ -37,6 +37,17 @@ public sealed class InternalTokenIssuer(IOptions<InternalTokenOptions> options, 
         new Claim(InternalTokenClaims.RunId, runId.ToString()),
     ]);
 
+    /// <summary>
+    /// A token for the model calls of a Realtime WebSocket session, which the Gateway accepts on <c>/v1</c> as the key
+    /// <paramref name="keyId"/> the session was opened with.
+    /// </summary>
+    public string IssueForRealtimeSession(Guid tenantId, Guid keyId) => Issue(
+    [
+        new Claim(InternalTokenClaims.TenantId, tenantId.ToString()),
+        new Claim(InternalTokenClaims.KeyId, keyId.ToString()),
+        new Claim(InternalTokenClaims.Scope, TenancyExtensions.RealtimeScope),
+    ]);
+
     private string Issue(List<Claim> claims)
     {
         var now = timeProvider.GetUtcNow().UtcDateTime;

@@ -4,10 +4,12 @@ using System.Security.Claims;
 namespace Gateway.Keys;
 
 /// <summary>
-/// What an agent run's token says (<see cref="InternalTokenIssuer.IssueForAgentRun"/>): the run, and the key that
-/// started it, of its tenant. The Orchestrator mints one per run, for the model calls the run makes through <c>/v1</c>.
+/// What a service's token acting as a tenant's key says: the key, of its tenant, and for whom it acts. The
+/// Orchestrator mints one per agent run (<see cref="InternalTokenIssuer.IssueForAgentRun"/>, with the run), Realtime
+/// one per WebSocket session (<see cref="InternalTokenIssuer.IssueForRealtimeSession"/>), for the model calls they
+/// make through <c>/v1</c>.
 /// </summary>
-public sealed record AgentRunToken(Guid TenantId, Guid KeyId, Guid RunId)
+public sealed record DelegatedKeyToken(Guid TenantId, Guid KeyId, Guid? RunId)
 {
     private const string BearerPrefix = "Bearer ";
 
@@ -42,12 +44,21 @@ public sealed record AgentRunToken(Guid TenantId, Guid KeyId, Guid RunId)
         return segments == 3;
     }
 
-    /// <summary>The claims of a validated token; null unless it has the <c>agent</c> scope and names a tenant, a key and a run.</summary>
-    public static AgentRunToken? From(ClaimsIdentity identity) =>
-        identity.HasClaim(InternalTokenClaims.Scope, TenancyExtensions.AgentScope)
-        && Guid.TryParse(identity.FindFirst(InternalTokenClaims.TenantId)?.Value, out var tenantId)
-        && Guid.TryParse(identity.FindFirst(InternalTokenClaims.KeyId)?.Value, out var keyId)
-        && Guid.TryParse(identity.FindFirst(InternalTokenClaims.RunId)?.Value, out var runId)
-            ? new AgentRunToken(tenantId, keyId, runId)
-            : null;
+    /// <summary>
+    /// The claims of a validated token; null unless it names a tenant and a key, and has the <c>agent</c> scope and a
+    /// run, or the <c>realtime</c> scope.
+    /// </summary>
+    public static DelegatedKeyToken? From(ClaimsIdentity identity)
+    {
+        if (!Guid.TryParse(identity.FindFirst(InternalTokenClaims.TenantId)?.Value, out var tenantId)
+            || !Guid.TryParse(identity.FindFirst(InternalTokenClaims.KeyId)?.Value, out var keyId))
+        {
+            return null;
+        }
+        if (identity.HasClaim(InternalTokenClaims.Scope, TenancyExtensions.AgentScope))
+        {
+            return Guid.TryParse(identity.FindFirst(InternalTokenClaims.RunId)?.Value, out var runId) ? new DelegatedKeyToken(tenantId, keyId, runId) : null;
+        }
+        return identity.HasClaim(InternalTokenClaims.Scope, TenancyExtensions.RealtimeScope) ? new DelegatedKeyToken(tenantId, keyId, null) : null;
+    }
 }

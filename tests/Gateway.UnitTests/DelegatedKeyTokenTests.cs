@@ -7,23 +7,23 @@ using Platform.Tenancy;
 
 namespace Gateway.UnitTests;
 
-public sealed class AgentRunTokenTests
+public sealed class DelegatedKeyTokenTests
 {
     private readonly InternalTokenOptions _options = new() { SigningKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)) };
     private readonly InternalTokenIssuer _issuer;
 
-    public AgentRunTokenTests() => _issuer = new InternalTokenIssuer(Options.Create(_options), TimeProvider.System);
+    public DelegatedKeyTokenTests() => _issuer = new InternalTokenIssuer(Options.Create(_options), TimeProvider.System);
 
     [Fact]
     public void IsShaped_AnInternalToken_IsTrue()
     {
-        AgentRunToken.IsShaped(_issuer.IssueForAgentRun(Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid())).ShouldBeTrue();
+        DelegatedKeyToken.IsShaped(_issuer.IssueForAgentRun(Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid())).ShouldBeTrue();
     }
 
     [Fact]
     public void IsShaped_ATenantKey_IsFalse()
     {
-        AgentRunToken.IsShaped(ApiKeySecret.New().Key).ShouldBeFalse();
+        DelegatedKeyToken.IsShaped(ApiKeySecret.New().Key).ShouldBeFalse();
     }
 
     [Theory]
@@ -39,7 +39,7 @@ public sealed class AgentRunTokenTests
     [InlineData("sk-aip-eyJ.a.b")]
     public void IsShaped_AnythingButThreeBase64UrlSegmentsOfAJsonHeader_IsFalse(string credential)
     {
-        AgentRunToken.IsShaped(credential).ShouldBeFalse();
+        DelegatedKeyToken.IsShaped(credential).ShouldBeFalse();
     }
 
     [Theory]
@@ -50,7 +50,7 @@ public sealed class AgentRunTokenTests
     [InlineData("", false)]
     public void CredentialOf_ReadsWhatFollowsBearer(string authorization, bool shaped)
     {
-        AgentRunToken.IsShaped(AgentRunToken.CredentialOf(authorization)).ShouldBe(shaped);
+        DelegatedKeyToken.IsShaped(DelegatedKeyToken.CredentialOf(authorization)).ShouldBe(shaped);
     }
 
     [Fact]
@@ -58,24 +58,34 @@ public sealed class AgentRunTokenTests
     {
         var (tenantId, keyId, runId) = (Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid());
 
-        var token = AgentRunToken.From(await ValidateAsync(_issuer.IssueForAgentRun(tenantId, keyId, runId)));
+        var token = DelegatedKeyToken.From(await ValidateAsync(_issuer.IssueForAgentRun(tenantId, keyId, runId)));
 
-        token.ShouldBe(new AgentRunToken(tenantId, keyId, runId));
+        token.ShouldBe(new DelegatedKeyToken(tenantId, keyId, runId));
+    }
+
+    [Fact]
+    public async Task From_ARealtimeSessionsToken_NamesTheTenantAndKeyAndNoRun()
+    {
+        var (tenantId, keyId) = (Guid.NewGuid(), Guid.NewGuid());
+
+        var token = DelegatedKeyToken.From(await ValidateAsync(_issuer.IssueForRealtimeSession(tenantId, keyId)));
+
+        token.ShouldBe(new DelegatedKeyToken(tenantId, keyId, null));
     }
 
     [Fact]
     public async Task From_ATenantsTokenWithAKey_IsNull()
     {
-        // What the Gateway sends the services: it names a key too, but no run and no agent scope.
+        // What the Gateway sends the services: it names a key too, but neither the agent nor the realtime scope.
         var identity = await ValidateAsync(_issuer.IssueForTenant(Guid.NewGuid(), Guid.NewGuid().ToString()));
 
-        AgentRunToken.From(identity).ShouldBeNull();
+        DelegatedKeyToken.From(identity).ShouldBeNull();
     }
 
     [Fact]
     public async Task From_AnOperatorsToken_IsNull()
     {
-        AgentRunToken.From(await ValidateAsync(_issuer.IssueForOperator())).ShouldBeNull();
+        DelegatedKeyToken.From(await ValidateAsync(_issuer.IssueForOperator())).ShouldBeNull();
     }
 
     [Theory]
@@ -92,7 +102,7 @@ public sealed class AgentRunTokenTests
             new(InternalTokenClaims.RunId, Guid.NewGuid().ToString()),
         ];
 
-        AgentRunToken.From(new ClaimsIdentity(claims.Where(c => c.Type != missing))).ShouldBeNull();
+        DelegatedKeyToken.From(new ClaimsIdentity(claims.Where(c => c.Type != missing))).ShouldBeNull();
     }
 
     [Fact]
@@ -106,7 +116,7 @@ public sealed class AgentRunTokenTests
             new Claim(InternalTokenClaims.RunId, Guid.NewGuid().ToString()),
         ]);
 
-        AgentRunToken.From(identity).ShouldBeNull();
+        DelegatedKeyToken.From(identity).ShouldBeNull();
     }
 
     [Fact]
