@@ -35,5 +35,7 @@ public static class Extensions
             client.Timeout = TimeSpan.FromMinutes(10);
         }).RemoveAllResilienceHandlers();
 #pragma warning restore EXTEXP0001
+        // The playground's socket, open as long as its page.
+        builder.Services.AddTransient<ChatSocket>();
     }
 }

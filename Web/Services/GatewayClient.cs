@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Headers;
-using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -106,51 +105,6 @@ public sealed partial class GatewayClient(HttpClient http, PortalSession session
         [.. (await GetAsync<JsonObject>("/v1/models", cancellationToken))["data"]!.AsArray().Select(m => m!["id"]!.GetValue<string>())];
 
     public Task<JsonObject> GetRoutingPolicyAsync(CancellationToken cancellationToken) => GetAsync<JsonObject>("/api/v1/router/policy", cancellationToken);
-
-    /// <summary>
-    /// A streamed chat completion: first the route and cache status (from the response headers), then each token as it
-    /// arrives, then the usage (tokens, and cost where the Gateway reports it).
-    /// </summary>
-    public async IAsyncEnumerable<ChatStreamEvent> StreamChatAsync(string model, IReadOnlyList<(string Role, string Content)> messages, [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        using var request = await AuthorizedAsync(HttpMethod.Post, "/v1/chat/completions");
-        request.Content = JsonContent.Create(new
-        {
-            model,
-            stream = true,
-            stream_options = new { include_usage = true },
-            messages = messages.Select(m => new { role = m.Role, content = m.Content }),
-        });
-        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
-        if (!response.IsSuccessStatusCode)
-        {
-            throw await ErrorAsync(response, cancellationToken);
-        }
-        yield return new ChatStreamEvent(Header(response, "x-route"), Header(response, "x-cache"), null, null);
-
-        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(cancellationToken));
-        while (await reader.ReadLineAsync(cancellationToken) is { } line)
-        {
-            if (!line.StartsWith("data: ", StringComparison.Ordinal) || line == "data: [DONE]")
-            {
-                continue;
-            }
-            var chunk = JsonNode.Parse(line["data: ".Length..])!;
-            if (chunk["error"] is { } error)
-            {
-                throw new GatewayException(HttpStatusCode.BadGateway, error["message"]?.ToString() ?? "The stream failed.");
-            }
-            if (chunk["choices"]?.AsArray().FirstOrDefault()?["delta"]?["content"]?.GetValue<string>() is { Length: > 0 } token)
-            {
-                yield return new ChatStreamEvent(null, null, token, null);
-            }
-            if (chunk["usage"] is JsonObject usage)
-            {
-                yield return new ChatStreamEvent(null, null, null, new ChatUsage(
-                    usage["prompt_tokens"]?.GetValue<long>() ?? 0, usage["completion_tokens"]?.GetValue<long>() ?? 0, usage["cost"]?.GetValue<decimal>()));
-            }
-        }
-    }
 
     // An operator's pages.
 
@@ -312,7 +266,12 @@ public sealed record InvoiceLine(string Type, string Description, decimal Amount
 
 public sealed record DocumentSummary(Guid Id, string Name, string ContentType, long SizeBytes, string Status, string? Reason, int Chunks, DateTimeOffset CreatedAt);
 
-public sealed record ChatStreamEvent(string? Route, string? Cache, string? Token, ChatUsage? Usage);
+/// <summary>A piece of a live answer (<see cref="ChatSocket"/>): a token, the usage, or at the end the route and cache status.</summary>
+public sealed record ChatStreamEvent(string? Route, string? Cache, string? Token, ChatUsage? Usage)
+{
+    /// <summary>At the end: the answer was stopped before it was whole.</summary>
+    public bool Cancelled { get; init; }
+}
 
 public sealed record ChatUsage(long InputTokens, long OutputTokens, decimal? Cost);
 

@@ -16,11 +16,13 @@ public sealed class MockedPlatform : IAsyncDisposable
 
     public TestPlatform Platform { get; }
 
-    public static async Task<MockedPlatform> StartAsync()
+    /// <summary>Starts the mock and the platform; <paramref name="configure"/> adds to the settings (replicas, more mock models).</summary>
+    public static async Task<MockedPlatform> StartAsync(Action<PlatformSettings>? configure = null)
     {
         var mock = await MockOpenAiServer.StartAsync();
         var settings = new PlatformSettings { ServiceEnvironment = "Production" };
         settings.Providers["mock"] = new ProviderOptions { Kind = ProviderKinds.OpenAi, BaseUrl = mock.BaseUrl, ApiKey = "sk-mock", Models = [new() { Id = "mock-1" }] };
+        configure?.Invoke(settings);
         Console.WriteLine("Starting the platform (Production environment, throwaway data)…");
         return new MockedPlatform(mock, await TestPlatform.StartAsync(settings));
     }

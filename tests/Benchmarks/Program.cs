@@ -6,7 +6,8 @@ using Benchmarks;
 // `usage-throughput`: how fast usage events are consumed; `knowledge`: documents indexed and searched;
 // `retrieval`: recall@5 and MRR of vector, full-text and hybrid search on labelled questions;
 // `semantic-cache`: the Gateway's semantic cache looked up at 10k and 100k entries; `semantic-eval`: its decisions on labelled pairs;
-// `agents`: agent runs per second and each step's overhead beyond its model and tool calls.
+// `agents`: agent runs per second and each step's overhead beyond its model and tool calls;
+// `realtime`: /ws/chat sockets at scale: memory per idle socket, delivery delay while many stream.
 // Anything else goes to BenchmarkDotNet (hot-path code).
 if (args is ["compare", ..])
 {
@@ -43,6 +44,10 @@ else if (args is ["semantic-cache", ..])
 else if (args is ["agents", ..])
 {
     await AgentBenchmark.RunAsync(args[1..]);
+}
+else if (args is ["realtime", ..])
+{
+    await RealtimeBenchmark.RunAsync(args[1..]);
 }
 else if (args is ["usage-throughput", ..])
 {

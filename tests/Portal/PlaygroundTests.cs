@@ -6,7 +6,7 @@ namespace Portal;
 public sealed class PlaygroundTests(PortalFixture portal)
 {
     [Fact]
-    public async Task TheAnswer_StreamsTokenByToken_WithItsRouteTokensCostAndCacheStatus_AndTheCacheCanBeCleared()
+    public async Task TheAnswer_StreamsTokenByTokenOverTheLiveSocket_WithItsRouteTokensCostAndCacheStatus_AndTheCacheCanBeCleared()
     {
         var (_, email, password) = await portal.CreateTenantAdminAsync("play");
         var page = await portal.SignInAsTenantAsync(email, password);
@@ -36,6 +36,8 @@ public sealed class PlaygroundTests(PortalFixture portal)
         await Expect(page.GetByTestId("tokens")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex(@"^\d+ / \d+$"));
         await Expect(page.GetByTestId("cost")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex(@"^\$0\.\d+$"));
         (int.Parse(await page.GetByTestId("token-count").TextContentAsync() ?? "0")).ShouldBeGreaterThan(3);
+        // Streamed over /ws/chat: the page holds a live session.
+        await Expect(page.GetByTestId("session")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^[0-9a-f]{32}$"));
         await PortalFixture.ScreenshotAsync(page, "playground");
 
         // The answer is cached now; the overview clears it.
@@ -44,5 +46,27 @@ public sealed class PlaygroundTests(PortalFixture portal)
         await page.ClickAsync("[data-testid=clear-cache]");
         await page.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Button, new() { Name = "Clear" }).ClickAsync();
         await Expect(page.GetByTestId("cache-contents")).ToContainTextAsync("0 exact");
+    }
+
+    [Fact]
+    public async Task Stop_CancelsTheAnswerOnTheSocket_AndTheNextQuestionIsAnswered()
+    {
+        var (_, email, password) = await portal.CreateTenantAdminAsync("play-stop");
+        var page = await portal.SignInAsTenantAsync(email, password);
+        await page.GotoAsync("/playground");
+        await page.GetByTestId("model").ClickAsync();
+        await page.GetByRole(AriaRole.Option, new() { Name = PortalFixture.StreamingModel }).ClickAsync();
+
+        // A hundred words at 100 ms each: ten seconds, stopped after the first few.
+        await page.Locator("[data-testid=message]").FillAsync(string.Join(' ', Enumerable.Range(0, 100).Select(i => $"word{i}")));
+        await page.ClickAsync("[data-testid=send]");
+        await Expect(page.GetByTestId("streaming-answer")).ToContainTextAsync("word2");
+        await page.ClickAsync("[data-testid=stop]");
+
+        await Expect(page.GetByTestId("answer").Last).ToContainTextAsync("[stopped]");
+        (await page.GetByTestId("answer").Last.TextContentAsync())!.ShouldNotContain("word99");
+        await page.Locator("[data-testid=message]").FillAsync("and now?");
+        await page.ClickAsync("[data-testid=send]");
+        await Expect(page.GetByTestId("answer").Last).ToContainTextAsync("mock: and now?");
     }
 }
