@@ -31,6 +31,14 @@ public sealed class RealtimeMetrics
         _backpressure = meter.CreateCounter<long>("ws_backpressure", description: "What a socket that fell behind cost it: deltas joined, or the connection closed (1013).");
         _deliveryDelay = meter.CreateHistogram<double>("ws_delivery_delay_seconds", description: "From a provider's chunk reaching Realtime to its event's socket write, in seconds.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 5] });
+        // Every series from the start, at zero, so dashboards and alerts see a rate rather than nothing.
+        foreach (var action in new[] { "coalesced", "closed" })
+        {
+            _backpressure.Add(0, new KeyValuePair<string, object?>("action", action));
+        }
+        _connections.Add(0);
+        _sessions.Add(0);
+        _generations.Add(0);
         meter.CreateObservableGauge("ws_send_queue_bytes", () => Interlocked.Read(ref _queuedBytes), description: "Bytes waiting in this replica's send queues.");
         meter.CreateObservableGauge("ws_send_queue_events", () => Interlocked.Read(ref _queuedEvents), description: "Events waiting in this replica's send queues.");
     }

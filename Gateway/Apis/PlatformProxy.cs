@@ -30,7 +30,7 @@ public static class PlatformProxy
                 Transforms = [new Dictionary<string, string> { ["PathPattern"] = "/api/v1/orchestrator/agents/{**rest}" }],
             })
             .ToList();
-        // Destinations from Aspire's service variables (services__<name>__http__N): every replica of each service.
+        // Destinations from Aspire's service variables (services__<name>__http__N): each address service discovery gives.
         var clusters = Services.Append("realtime").Select(service => new ClusterConfig
         {
             ClusterId = service,

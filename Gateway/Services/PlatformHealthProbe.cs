@@ -4,8 +4,9 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 namespace Gateway.Services;
 
 /// <summary>
-/// The platform's health as operators see it: this Gateway's own checks, and <c>GET /health</c> of every replica of
-/// every service it reaches by service discovery (<c>services:{name}:http:{i}</c>), all at once.
+/// The platform's health as operators see it: this Gateway's own checks, and <c>GET /health</c> of every service at
+/// every address service discovery gives it (<c>services:{name}:http:{i}</c>: a replica's own, or the proxy Aspire
+/// puts in front of several), all at once.
 /// </summary>
 public sealed class PlatformHealthProbe(HttpClient http, HealthCheckService checks, IConfiguration configuration)
 {

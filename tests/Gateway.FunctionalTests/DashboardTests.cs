@@ -7,7 +7,7 @@ namespace Gateway.FunctionalTests;
 // deploy/grafana/ai-platform.json: a dashboard Grafana can import, querying only metrics the platform exports.
 public sealed partial class DashboardTests(PlatformFixture platform)
 {
-    private static readonly string[] Services = ["gateway", "router", "orchestrator", "analytics"];
+    private static readonly string[] Services = ["gateway", "router", "orchestrator", "analytics", "realtime"];
 
     [Fact]
     public async Task GrafanaDashboard_QueriesOnlyMetricsThePlatformExports()
@@ -23,7 +23,8 @@ public sealed partial class DashboardTests(PlatformFixture platform)
             .ToHashSet();
         used.ShouldBe(
             ["agent_requests_total", "agent_latency_seconds_bucket", "cost_per_request_dollars_sum", "cache_hit_rate", "circuit_breaker_state",
-             "router_decision_latency_ms_bucket", "router_misroute_rate"],
+             "router_decision_latency_ms_bucket", "router_misroute_rate",
+             "ws_connections", "ws_generations", "ws_backpressure_total", "ws_send_queue_bytes", "ws_delivery_delay_seconds_bucket"],
             ignoreOrder: true);
 
         // Traffic that makes every instrument report: a routed request, a provider call, a cache miss and its hit.
@@ -33,6 +34,13 @@ public sealed partial class DashboardTests(PlatformFixture platform)
         await openAi.GetChatClient("auto").CompleteChatAsync([new UserChatMessage(prompt)], cancellationToken: TestContext.Current.CancellationToken);
         await openAi.GetChatClient("mock/mock-1").CompleteChatAsync([new UserChatMessage(prompt)], cancellationToken: TestContext.Current.CancellationToken);
         await openAi.GetChatClient("mock/mock-1").CompleteChatAsync([new UserChatMessage(prompt)], cancellationToken: TestContext.Current.CancellationToken);
+        // And an answer streamed over a socket.
+        using (var socket = await RealtimeClient.ConnectAsync(platform.App.GetEndpoint("gateway"), key, TestContext.Current.CancellationToken))
+        {
+            await socket.ReceiveAsync(TestContext.Current.CancellationToken);
+            await socket.SendAsync(new { type = "start", model = "mock-ws", messages = new[] { new { role = "user", content = prompt } } }, TestContext.Current.CancellationToken);
+            await socket.ReceiveUntilAsync(RealtimeClient.Ends, TestContext.Current.CancellationToken);
+        }
 
         HashSet<string> missing = [];
         await Eventually.TrueAsync(async () =>

@@ -275,7 +275,7 @@ public sealed class PortalApiTests(PlatformFixture platform)
     }
 
     [Fact]
-    public async Task AdminHealth_ListsEveryReplicaOfEveryService_WithItsUrl()
+    public async Task AdminHealth_ListsEveryService_AtTheAddressServiceDiscoveryGivesIt()
     {
         using var admin = platform.CreateAdminClient();
         string[] services = ["router", "orchestrator", "ingestion", "analytics", "billing", "realtime"];
@@ -292,12 +292,14 @@ public sealed class PortalApiTests(PlatformFixture platform)
         // The Gateway that answers names itself by the address its caller used: here the proxy in front of its replicas.
         new Uri(gateway.GetProperty("url").GetString()!).ShouldBe(platform.App.GetEndpoint("gateway"));
         gateway.GetProperty("description").GetString()!.ShouldContain("redis: Healthy");
+        // A single replica's own address; for several (Realtime runs two here), the proxy Aspire puts in front of them.
         foreach (var service in services)
         {
+            var replicas = platform.App.GetReplicaEndpoints(service);
             resources.Where(r => r.GetProperty("name").GetString() == service).Select(r => new Uri(r.GetProperty("url").GetString()!))
-                .ShouldBe(platform.App.GetReplicaEndpoints(service), ignoreOrder: true, service);
+                .ShouldBe(replicas.Count == 1 ? replicas : [platform.App.GetEndpoint(service)], service);
         }
-        resources.Count.ShouldBe(1 + services.Sum(s => platform.App.GetReplicaEndpoints(s).Count));
+        resources.Count.ShouldBe(1 + services.Length);
     }
 
     [Fact]
