@@ -19,11 +19,14 @@ public sealed partial class Generations(
 {
     public const string HttpClientName = "gateway";
 
+    // This replica's answers that have sent their last event and not yet let go of their session: each until it has.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Task> _ending = new();
+
     /// <summary>Starts the answer <paramref name="start"/> asks for; false while the session has one running.</summary>
     public async Task<bool> TryStartAsync(string sessionId, Guid tenantId, Guid keyId, StartRequest start)
     {
         var owner = $"{hub.Replica}:{start.RequestId}";
-        if (!await store.TryBeginGenerationAsync(sessionId, owner))
+        if (!await store.TryBeginGenerationAsync(sessionId, owner) && !await AfterTheAnswerBeforeAsync(sessionId, owner))
         {
             return false;
         }
@@ -31,11 +34,33 @@ public sealed partial class Generations(
         return true;
     }
 
+    /// <summary>
+    /// A start sent as soon as the answer before it ended may arrive before that answer let go of its session: it
+    /// waits for that, briefly, when the answer ran here.
+    /// </summary>
+    private async Task<bool> AfterTheAnswerBeforeAsync(string sessionId, string owner)
+    {
+        if (!_ending.TryGetValue(sessionId, out var ending))
+        {
+            return false;
+        }
+        try
+        {
+            await ending.WaitAsync(TimeSpan.FromSeconds(5));
+        }
+        catch (TimeoutException)
+        {
+            return false;
+        }
+        return await store.TryBeginGenerationAsync(sessionId, owner);
+    }
+
     private async Task RunAsync(string sessionId, Guid tenantId, Guid keyId, StartRequest start, string owner)
     {
         var requestId = start.RequestId;
         metrics.Generations(+1);
         var seq = 0L;
+        var released = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         try
         {
             seq = await store.LastSeqAsync(sessionId);
@@ -82,6 +107,7 @@ public sealed partial class Generations(
             }
             finally
             {
+                _ending[sessionId] = released.Task;
                 await stream.DisposeAsync();
                 await cancel.CancelAsync();
                 await watching;
@@ -102,6 +128,8 @@ public sealed partial class Generations(
                 // The lock lapses after MaxGenerationTime; the next generation reads the last seq from the kept events.
                 LogGenerationFailed(logger, ex, sessionId, requestId);
             }
+            released.TrySetResult();
+            _ending.TryRemove(new KeyValuePair<string, Task>(sessionId, released.Task));
             metrics.Generations(-1);
         }
     }

@@ -44,6 +44,23 @@ public sealed class RealtimeTests(PlatformFixture platform)
     }
 
     [Fact]
+    public async Task AStartSentAsSoonAsTheAnswerBeforeIsDone_IsAnswered()
+    {
+        var (_, key) = await platform.CreateTenantWithKeyAsync(new { name = "ws-back-to-back" });
+        using var client = await RealtimeClient.ConnectAsync(Gateway, key, Cancellation);
+        await client.ReceiveAsync(Cancellation);
+        var ends = new List<JsonElement>();
+
+        for (var turn = 0; turn < 20; turn++)
+        {
+            await client.SendAsync(new { type = "start", request_id = $"t{turn}", model = "mock-ws", messages = new[] { new { role = "user", content = $"turn {turn}" } } }, Cancellation);
+            ends.Add((await client.ReceiveUntilAsync(RealtimeClient.Ends, Cancellation))[^1]);
+        }
+
+        ends.ShouldAllBe(e => e.GetProperty("type").GetString() == "done", RealtimeClient.Show(ends));
+    }
+
+    [Fact]
     public async Task ABadKey_GetsAnErrorEvent_ThenAClose1008()
     {
         using var client = await RealtimeClient.ConnectAsync(Gateway, "sk-aip-not-a-key", Cancellation);
