@@ -24,7 +24,7 @@ public sealed class ManifestTests
         { "ingestion", ["ingestiondb", "redis", "nats", "orchestrator"] },
         { "analytics", ["analyticsdb", "nats"] },
         { "billing", ["billingdb", "redis", "nats"] },
-        { "realtime", ["redis", "nats", "orchestrator"] },
+        { "realtime", ["redis", "nats", "gateway"] },
         { "web", ["gateway"] },
     };
 
