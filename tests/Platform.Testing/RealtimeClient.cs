@@ -93,8 +93,6 @@ public sealed class RealtimeClient : IDisposable
 
     public void Dispose() => Socket.Dispose();
 
-    public override string ToString() => $"socket {Socket.State}{(Socket.CloseStatus is { } status ? $", closed {(int)status}" : "")}";
-
     /// <summary>For an assertion's message: the events as JSON, one per line.</summary>
     public static string Show(IEnumerable<JsonElement> events) => new StringBuilder().AppendJoin('\n', events.Select(e => e.GetRawText())).ToString();
 }
