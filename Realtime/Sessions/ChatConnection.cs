@@ -21,6 +21,7 @@ public sealed partial class ChatConnection(
     RealtimeOptions options, RealtimeMetrics metrics, ILogger logger) : IDisposable
 {
     private const int CatchUpPage = 500;
+    private const int MessageBufferBytes = 1024;
 
     private readonly SendQueue _queue = new(options.SendQueueBytes, options.SendQueueEvents, metrics);
     // Cancels a send to a client that no longer reads, once it has overflowed its queue and had its time to close.
@@ -96,34 +97,15 @@ public sealed partial class ChatConnection(
 
     private async Task ReadAsync(CancellationToken aborted)
     {
-        var buffer = new byte[4096];
-        ArrayBufferWriter<byte>? message = null;
         try
         {
             while (socket.State == WebSocketState.Open)
             {
-                var frame = await socket.ReceiveAsync(buffer.AsMemory(), aborted);
-                if (frame.MessageType == WebSocketMessageType.Close)
+                // An idle socket waits for its next message holding no buffer (a zero-byte receive); a message gets one.
+                var frame = await socket.ReceiveAsync(Memory<byte>.Empty, aborted);
+                if (frame.MessageType == WebSocketMessageType.Close || !await ReadMessageAsync(frame, aborted))
                 {
                     return;
-                }
-                if (frame.EndOfMessage && message is null)
-                {
-                    await HandleAsync(frame.MessageType, buffer.AsMemory(0, frame.Count));
-                    continue;
-                }
-                message ??= new ArrayBufferWriter<byte>();
-                message.Write(buffer.AsSpan(0, frame.Count));
-                if (message.WrittenCount > options.MaxMessageBytes)
-                {
-                    _queue.Close();
-                    await CloseAsync(WebSocketCloseStatus.MessageTooBig, $"A message may have at most {options.MaxMessageBytes} bytes.");
-                    return;
-                }
-                if (frame.EndOfMessage)
-                {
-                    await HandleAsync(frame.MessageType, message.WrittenMemory);
-                    message = null;
                 }
             }
         }
@@ -131,6 +113,30 @@ public sealed partial class ChatConnection(
         {
             // The client went away, or was dropped for not reading.
         }
+    }
+
+    /// <summary>Reads and handles the message whose first frame has arrived; false when the socket is to close.</summary>
+    private async Task<bool> ReadMessageAsync(ValueWebSocketReceiveResult frame, CancellationToken aborted)
+    {
+        var type = frame.MessageType;
+        var message = new ArrayBufferWriter<byte>(MessageBufferBytes);
+        while (!frame.EndOfMessage)
+        {
+            frame = await socket.ReceiveAsync(message.GetMemory(), aborted);
+            if (frame.MessageType == WebSocketMessageType.Close)
+            {
+                return false;
+            }
+            message.Advance(frame.Count);
+            if (message.WrittenCount > options.MaxMessageBytes)
+            {
+                _queue.Close();
+                await CloseAsync(WebSocketCloseStatus.MessageTooBig, $"A message may have at most {options.MaxMessageBytes} bytes.");
+                return false;
+            }
+        }
+        await HandleAsync(type, message.WrittenMemory);
+        return true;
     }
 
     private async Task HandleAsync(WebSocketMessageType type, ReadOnlyMemory<byte> bytes)

@@ -4,24 +4,37 @@ using NATS.Client.Core;
 namespace Realtime.Sessions;
 
 /// <summary>
-/// The sessions of this replica's sockets, and the generations it runs. A generation's event is kept in Redis first
-/// (<see cref="SessionStore"/>), then handed to this replica's sockets on its session, then published on NATS
+/// The sessions of this replica's sockets, and the generations it runs. A generation's event is written to Redis
+/// (<see cref="SessionStore"/>), handed to this replica's sockets on its session, and once kept, published on NATS
 /// (<c>realtime.session.{id}.events</c>) for the sockets other replicas hold on it; each replica listens on the
-/// sessions its sockets follow. Since an event is kept before anyone sees it, a socket that starts listening and then
-/// reads what was kept misses nothing (<see cref="ChatConnection"/>). Cancels, and sockets joining and leaving, travel on
+/// sessions its sockets follow. A socket that starts listening and then reads what was kept misses nothing
+/// (<see cref="ChatConnection"/>): here, its read goes to Redis on the connection the write went on, after it; elsewhere,
+/// it hears of an event only once the event is kept. Cancels, and sockets joining and leaving, travel on
 /// <c>realtime.session.{id}.control</c> to the generation's replica.
 /// </summary>
-public sealed class SessionHub(INatsConnection nats, SessionStore store, RealtimeMetrics metrics, ILogger<SessionHub> logger)
+public sealed class SessionHub : IAsyncDisposable
 {
     public const string Cancel = "cancel";
     public const string Joined = "joined";
     public const string Left = "left";
 
-    private const string OriginHeader = "origin";
     private const string ProducedHeader = "produced";
 
+    private readonly INatsConnection _nats;
+    // Events go out and come in on a connection of their own that NATS does not echo: a replica's own events reached
+    // its sockets before they were published, and are not worth a round trip back.
+    private readonly NatsConnection _events;
+    private readonly SessionStore _store;
+    private readonly RealtimeMetrics _metrics;
+    private readonly ILogger _logger;
     private readonly ConcurrentDictionary<string, Feed> _feeds = new();
     private readonly Lock _feedsGate = new();
+
+    public SessionHub(INatsConnection nats, SessionStore store, RealtimeMetrics metrics, ILogger<SessionHub> logger)
+    {
+        (_nats, _store, _metrics, _logger) = (nats, store, metrics, logger);
+        _events = new NatsConnection(nats.Opts with { Echo = false, Name = $"{nats.Opts.Name}-events" });
+    }
 
     /// <summary>This replica, as its published events name it.</summary>
     public string Replica { get; } = Guid.NewGuid().ToString("N")[..12];
@@ -39,11 +52,11 @@ public sealed class SessionHub(INatsConnection nats, SessionStore store, Realtim
         Feed feed;
         lock (_feedsGate)
         {
-            feed = _feeds.GetOrAdd(sessionId, id => new Feed(nats, Replica, metrics, logger, id));
+            feed = _feeds.GetOrAdd(sessionId, id => new Feed(_events, _metrics, _logger, id));
             feed.Connections = [.. feed.Connections, connection];
         }
         await feed.Listening;
-        await store.CountSocketAsync(sessionId, +1);
+        await _store.CountSocketAsync(sessionId, +1);
         await SendControlAsync(sessionId, Joined);
     }
 
@@ -66,38 +79,43 @@ public sealed class SessionHub(INatsConnection nats, SessionStore store, Realtim
         {
             await ended.DisposeAsync();
         }
-        await store.CountSocketAsync(sessionId, -1);
+        await _store.CountSocketAsync(sessionId, -1);
         await SendControlAsync(sessionId, Left);
     }
 
-    /// <summary>A generation's event: kept, then to this replica's sockets, then to the others'.</summary>
+    /// <summary>
+    /// A generation's event: written to Redis, to this replica's sockets without waiting for Redis's answer, and once
+    /// kept, to the others'.
+    /// </summary>
     public async Task PublishAsync(string sessionId, SessionEvent @event)
     {
-        await store.AppendAsync(sessionId, @event);
+        var keeping = _store.AppendAsync(sessionId, @event);
         if (_feeds.TryGetValue(sessionId, out var feed))
         {
             feed.Deliver(@event);
         }
-        var headers = new NatsHeaders { [OriginHeader] = Replica, [ProducedHeader] = @event.ProducedAt.ToString(System.Globalization.CultureInfo.InvariantCulture) };
-        await nats.PublishAsync(EventsSubject(sessionId), @event.Json, headers);
+        await keeping;
+        var headers = new NatsHeaders { [ProducedHeader] = @event.ProducedAt.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+        await _events.PublishAsync(EventsSubject(sessionId), @event.Json, headers);
     }
 
-    public ValueTask SendControlAsync(string sessionId, string message) => nats.PublishAsync(ControlSubject(sessionId), message);
+    public ValueTask SendControlAsync(string sessionId, string message) => _nats.PublishAsync(ControlSubject(sessionId), message);
+
+    public ValueTask DisposeAsync() => _events.DisposeAsync();
 
     /// <summary>One session's sockets on this replica, and its subscription to the events other replicas generate.</summary>
     private sealed class Feed : IAsyncDisposable
     {
         private readonly INatsConnection _nats;
-        private readonly string _replica;
         private readonly RealtimeMetrics _metrics;
         private readonly ILogger _logger;
         private readonly string _sessionId;
         private readonly CancellationTokenSource _stop = new();
         private readonly Task _listening;
 
-        public Feed(INatsConnection nats, string replica, RealtimeMetrics metrics, ILogger logger, string sessionId)
+        public Feed(INatsConnection nats, RealtimeMetrics metrics, ILogger logger, string sessionId)
         {
-            (_nats, _replica, _metrics, _logger, _sessionId) = (nats, replica, metrics, logger, sessionId);
+            (_nats, _metrics, _logger, _sessionId) = (nats, metrics, logger, sessionId);
             var subscribed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             Listening = subscribed.Task;
             _listening = ListenAsync(subscribed);
@@ -133,14 +151,15 @@ public sealed class SessionHub(INatsConnection nats, SessionStore store, Realtim
                 subscribed.TrySetResult();
                 await foreach (var message in subscription.Msgs.ReadAllAsync(_stop.Token))
                 {
-                    // This replica's own events reached its sockets before they were published.
-                    var headers = message.Headers;
-                    if (message.Data is null || headers is null || !headers.TryGetValue(OriginHeader, out var origin) || origin.ToString() == _replica)
+                    if (message.Data is null)
                     {
                         continue;
                     }
-                    headers.TryGetValue(ProducedHeader, out var producedAt);
-                    long.TryParse(producedAt.ToString(), System.Globalization.CultureInfo.InvariantCulture, out var produced);
+                    var produced = 0L;
+                    if (message.Headers?.TryGetValue(ProducedHeader, out var producedAt) == true)
+                    {
+                        long.TryParse(producedAt.ToString(), System.Globalization.CultureInfo.InvariantCulture, out produced);
+                    }
                     Deliver(SessionEvent.Parse(message.Data, produced));
                 }
             }

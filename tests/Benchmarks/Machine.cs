@@ -1,5 +1,9 @@
 using System.Diagnostics;
+using System.Diagnostics.Tracing;
 using System.Globalization;
+using Microsoft.Diagnostics.NETCore.Client;
+using Microsoft.Diagnostics.Tracing;
+using Microsoft.Diagnostics.Tracing.Parsers;
 
 namespace Benchmarks;
 
@@ -34,6 +38,38 @@ public static class Machine
         }
         while (cores >= 0.2 && clock.Elapsed < TimeSpan.FromMinutes(3));
         Console.WriteLine($"{(cores < 0.2 ? "Quiet" : "Still busy")} after {clock.Elapsed.TotalSeconds:0} s ({cores:0.00} cores in use).");
+    }
+
+    /// <summary>
+    /// Has a .NET process run a full, blocking garbage collection, as dotnet-gcdump does (an EventPipe session with the
+    /// runtime's GCHeapCollect keyword), and returns its GC heap's size after it: what the process holds, without
+    /// the garbage it had yet to collect.
+    /// </summary>
+    public static async Task<double> CollectGarbageAsync(int pid)
+    {
+        var keywords = (long)(ClrTraceEventParser.Keywords.GC | ClrTraceEventParser.Keywords.GCHeapCollect);
+        using var session = new DiagnosticsClient(pid).StartEventPipeSession(
+            new EventPipeProvider(ClrTraceEventParser.ProviderName, EventLevel.Informational, keywords), requestRundown: false);
+        var heap = new TaskCompletionSource<double>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var reading = Task.Run(() =>
+        {
+            using var source = new EventPipeEventSource(session.EventStream);
+            // Each collection reports its heap's statistics before the next starts.
+            var full = false;
+            source.Clr.GCStart += start => full = start.Depth == 2;
+            source.Clr.GCHeapStats += stats =>
+            {
+                if (full)
+                {
+                    heap.TrySetResult(stats.TotalHeapSize);
+                }
+            };
+            source.Process();
+        });
+        var size = await heap.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        await session.StopAsync(CancellationToken.None);
+        await reading;
+        return size;
     }
 
     /// <summary>A process's resident memory (VmRSS in <c>/proc/&lt;pid&gt;/status</c>), in bytes.</summary>

@@ -104,6 +104,14 @@ public sealed class RealtimeTests(PlatformFixture platform)
         var unknownModel = (await client.ReceiveAsync(Cancellation))!.Value;
         await client.SendAsync(new { type = "resume", session_id = Guid.NewGuid().ToString("N"), last_seq = 0 }, Cancellation);
         var noSession = (await client.ReceiveAsync(Cancellation))!.Value;
+        await client.Socket.SendAsync(ReadOnlyMemory<byte>.Empty, WebSocketMessageType.Text, true, Cancellation);
+        var empty = (await client.ReceiveAsync(Cancellation))!.Value;
+        // A message may come in frames.
+        foreach (var (part, last) in new[] { ("{\"ty", false), ("pe\":\"pi", false), ("ng\"}", true) })
+        {
+            await client.Socket.SendAsync(Encoding.UTF8.GetBytes(part), WebSocketMessageType.Text, last, Cancellation);
+        }
+        var pong = (await client.ReceiveAsync(Cancellation))!.Value;
 
         notJson.GetProperty("error").GetProperty("code").GetString().ShouldBe("invalid_message");
         noMessages.GetProperty("status").GetInt32().ShouldBe(400);
@@ -112,7 +120,36 @@ public sealed class RealtimeTests(PlatformFixture platform)
         unknownModel.GetProperty("status").GetInt32().ShouldBe(404);
         unknownModel.GetProperty("error").GetProperty("code").GetString().ShouldBe("model_not_found");
         noSession.GetProperty("error").GetProperty("code").GetString().ShouldBe("session_not_found");
+        empty.GetProperty("error").GetProperty("code").GetString().ShouldBe("invalid_message");
+        pong.GetProperty("type").GetString().ShouldBe("pong");
         client.Socket.State.ShouldBe(WebSocketState.Open);
+    }
+
+    [Fact]
+    public async Task AMessageOverTheLimit_ClosesTheSocketWith1009()
+    {
+        var (_, key) = await platform.CreateTenantWithKeyAsync(new { name = "ws-big" });
+        using var client = await RealtimeClient.ConnectAsync(Gateway, key, Cancellation);
+        await client.ReceiveAsync(Cancellation);
+
+        // Realtime:MaxMessageBytes is 1 MiB: a start whose content is longer, sent in 64 KiB frames.
+        var message = Encoding.UTF8.GetBytes($$"""{"type":"start","model":"mock-ws","messages":[{"role":"user","content":"{{new string('a', 1024 * 1024)}}"}]}""");
+        try
+        {
+            for (var sent = 0; sent < message.Length; sent += 64 * 1024)
+            {
+                var part = message.AsMemory(sent, Math.Min(64 * 1024, message.Length - sent));
+                await client.Socket.SendAsync(part, WebSocketMessageType.Text, sent + part.Length == message.Length, Cancellation);
+            }
+        }
+        catch (WebSocketException)
+        {
+            // Closed before the last frame went.
+        }
+
+        (await client.ReceiveAsync(Cancellation)).ShouldBeNull();
+        client.Socket.CloseStatus.ShouldBe(WebSocketCloseStatus.MessageTooBig);
+        client.Socket.CloseStatusDescription.ShouldBe("A message may have at most 1048576 bytes.");
     }
 
     [Fact]
