@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json;
 using Microsoft.Extensions.AI;
 
@@ -80,8 +81,6 @@ public static class ChatCompletionWriter
     /// <summary>Streams <c>chat.completion.chunk</c> events as updates arrive, the usage chunk if asked, then <c>[DONE]</c>.</summary>
     public sealed class Stream(HttpResponse response, string model, bool includeUsage)
     {
-        // One buffer per stream, reused: chunks are written one at a time.
-        private readonly System.Buffers.ArrayBufferWriter<byte> _buffer = new(1024);
         private readonly long _created = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         private string _id = $"chatcmpl-{Guid.NewGuid():N}";
         private bool _roleSent;
@@ -148,8 +147,8 @@ public static class ChatCompletionWriter
                     json.WriteEndObject();
                 }, cancellationToken);
             }
-            await response.Body.WriteAsync(Done, cancellationToken);
-            await response.Body.FlushAsync(cancellationToken);
+            response.BodyWriter.Write(Done);
+            await response.BodyWriter.FlushAsync(cancellationToken);
         }
 
         /// <summary>A chunk with no choices and what <paramref name="write"/> adds (an extension OpenAI SDKs pass by).</summary>
@@ -218,15 +217,15 @@ public static class ChatCompletionWriter
                 response.ContentType = "text/event-stream";
                 response.Headers.CacheControl = "no-cache";
             }
-            _buffer.ResetWrittenCount();
-            using (var json = new Utf8JsonWriter(_buffer))
+            // Written into the response's pipe and flushed once: one event, one chunk on the wire.
+            var body = response.BodyWriter;
+            body.Write(DataPrefix);
+            using (var json = new Utf8JsonWriter(body))
             {
                 write(json);
             }
-            await response.Body.WriteAsync(DataPrefix, cancellationToken);
-            await response.Body.WriteAsync(_buffer.WrittenMemory, cancellationToken);
-            await response.Body.WriteAsync(EventEnd, cancellationToken);
-            await response.Body.FlushAsync(cancellationToken);
+            body.Write(EventEnd);
+            await body.FlushAsync(cancellationToken);
         }
     }
 

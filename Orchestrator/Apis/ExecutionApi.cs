@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.AI;
@@ -132,9 +133,11 @@ public static class ExecutionApi
 
     private static async Task WriteLineAsync(HttpContext http, ChatStreamLine line, CancellationToken cancellationToken)
     {
-        await http.Response.Body.WriteAsync(JsonSerializer.SerializeToUtf8Bytes(line, ExecutionJson.Options), cancellationToken);
-        await http.Response.Body.WriteAsync(NewLine, cancellationToken);
-        await http.Response.Body.FlushAsync(cancellationToken);
+        // Written into the response's pipe and flushed once: one line, one chunk on the wire.
+        var body = http.Response.BodyWriter;
+        body.Write(JsonSerializer.SerializeToUtf8Bytes(line, ExecutionJson.Options));
+        body.Write(NewLine);
+        await body.FlushAsync(cancellationToken);
     }
 
     private static void WriteRoute(HttpResponse response, RoutePlan route, RouteCandidate? answeredBy, List<RouteAttempt> attempts)

@@ -28,6 +28,8 @@ public static class SessionsApi
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, detail: "A socket is opened with a tenant's key.");
         }
+        // The socket keeps its request for as long as it is open; not the token that admitted it.
+        context.Request.Headers.Authorization = default;
         var offered = RealtimeProtocol.Offered(context.Request.Headers.SecWebSocketProtocol);
         using var socket = await context.WebSockets.AcceptWebSocketAsync(offered.Contains(RealtimeProtocol.Subprotocol) ? RealtimeProtocol.Subprotocol : null);
         await registry.OpenedAsync();

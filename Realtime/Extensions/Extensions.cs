@@ -1,3 +1,5 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Realtime.Sessions;
 using StackExchange.Redis;
 
@@ -15,6 +17,16 @@ public static class Extensions
         builder.AddRedisClient("redis", configureOptions: redis => redis.BacklogPolicy = BacklogPolicy.FailFast);
         builder.AddNatsClient("nats");
         builder.AddInternalTokenAuthentication();
+        // A socket keeps its request, and with it the request's principal, for as long as it is open: the principal
+        // keeps copies of the token's claims, not the validated token behind them (some 3 KB a socket).
+        builder.Services.PostConfigure<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme, bearer => bearer.Events.OnTokenValidated = context =>
+        {
+            if (context.Principal?.Identity is ClaimsIdentity validated)
+            {
+                context.Principal = new ClaimsPrincipal(new ClaimsIdentity(validated.Claims.Select(claim => new Claim(claim.Type, claim.Value)), validated.AuthenticationType));
+            }
+            return Task.CompletedTask;
+        });
         // Model calls go through the Gateway's /v1 as the session's key.
         builder.AddInternalTokenIssuer();
 

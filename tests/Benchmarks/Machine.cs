@@ -42,15 +42,15 @@ public static class Machine
 
     /// <summary>
     /// Has a .NET process run a full, blocking garbage collection, as dotnet-gcdump does (an EventPipe session with the
-    /// runtime's GCHeapCollect keyword), and returns its GC heap's size after it: what the process holds, without
-    /// the garbage it had yet to collect.
+    /// runtime's GCHeapCollect keyword), and returns the bytes that survived it: what the process holds live, without
+    /// the garbage it had yet to collect or the allocation budget its GC keeps beside it.
     /// </summary>
     public static async Task<double> CollectGarbageAsync(int pid)
     {
         var keywords = (long)(ClrTraceEventParser.Keywords.GC | ClrTraceEventParser.Keywords.GCHeapCollect);
         using var session = new DiagnosticsClient(pid).StartEventPipeSession(
             new EventPipeProvider(ClrTraceEventParser.ProviderName, EventLevel.Informational, keywords), requestRundown: false);
-        var heap = new TaskCompletionSource<double>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var live = new TaskCompletionSource<double>(TaskCreationOptions.RunContinuationsAsynchronously);
         var reading = Task.Run(() =>
         {
             using var source = new EventPipeEventSource(session.EventStream);
@@ -61,12 +61,12 @@ public static class Machine
             {
                 if (full)
                 {
-                    heap.TrySetResult(stats.TotalHeapSize);
+                    live.TrySetResult(stats.TotalPromoted);
                 }
             };
             source.Process();
         });
-        var size = await heap.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        var size = await live.Task.WaitAsync(TimeSpan.FromSeconds(60));
         await session.StopAsync(CancellationToken.None);
         await reading;
         return size;

@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -30,6 +32,12 @@ public sealed class MockOpenAiServer : MockServer
 
     /// <summary>Models whose streamed words come this far apart, as a model's tokens do.</summary>
     public ConcurrentDictionary<string, TimeSpan> WordDelays { get; } = new();
+
+    /// <summary>
+    /// Models whose streamed words are each the moment it was written (<see cref="Stopwatch.GetTimestamp"/>), as many
+    /// as the answer has: a reader in this process knows how long each took to reach it.
+    /// </summary>
+    public ConcurrentDictionary<string, bool> StampedWords { get; } = new();
 
     /// <summary>Models that always give this answer.</summary>
     public ConcurrentDictionary<string, string> FixedAnswers { get; } = new();
@@ -137,6 +145,10 @@ public sealed class MockOpenAiServer : MockServer
                 else if (WordDelays.TryGetValue(model, out var wordDelay))
                 {
                     await Task.Delay(wordDelay, http.RequestAborted);
+                }
+                if (StampedWords.ContainsKey(model))
+                {
+                    delta["content"] = (i == 0 ? "" : " ") + Stopwatch.GetTimestamp().ToString(CultureInfo.InvariantCulture);
                 }
                 await ChunkAsync(http, model, delta, null, includeUsage);
             }
