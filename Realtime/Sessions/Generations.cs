@@ -99,8 +99,15 @@ public sealed partial class Generations(
                             json.WriteString("finish_reason", "cancelled");
                             json.WriteString("reason", why);
                         });
+                        _ending[sessionId] = released.Task;
                         await hub.PublishAsync(sessionId, @event);
                         break;
+                    }
+                    // The client may start its next answer as soon as it has this one's last event, before the
+                    // session is let go: from here on such a start waits for that rather than being refused.
+                    if (@event.Type is SessionEvent.Done or SessionEvent.Error)
+                    {
+                        _ending[sessionId] = released.Task;
                     }
                     await hub.PublishAsync(sessionId, @event);
                 }

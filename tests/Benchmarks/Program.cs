@@ -8,6 +8,7 @@ using Benchmarks;
 // `semantic-cache`: the Gateway's semantic cache looked up at 10k and 100k entries; `semantic-eval`: its decisions on labelled pairs;
 // `agents`: agent runs per second and each step's overhead beyond its model and tool calls;
 // `realtime`: /ws/chat sockets at scale: memory per idle socket, delivery delay while many stream.
+// `pii-eval`: the PII scanner's precision and recall per entity on labelled texts, and a 2 KB prompt's scan time.
 // Anything else goes to BenchmarkDotNet (hot-path code).
 if (args is ["compare", ..])
 {
@@ -48,6 +49,10 @@ else if (args is ["agents", ..])
 else if (args is ["realtime", ..])
 {
     await RealtimeBenchmark.RunAsync(args[1..]);
+}
+else if (args is ["pii-eval", ..])
+{
+    PiiEvaluation.Run(args[1..]);
 }
 else if (args is ["usage-throughput", ..])
 {
