@@ -151,10 +151,12 @@ public static partial class PiiScanner
         }
     }
 
+    private static readonly string[] DateFormats =
+        ["yyyy-MM-dd", "M/d/yyyy", "d/M/yyyy", "M-d-yyyy", "d.M.yyyy", "d-M-yyyy", "MMMM d, yyyy", "MMMM d yyyy", "MMM d, yyyy", "MMM d yyyy", "d MMMM yyyy", "d MMM yyyy", "MMM. d, yyyy"];
+
     private static bool IsPastDate(string value)
     {
-        string[] formats = ["yyyy-MM-dd", "M/d/yyyy", "d/M/yyyy", "M-d-yyyy", "d.M.yyyy", "d-M-yyyy", "MMMM d, yyyy", "MMMM d yyyy", "MMM d, yyyy", "MMM d yyyy", "d MMMM yyyy", "d MMM yyyy", "MMM. d, yyyy"];
-        return DateTime.TryParseExact(value, formats, CultureInfo.InvariantCulture, DateTimeStyles.AllowWhiteSpaces, out var date)
+        return DateTime.TryParseExact(value, DateFormats, CultureInfo.InvariantCulture, DateTimeStyles.AllowWhiteSpaces, out var date)
             && date.Year >= 1900 && date <= DateTime.UtcNow;
     }
 
